@@ -1,0 +1,341 @@
+"""Static checks of rules against the vocabulary: what `kb check` reports.
+
+Each check is a small function from the rules (and vocabulary) to diagnostics. `check_rules` runs
+them all and returns every problem, sorted by location.
+"""
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from typing import Iterable
+
+from .ast import Atom, Comparison, Constant, FunctionCall, Negation, Position, Rule, Variable
+from .diagnostics import Diagnostic, did_you_mean
+from .vocabulary import PLACEHOLDER, Vocabulary
+
+_CONSTANT_TYPE = {"number": "number", "date": "date"}
+
+
+def check_rules(rules: list[Rule], vocab: Vocabulary) -> list[Diagnostic]:
+    """Every problem with these rules, sorted by file, line and column."""
+    diags: list[Diagnostic] = []
+    for rule in rules:
+        diags += check_names_and_types(rule, vocab)
+        diags += check_safety(rule)
+        diags += check_annotations(rule)
+    diags += check_unique_ids(rules)
+    diags += check_kinds(rules, vocab)
+    diags += check_stratification(rules, vocab)
+    diags += check_reachability(rules, vocab)
+    return sorted(set(diags))
+
+
+def _atoms(rule: Rule) -> Iterable[tuple[Atom, bool]]:
+    """The rule's atoms with whether each is the head."""
+    yield rule.head, True
+    for lit in rule.body:
+        if isinstance(lit, Atom):
+            yield lit, False
+        elif isinstance(lit, Negation):
+            yield lit.atom, False
+
+
+def _terms_in_comparisons(rule: Rule):
+    for lit in rule.body:
+        if isinstance(lit, Comparison):
+            yield lit.left
+            yield lit.right
+
+
+def check_names_and_types(rule: Rule, vocab: Vocabulary) -> list[Diagnostic]:
+    """Unknown predicates and functions, wrong arity, bad constants, variables used at two types."""
+    diags = []
+    var_types: dict[str, tuple[str, Position]] = {}
+
+    def note_type(var: Variable, type_name: str, where: str) -> None:
+        seen = var_types.get(var.name)
+        if seen is None:
+            var_types[var.name] = (type_name, var.pos)
+        elif seen[0] != type_name:
+            diags.append(Diagnostic(var.pos, "type-mismatch",
+                                    f"`{var.name}` is used as a {type_name} {where}, but as a {seen[0]} at "
+                                    f"line {seen[1].line}", rule.heading,
+                                    "use two different variables if two different things are meant"))
+
+    for atom, is_head in _atoms(rule):
+        pred = vocab.predicates.get(atom.predicate)
+        if pred is None:
+            candidates = {f"{p.name}/{p.arity}": p for p in vocab.predicates.values()}
+            hint = did_you_mean(atom.key, candidates) or did_you_mean(atom.predicate, vocab.predicates)
+            diags.append(Diagnostic(atom.pos, "unknown-predicate",
+                                    f"unknown predicate `{atom.key}`", rule.heading,
+                                    hint or "declare it in the vocabulary (kb/vocabulary.yaml) first"))
+            continue
+        if pred.arity != len(atom.args):
+            diags.append(Diagnostic(atom.pos, "arity",
+                                    f"`{atom.predicate}` takes {pred.arity} argument(s) "
+                                    f"({', '.join(a.name for a in pred.args)}), but {len(atom.args)} are given",
+                                    rule.heading))
+            continue
+        for arg, term in zip(pred.args, atom.args):
+            if isinstance(term, Variable):
+                note_type(term, arg.type, f"in `{atom.predicate}`")
+            elif isinstance(term, Constant):
+                diags += _check_constant(term, arg.type, atom.predicate, vocab, rule)
+            else:
+                diags.append(Diagnostic(term.pos, "syntax",
+                                        f"a function like `{term.name}(…)` can only be used in a comparison",
+                                        rule.heading))
+    for term in _terms_in_comparisons(rule):
+        diags += _check_function(term, vocab, rule, note_type)
+    return diags
+
+
+def _check_constant(term: Constant, type_name: str, where: str, vocab: Vocabulary, rule: Rule):
+    problem = vocab.check_value(type_name, term.value)
+    if problem is None:
+        return []
+    code = "unknown-value" if vocab.types[type_name].values is not None and isinstance(term.value, str) \
+        else "type-mismatch"
+    return [Diagnostic(term.pos, code, f"in `{where}`: {problem}", rule.heading)]
+
+
+def _check_function(term, vocab: Vocabulary, rule: Rule, note_type) -> list[Diagnostic]:
+    if not isinstance(term, FunctionCall):
+        return []
+    fn = vocab.functions.get(term.name)
+    if fn is None:
+        return [Diagnostic(term.pos, "unknown-function", f"unknown function `{term.name}`", rule.heading,
+                           did_you_mean(term.name, vocab.functions)
+                           or f"the functions are {', '.join(sorted(vocab.functions))}")]
+    if len(fn.arg_types) != len(term.args):
+        return [Diagnostic(term.pos, "arity", f"`{term.name}` takes {len(fn.arg_types)} argument(s), "
+                                              f"but {len(term.args)} are given", rule.heading)]
+    diags = []
+    for arg_type, arg in zip(fn.arg_types, term.args):
+        if isinstance(arg, Variable):
+            note_type(arg, arg_type, f"in `{term.name}`")
+        elif isinstance(arg, Constant):
+            diags += _check_constant(arg, arg_type, term.name, vocab, rule)
+    return diags
+
+
+def check_safety(rule: Rule) -> list[Diagnostic]:
+    """Every variable must get its value from a positive condition of the rule."""
+    bound = {name for atom in rule.positive_atoms() for name in atom.variables()}
+    diags = []
+    reported: set[tuple[str, str]] = set()
+
+    def unsafe(var_name: str, pos: Position, code: str, where: str) -> None:
+        if (var_name, code) in reported:
+            return
+        reported.add((var_name, code))
+        diags.append(Diagnostic(pos, code, f"variable `{var_name}` {where} never gets a value",
+                                rule.heading,
+                                f"add a positive condition that mentions `{var_name}` (for example the "
+                                f"fact it comes from), or replace it by a value"))
+
+    for term in rule.head.args:
+        for var in _variables_with_pos(term):
+            if var.name not in bound:
+                unsafe(var.name, var.pos, "unsafe-head-variable", "in the conclusion")
+    for lit in rule.body:
+        if isinstance(lit, Negation):
+            for term in lit.atom.args:
+                for var in _variables_with_pos(term):
+                    if var.name not in bound:
+                        unsafe(var.name, var.pos, "unsafe-negation", "in a `not` condition")
+        elif isinstance(lit, Comparison):
+            for var in _variables_with_pos(lit.left) + _variables_with_pos(lit.right):
+                if var.name not in bound:
+                    unsafe(var.name, var.pos, "unsafe-comparison", "in a comparison")
+    return diags
+
+
+def _variables_with_pos(term) -> list[Variable]:
+    if isinstance(term, Variable):
+        return [term]
+    if isinstance(term, FunctionCall):
+        return [v for arg in term.args for v in _variables_with_pos(arg)]
+    return []
+
+
+def check_annotations(rule: Rule) -> list[Diagnostic]:
+    """Each rule needs an id, a source and both readings; readings may only name rule variables."""
+    diags = []
+    what = f"the rule concluding `{rule.head.predicate}`"
+    if not rule.id:
+        diags.append(Diagnostic(rule.pos, "missing-id", f"{what} has no `@id`", rule.heading,
+                                "add a line `@id: B2.shared_secrecy` (statement number and a short name) above the rule"))
+    if not rule.source:
+        diags.append(Diagnostic(rule.pos, "missing-source", f"{what} has no `@source`", rule.heading,
+                                "add a line `@source: B2; brochure § \"…\"; art. 458 Sw.` above the rule"))
+    variables = set(rule.variables())
+    for lang, name in (("nl", "Dutch"), ("en", "English")):
+        ann = rule.annotation(lang)
+        if ann is None or not ann.value:
+            diags.append(Diagnostic(rule.pos, "missing-reading", f"{what} has no {name} reading (`@{lang}`)",
+                                    rule.heading, f"add a line `@{lang}: …` that reads the rule aloud, "
+                                                  f"with its variables in braces like {{Actor}}"))
+            continue
+        for match in PLACEHOLDER.finditer(ann.value):
+            name_in_braces = match.group(1)
+            if name_in_braces not in variables:
+                column = ann.value_column + match.start()
+                diags.append(Diagnostic(
+                    Position(ann.pos.file, ann.pos.line, column, ann.pos.line, column + len(match.group(0))),
+                    "template-placeholder",
+                    f"the {name} reading names `{{{name_in_braces}}}`, which is not a variable of this rule",
+                    rule.heading, did_you_mean(name_in_braces, variables)
+                    or f"the rule's variables are {', '.join(sorted(variables)) or 'none'}"))
+    return diags
+
+
+def check_unique_ids(rules: list[Rule]) -> list[Diagnostic]:
+    first: dict[str, Rule] = {}
+    diags = []
+    for rule in rules:
+        if not rule.id:
+            continue
+        if rule.id in first:
+            other = first[rule.id]
+            diags.append(Diagnostic(rule.annotation("id").pos, "duplicate-id",
+                                    f"the id `{rule.id}` is already used at {other.annotation('id').pos}",
+                                    rule.heading, "give every rule its own id"))
+        else:
+            first[rule.id] = rule
+    return diags
+
+
+def check_kinds(rules: list[Rule], vocab: Vocabulary) -> list[Diagnostic]:
+    """Input and context predicates are never concluded; derived and decision ones must be."""
+    diags = []
+    defined = {rule.head.predicate for rule in rules}
+    for rule in rules:
+        pred = vocab.predicates.get(rule.head.predicate)
+        if pred and pred.kind == "input":
+            diags.append(Diagnostic(rule.head.pos, "input-defined-by-rule",
+                                    f"`{pred.name}` is an input predicate: facts state it, rules may not conclude it",
+                                    rule.heading, "conclude a derived predicate instead, or change its kind "
+                                                  "to `derived` in the vocabulary"))
+        elif pred and pred.kind == "context":
+            diags.append(Diagnostic(rule.head.pos, "context-defined-by-rule",
+                                    f"`{pred.name}` is supplied by the question; rules may not conclude it",
+                                    rule.heading))
+    reported = set()
+    for rule in rules:
+        for atom, is_head in _atoms(rule):
+            pred = vocab.predicates.get(atom.predicate)
+            if (not is_head and pred and pred.kind in ("derived", "decision")
+                    and pred.name not in defined and pred.name not in reported):
+                reported.add(pred.name)
+                diags.append(Diagnostic(atom.pos, "derived-never-defined",
+                                        f"`{pred.name}` is a derived predicate, but no rule concludes it, "
+                                        f"so this condition can never hold", rule.heading,
+                                        f"write a rule concluding `{pred.name}`, or make it an input predicate"))
+    return diags
+
+
+def dependency_graph(rules: list[Rule]) -> dict[str, set[tuple[str, bool]]]:
+    """head predicate -> {(body predicate, negated)}."""
+    graph: dict[str, set[tuple[str, bool]]] = defaultdict(set)
+    for rule in rules:
+        for lit in rule.body:
+            if isinstance(lit, Atom):
+                graph[rule.head.predicate].add((lit.predicate, False))
+            elif isinstance(lit, Negation):
+                graph[rule.head.predicate].add((lit.atom.predicate, True))
+    return graph
+
+
+def strata(rules: list[Rule]) -> list[set[str]]:
+    """Strongly connected components of the predicate graph, dependencies first (Tarjan)."""
+    graph = dependency_graph(rules)
+    nodes = set(graph) | {dep for deps in graph.values() for dep, _ in deps}
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    components: list[set[str]] = []
+    counter = [0]
+
+    def visit(node: str) -> None:
+        index[node] = low[node] = counter[0]
+        counter[0] += 1
+        stack.append(node)
+        on_stack.add(node)
+        for dep, _ in sorted(graph.get(node, ())):
+            if dep not in index:
+                visit(dep)
+                low[node] = min(low[node], low[dep])
+            elif dep in on_stack:
+                low[node] = min(low[node], index[dep])
+        if low[node] == index[node]:
+            component = set()
+            while True:
+                member = stack.pop()
+                on_stack.discard(member)
+                component.add(member)
+                if member == node:
+                    break
+            components.append(component)
+
+    for node in sorted(nodes):
+        if node not in index:
+            visit(node)
+    return components
+
+
+def check_stratification(rules: list[Rule], vocab: Vocabulary) -> list[Diagnostic]:
+    """No predicate may depend on its own negation (through any chain of rules)."""
+    diags = []
+    graph = dependency_graph(rules)
+    for component in strata(rules):
+        for rule in rules:
+            if rule.head.predicate not in component:
+                continue
+            for lit in rule.body:
+                if isinstance(lit, Negation) and lit.atom.predicate in component:
+                    cycle = _cycle(graph, lit.atom.predicate, rule.head.predicate, component)
+                    diags.append(Diagnostic(
+                        lit.pos, "negation-cycle",
+                        f"`{rule.head.predicate}` depends on `not {lit.atom.predicate}`, which depends on "
+                        f"`{rule.head.predicate}` again: {' -> '.join(cycle)}", rule.heading,
+                        "a predicate may not depend on its own negation; break the cycle by splitting the "
+                        "predicate in two"))
+    return diags
+
+
+def _cycle(graph, start: str, goal: str, component: set[str]) -> list[str]:
+    """A shortest path start -> ... -> goal inside the component, printed with the negated edge first."""
+    from collections import deque
+    queue = deque([[goal, start]])
+    seen = {start}
+    while queue:
+        path = queue.popleft()
+        if path[-1] == goal and len(path) > 1 and path != [goal]:
+            if len(path) > 2 or start == goal:
+                return [path[0]] + ["not " + path[1]] + path[2:]
+        for dep, _ in sorted(graph.get(path[-1], ())):
+            if dep in component and (dep not in seen or dep == goal):
+                seen.add(dep)
+                queue.append(path + [dep])
+    return [goal, "not " + start, goal]
+
+
+def check_reachability(rules: list[Rule], vocab: Vocabulary) -> list[Diagnostic]:
+    """Rules whose conclusion no decision depends on are dead law: report them."""
+    graph = dependency_graph(rules)
+    reachable: set[str] = set()
+    todo = [p.name for p in vocab.by_kind("decision")]
+    while todo:
+        pred = todo.pop()
+        if pred in reachable:
+            continue
+        reachable.add(pred)
+        todo.extend(dep for dep, _ in graph.get(pred, ()))
+    return [Diagnostic(rule.head.pos, "unreachable-rule",
+                       f"no decision depends on `{rule.head.predicate}`, so rule `{rule.id or '?'}` never matters",
+                       rule.heading, "use its conclusion in a rule that leads to a decision, or remove it")
+            for rule in rules
+            if rule.head.predicate in vocab.predicates and rule.head.predicate not in reachable]

@@ -1,0 +1,116 @@
+"""Errors a legal expert can act on: where, what, under which law heading, and what to do.
+
+Every diagnostic has a stable code (tests and tooling key on it), a position and a message in plain
+words. `render` shows the offending line with a caret under the span, like lark and Catala do.
+"""
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable
+
+from .ast import Position
+
+# Stable codes. Add new ones at the end of their group; never renumber.
+CODES = {
+    "syntax": "the text is not a well-formed rule",
+    "unknown-annotation": "an annotation key the rule language does not know",
+    "unknown-predicate": "a predicate that the vocabulary does not declare",
+    "arity": "a predicate used with the wrong number of arguments",
+    "unknown-function": "a function that the rule language does not provide",
+    "unknown-value": "a constant that is not one of the values its type allows",
+    "type-mismatch": "a constant or variable of the wrong type",
+    "unsafe-head-variable": "a variable in the conclusion that no condition gives a value",
+    "unsafe-negation": "a variable in a `not` condition that no positive condition gives a value",
+    "unsafe-comparison": "a variable in a comparison that no positive condition gives a value",
+    "negation-cycle": "a predicate that depends on its own negation",
+    "missing-id": "a rule without an @id",
+    "duplicate-id": "two rules with the same @id",
+    "missing-source": "a rule without an @source",
+    "missing-reading": "a rule without a Dutch (@nl) or English (@en) reading",
+    "template-placeholder": "a reading template naming something that is not a variable of the rule",
+    "input-defined-by-rule": "a rule concluding an input predicate (facts state those)",
+    "context-defined-by-rule": "a rule concluding a context predicate (the question supplies those)",
+    "derived-never-defined": "a derived predicate that no rule concludes",
+    "unreachable-rule": "a rule that no decision depends on",
+    "vocabulary": "an error in the vocabulary file",
+    "fact": "an error in a fact file",
+}
+
+
+@dataclass(frozen=True, order=True)
+class Diagnostic:
+    pos: Position
+    code: str
+    message: str
+    heading: str = ""
+    suggestion: str = ""
+    severity: str = "error"
+
+    def __post_init__(self) -> None:
+        if self.code not in CODES:
+            raise ValueError(f"unregistered diagnostic code {self.code!r}")
+
+    def as_dict(self) -> dict:
+        return {
+            "file": self.pos.file,
+            "line": self.pos.line,
+            "column": self.pos.column,
+            "code": self.code,
+            "severity": self.severity,
+            "message": self.message,
+            "heading": self.heading,
+            "suggestion": self.suggestion,
+        }
+
+    def render(self, source_lines: list[str] | None = None) -> str:
+        """Human-readable, with the source line and a caret under the span when it is available."""
+        out = [f"{self.pos}: {self.severity}[{self.code}]: {self.message}"]
+        if self.heading:
+            out.append(f"    under: {self.heading}")
+        if source_lines and 0 < self.pos.line <= len(source_lines):
+            text = source_lines[self.pos.line - 1].rstrip("\n")
+            width = 1
+            if self.pos.end_line == self.pos.line and self.pos.end_column > self.pos.column:
+                width = self.pos.end_column - self.pos.column
+            gutter = f"{self.pos.line:>5} | "
+            out.append(gutter + text)
+            out.append(" " * (len(gutter) - 2) + "| " + " " * (self.pos.column - 1) + "^" * width)
+        if self.suggestion:
+            out.append(f"    help: {self.suggestion}")
+        return "\n".join(out)
+
+
+class KnowledgeBaseError(Exception):
+    """Raised with every diagnostic at once when a knowledge base (or fact set) cannot be loaded."""
+
+    def __init__(self, diagnostics: Iterable[Diagnostic]):
+        self.diagnostics = sorted(diagnostics)
+        super().__init__(f"{len(self.diagnostics)} error(s); first: {self.diagnostics[0].pos}: "
+                         f"{self.diagnostics[0].message}" if self.diagnostics else "no errors")
+
+    def render(self) -> str:
+        return render_all(self.diagnostics)
+
+
+def render_all(diagnostics: Iterable[Diagnostic]) -> str:
+    """Render diagnostics sorted by location, reading each source file once."""
+    cache: dict[str, list[str] | None] = {}
+    blocks = []
+    for diag in sorted(diagnostics):
+        if diag.pos.file not in cache:
+            try:
+                cache[diag.pos.file] = Path(diag.pos.file).read_text(encoding="utf-8").splitlines()
+            except OSError:
+                cache[diag.pos.file] = None
+        blocks.append(diag.render(cache[diag.pos.file]))
+    return "\n\n".join(blocks)
+
+
+def did_you_mean(name: str, candidates: Iterable[str], what: str = "") -> str:
+    """A 'did you mean' hint for a misspelled name, or '' when nothing is close."""
+    close = difflib.get_close_matches(name, sorted(set(candidates)), n=1, cutoff=0.7)
+    if not close:
+        return ""
+    return f"did you mean `{close[0]}`{(' ' + what) if what else ''}?"

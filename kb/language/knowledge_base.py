@@ -1,0 +1,80 @@
+"""A checked knowledge base: the vocabulary plus every rule file, loaded all-or-nothing."""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .ast import Rule, RuleFile
+from .checks import check_rules, strata
+from .diagnostics import Diagnostic, KnowledgeBaseError
+from .parser import parse_file
+from .vocabulary import Vocabulary, load_vocabulary
+
+DEFAULT_DIR = Path(__file__).resolve().parent.parent  # kb/
+RULE_SUFFIX = ".dl"
+
+
+@dataclass
+class KnowledgeBase:
+    """Rules and vocabulary that passed every check. Immutable once built."""
+
+    vocabulary: Vocabulary
+    files: tuple[RuleFile, ...]
+    version: str  # hash of the rules' and vocabulary's text
+    sources: dict[str, str] = field(repr=False)  # path -> text, to show and to keep versions
+    rules: tuple[Rule, ...] = field(init=False)
+    by_id: dict[str, Rule] = field(init=False, repr=False)
+    by_head: dict[str, tuple[Rule, ...]] = field(init=False, repr=False)
+    strata: list[set[str]] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.rules = tuple(rule for f in self.files for rule in f.rules)
+        self.by_id = {rule.id: rule for rule in self.rules}
+        heads: dict[str, list[Rule]] = {}
+        for rule in self.rules:
+            heads.setdefault(rule.head.predicate, []).append(rule)
+        self.by_head = {k: tuple(v) for k, v in heads.items()}
+        self.strata = strata(list(self.rules))
+
+
+def rule_files(directory: Path) -> list[Path]:
+    return sorted((directory / "rules").glob(f"*{RULE_SUFFIX}"))
+
+
+def check_directory(directory: Path | str = DEFAULT_DIR) -> tuple[KnowledgeBase | None, list[Diagnostic]]:
+    """Parse and check a knowledge-base directory (vocabulary.yaml + rules/*.dl).
+
+    Returns the knowledge base (None if there is any error) and every diagnostic, sorted.
+    """
+    directory = Path(directory)
+    diagnostics: list[Diagnostic] = []
+    sources: dict[str, str] = {}
+    vocab_path = directory / "vocabulary.yaml"
+    try:
+        vocab = load_vocabulary(vocab_path)
+        sources[str(vocab_path)] = vocab_path.read_text(encoding="utf-8")
+    except KnowledgeBaseError as err:
+        return None, err.diagnostics
+    files = []
+    for path in rule_files(directory):
+        parsed, diags = parse_file(path)
+        files.append(parsed)
+        diagnostics += diags
+        sources[str(path)] = path.read_text(encoding="utf-8")
+    diagnostics += check_rules([r for f in files for r in f.rules], vocab)
+    diagnostics = sorted(set(diagnostics))
+    if diagnostics:
+        return None, diagnostics
+    digest = hashlib.sha256()
+    for path in sorted(sources):
+        digest.update(Path(path).name.encode() + b"\0" + sources[path].encode() + b"\0")
+    return KnowledgeBase(vocab, tuple(files), digest.hexdigest()[:16], sources), []
+
+
+def load_knowledge_base(directory: Path | str = DEFAULT_DIR) -> KnowledgeBase:
+    """Load a knowledge base or raise KnowledgeBaseError with every problem at once."""
+    kb, diagnostics = check_directory(directory)
+    if kb is None:
+        raise KnowledgeBaseError(diagnostics)
+    return kb

@@ -1,0 +1,191 @@
+"""The vocabulary: every predicate and function the rules may use, with types and readings."""
+from __future__ import annotations
+
+import datetime
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from .ast import Position
+from .diagnostics import Diagnostic, KnowledgeBaseError, did_you_mean
+from .yamlpos import PosDict, PosList, error_position, load_yaml, pos_of
+
+KINDS = ("input", "derived", "context", "decision")
+REMEDIES = ("consent", "agreement", "designation", "request")
+SCALAR_TYPES = {"date": datetime.date, "number": int}
+PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
+
+
+@dataclass(frozen=True)
+class Argument:
+    name: str
+    type: str
+
+
+@dataclass(frozen=True)
+class Predicate:
+    name: str
+    kind: str
+    args: tuple[Argument, ...]
+    readings: dict = field(hash=False)  # lang -> template with {ArgName}
+    pos: Position = field(compare=False, hash=False)
+    brought_about_by: str | None = None
+    remedy: str | None = None
+
+    @property
+    def arity(self) -> int:
+        return len(self.args)
+
+    @property
+    def key(self) -> str:
+        return f"{self.name}/{self.arity}"
+
+    def reading(self, lang: str, values) -> str:
+        """Read one fact of this predicate aloud in `lang`."""
+        names = {arg.name: _show(value) for arg, value in zip(self.args, values)}
+        return PLACEHOLDER.sub(lambda m: names.get(m.group(1), m.group(0)), self.readings[lang])
+
+    def arg_index(self, name: str) -> int:
+        return next(i for i, arg in enumerate(self.args) if arg.name == name)
+
+
+@dataclass(frozen=True)
+class Type:
+    name: str
+    readings: dict = field(hash=False)
+    values: tuple[str, ...] | None = None  # an enumerated type lists its values
+
+
+@dataclass(frozen=True)
+class Function:
+    name: str
+    arg_types: tuple[str, ...]
+    returns: str
+    readings: dict = field(hash=False)
+
+
+@dataclass
+class Vocabulary:
+    path: str
+    types: dict[str, Type]
+    functions: dict[str, Function]
+    predicates: dict[str, Predicate]  # by name: a name has exactly one arity
+
+    def by_kind(self, kind: str) -> list[Predicate]:
+        return [p for p in self.predicates.values() if p.kind == kind]
+
+    def check_value(self, type_name: str, value) -> str | None:
+        """Why `value` is not a valid value of the type, or None when it is."""
+        if type_name in SCALAR_TYPES:
+            expected = SCALAR_TYPES[type_name]
+            ok = isinstance(value, expected) and not (expected is int and isinstance(value, bool))
+            if not ok:
+                return f"expected a {type_name}, got `{value}`"
+            return None
+        if not isinstance(value, str) or isinstance(value, bool):
+            return f"expected a name ({type_name}), got `{value}`"
+        enum = self.types[type_name].values
+        if enum is not None and value not in enum:
+            hint = did_you_mean(value, enum)
+            return f"`{value}` is not a {type_name}; the {type_name} values are {', '.join(enum)}" + (
+                f" ({hint})" if hint else "")
+        return None
+
+
+def _show(value) -> str:
+    return value.isoformat() if isinstance(value, datetime.date) else str(value)
+
+
+def load_vocabulary(path: Path | str) -> Vocabulary:
+    """Load and check the vocabulary file; raise KnowledgeBaseError with every problem found."""
+    path = str(path)
+    text = Path(path).read_text(encoding="utf-8")
+    try:
+        data = load_yaml(text, path)
+    except yaml.YAMLError as err:
+        raise KnowledgeBaseError([Diagnostic(error_position(err, path), "vocabulary",
+                                             f"the vocabulary is not valid YAML: {getattr(err, 'problem', err)}")])
+    diags: list[Diagnostic] = []
+    top = Position(path, 1, 1)
+    if not isinstance(data, PosDict):
+        raise KnowledgeBaseError([Diagnostic(top, "vocabulary", "the vocabulary must be a mapping")])
+
+    def err(pos: Position, message: str, suggestion: str = "") -> None:
+        diags.append(Diagnostic(pos, "vocabulary", message, suggestion=suggestion))
+
+    types: dict[str, Type] = {}
+    for name, spec in (data.get("types") or {}).items():
+        pos = pos_of(data["types"], name, top)
+        if not isinstance(spec, dict):
+            err(pos, f"type `{name}` must be a mapping with nl and en")
+            continue
+        values = spec.get("values")
+        if values is not None and not all(isinstance(v, str) for v in values):
+            err(pos, f"the values of type `{name}` must be names")
+        types[name] = Type(name, {"nl": spec.get("nl", name), "en": spec.get("en", name)},
+                           tuple(values) if values is not None else None)
+
+    functions: dict[str, Function] = {}
+    for name, spec in (data.get("functions") or {}).items():
+        pos = pos_of(data["functions"], name, top)
+        arg_types = tuple(spec.get("args", ()))
+        for t in arg_types + (spec.get("returns"),):
+            if t not in types:
+                err(pos, f"function `{name}` uses unknown type `{t}`", did_you_mean(str(t), types))
+        functions[name] = Function(name, arg_types, spec.get("returns"),
+                                   {"nl": spec.get("nl", ""), "en": spec.get("en", "")})
+
+    predicates: dict[str, Predicate] = {}
+    for name, spec in (data.get("predicates") or {}).items():
+        pos = pos_of(data["predicates"], name, top)
+        if not isinstance(spec, PosDict):
+            err(pos, f"predicate `{name}` must be a mapping")
+            continue
+        kind = spec.get("kind")
+        if kind not in KINDS:
+            err(pos_of(spec, "kind", pos), f"predicate `{name}` has kind `{kind}`",
+                f"the kind is one of {', '.join(KINDS)}")
+        args: list[Argument] = []
+        raw_args = spec.get("args") or []
+        for i, raw in enumerate(raw_args):
+            apos = pos_of(raw_args, i, pos)
+            if not (isinstance(raw, dict) and len(raw) == 1):
+                err(apos, f"argument {i + 1} of `{name}` must be written as {{Name: type}}")
+                continue
+            ((arg_name, arg_type),) = raw.items()
+            if arg_type not in types:
+                err(apos, f"argument `{arg_name}` of `{name}` has unknown type `{arg_type}`",
+                    did_you_mean(str(arg_type), types))
+            if not re.fullmatch(r"[A-Z][A-Za-z0-9]*", str(arg_name)):
+                err(apos, f"argument name `{arg_name}` of `{name}` must start with a capital letter")
+            args.append(Argument(str(arg_name), str(arg_type)))
+        if len({a.name for a in args}) != len(args):
+            err(pos, f"predicate `{name}` repeats an argument name")
+        readings = {}
+        for lang in ("nl", "en"):
+            template = spec.get(lang)
+            if not template:
+                err(pos, f"predicate `{name}` has no {'Dutch' if lang == 'nl' else 'English'} reading",
+                    f"add `{lang}: \"...\"` with placeholders like {{{args[0].name if args else 'X'}}}")
+                continue
+            for placeholder in PLACEHOLDER.findall(template):
+                if placeholder not in {a.name for a in args}:
+                    err(pos_of(spec, lang, pos),
+                        f"the {lang} reading of `{name}` names `{{{placeholder}}}`, which is not one of its arguments",
+                        did_you_mean(placeholder, [a.name for a in args]))
+            readings[lang] = template
+        by = spec.get("brought_about_by")
+        remedy = spec.get("remedy")
+        if by is not None and by not in {a.name for a in args}:
+            err(pos_of(spec, "brought_about_by", pos),
+                f"`brought_about_by: {by}` of `{name}` is not one of its arguments")
+        if (by is None) != (remedy is None) or (remedy is not None and remedy not in REMEDIES):
+            err(pos, f"predicate `{name}` needs both brought_about_by and remedy (one of {', '.join(REMEDIES)}), or neither")
+        if kind != "input" and by is not None:
+            err(pos, f"only input facts can be brought about by a person; `{name}` is {kind}")
+        predicates[name] = Predicate(name, kind, tuple(args), readings, pos, by, remedy)
+    if diags:
+        raise KnowledgeBaseError(diags)
+    return Vocabulary(path, types, functions, predicates)

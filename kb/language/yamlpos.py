@@ -1,0 +1,82 @@
+"""YAML loading that remembers where every mapping key and list item was written.
+
+PyYAML's composer knows each node's line and column; plain `safe_load` forgets them. The vocabulary
+and the fact files need them so that an error can say "facts.yaml:12:5".
+"""
+from __future__ import annotations
+
+import yaml
+
+from .ast import Position
+
+
+class PosDict(dict):
+    """A dict that also knows the position of the mapping and of each key."""
+
+    pos: Position
+    key_pos: dict
+
+
+class PosList(list):
+    """A list that also knows the position of the sequence and of each item."""
+
+    pos: Position
+    item_pos: list
+
+
+class _Loader(yaml.SafeLoader):
+    pass
+
+
+def _position(loader: _Loader, node: yaml.Node) -> Position:
+    start, end = node.start_mark, node.end_mark
+    return Position(loader.name, start.line + 1, start.column + 1, end.line + 1, end.column + 1)
+
+
+def _mapping(loader: _Loader, node: yaml.MappingNode) -> PosDict:
+    result = PosDict()
+    result.pos = _position(loader, node)
+    result.key_pos = {}
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        result[key] = loader.construct_object(value_node, deep=True)
+        result.key_pos[key] = _position(loader, key_node)
+    return result
+
+
+def _sequence(loader: _Loader, node: yaml.SequenceNode) -> PosList:
+    result = PosList(loader.construct_object(child, deep=True) for child in node.value)
+    result.pos = _position(loader, node)
+    result.item_pos = [_position(loader, child) for child in node.value]
+    return result
+
+
+_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping)
+_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _sequence)
+
+
+def load_yaml(text: str, path: str):
+    """Parse YAML text; mappings and lists come back as PosDict / PosList."""
+    loader = _Loader(text)
+    loader.name = path
+    try:
+        return loader.get_single_data()
+    finally:
+        loader.dispose()
+
+
+def error_position(err: yaml.YAMLError, path: str) -> Position:
+    """Where a YAML syntax error happened."""
+    mark = getattr(err, "problem_mark", None)
+    if mark is None:
+        return Position(path, 1, 1)
+    return Position(path, mark.line + 1, mark.column + 1)
+
+
+def pos_of(container, key, default: Position) -> Position:
+    """Position of a key of a PosDict or an index of a PosList, falling back to `default`."""
+    if isinstance(container, PosDict):
+        return container.key_pos.get(key, default)
+    if isinstance(container, PosList) and isinstance(key, int) and key < len(container.item_pos):
+        return container.item_pos[key]
+    return getattr(container, "pos", default)
