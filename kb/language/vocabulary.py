@@ -76,6 +76,9 @@ class Vocabulary:
     def by_kind(self, kind: str) -> list[Predicate]:
         return [p for p in self.predicates.values() if p.kind == kind]
 
+    def by_kind_names(self, kinds) -> list[str]:
+        return [p.name for p in self.predicates.values() if p.kind in kinds]
+
     def check_value(self, type_name: str, value) -> str | None:
         """Why `value` is not a valid value of the type, or None when it is."""
         if type_name in SCALAR_TYPES:

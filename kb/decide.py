@@ -1,0 +1,116 @@
+"""Decide: may the actor tell the recipient about the item, on a moment, in a setting?
+
+The outcome is one of four, read off the model, never guessed: exactly one of the decision
+predicates `obligated`, `discretionary`, `permitted`, `forbidden` holds for the question (the rules
+in 00_beslissing.dl make them exclusive; a model where that fails is reported as a broken
+knowledge base, not papered over). The deciding rules are the decision rule that fired and the
+rules that gave it its reason (the duty, the ground, the exception, or the blocks).
+"""
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+
+from .engine.base import Context, Engine, Evaluation
+from .facts.entities import known_entities
+from .facts.model import Fact, FactSet
+from .language.diagnostics import did_you_mean
+from .language.knowledge_base import KnowledgeBase
+from .reasoning.instances import instances
+
+OUTCOMES = ("obligated", "discretionary", "permitted", "forbidden")
+# The condition of each decision rule that carries its reason.
+_REASON = {"obligated": "must_tell", "discretionary": "may_choose", "forbidden": "blocked"}
+_PERMITTED_REASONS = ("exception_applies", "may_tell")
+
+
+class DecisionError(ValueError):
+    """A question that cannot be decided as asked (unknown person or item, bad setting)."""
+
+    def __init__(self, code: str, message: str, suggestion: str = ""):
+        super().__init__(message)
+        self.code, self.message, self.suggestion = code, message, suggestion
+
+
+class InconsistentKnowledgeBase(RuntimeError):
+    """The decision rules did not produce exactly one outcome: the rules, not the question, are wrong."""
+
+
+@dataclass(frozen=True)
+class Question:
+    actor: str
+    recipient: str
+    item: str
+    at: datetime.date
+    setting: str = "conversation"
+    hypothetical: tuple[Fact, ...] = ()
+
+    def context(self) -> Context:
+        return Context(self.at, self.setting, (self.actor, self.recipient, self.item), self.hypothetical)
+
+
+@dataclass(frozen=True)
+class Decision:
+    question: Question
+    outcome: str
+    deciding_rules: tuple[str, ...]
+    kb_version: str
+    facts_version: str = ""
+    extra: dict = field(default_factory=dict, compare=False)
+
+
+def validate_question(question: Question, kb: KnowledgeBase, facts: FactSet) -> None:
+    """Raise DecisionError when the question names a person, item or setting nobody knows."""
+    known = known_entities(list(facts) + list(question.hypothetical), kb.vocabulary)
+    persons, items = known.get("person", set()), known.get("item", set())
+    for role, value in (("actor", question.actor), ("recipient", question.recipient)):
+        if value not in persons:
+            raise DecisionError("unknown-person", f"the {role} `{value}` is not a known person",
+                                did_you_mean(str(value), [str(p) for p in persons]))
+    if question.item not in items:
+        raise DecisionError("unknown-item", f"the item `{question.item}` is not a known information item",
+                            did_you_mean(str(question.item), [str(i) for i in items]))
+    settings = kb.vocabulary.types["setting"].values or ()
+    if question.setting not in settings:
+        raise DecisionError("unknown-setting", f"`{question.setting}` is not a setting; the settings are "
+                                               f"{', '.join(settings)}", did_you_mean(question.setting, settings))
+
+
+def outcome_in(ev: Evaluation, args: tuple) -> str:
+    """The single outcome that holds for (actor, recipient, item) in this evaluation."""
+    holding = [o for o in OUTCOMES if ev.holds(o, args)]
+    if len(holding) != 1:
+        raise InconsistentKnowledgeBase(f"decision rules gave {holding or 'no outcome'} for {args}")
+    return holding[0]
+
+
+def deciding_rules(ev: Evaluation, kb: KnowledgeBase, outcome: str, args: tuple) -> tuple[str, ...]:
+    """The decision rule that fired and every rule that supplied its reason."""
+    found = [rule.id for rule, _ in instances(ev, kb, outcome, args, limit=1)]
+    reasons = _PERMITTED_REASONS if outcome == "permitted" else (_REASON[outcome],)
+    for reason in reasons:
+        if outcome == "permitted" and found and reason not in _body_predicates(kb, found[0]):
+            continue
+        found += [rule.id for rule, _ in instances(ev, kb, reason, args)]
+    return tuple(found)
+
+
+def _body_predicates(kb: KnowledgeBase, rule_id: str) -> set[str]:
+    rule = kb.by_id[rule_id]
+    return {getattr(lit, "predicate", None) for lit in rule.body}
+
+
+def decide_in(ev: Evaluation, kb: KnowledgeBase, question: Question, facts_version: str = "") -> Decision:
+    """Decide inside an evaluation the caller already holds (explanations reuse the same one)."""
+    args = (question.actor, question.recipient, question.item)
+    outcome = outcome_in(ev, args)
+    return Decision(question, outcome, deciding_rules(ev, kb, outcome, args), kb.version, facts_version)
+
+
+def decide(engine: Engine, kb: KnowledgeBase, facts: FactSet, actor: str, recipient: str, item: str,
+           at: datetime.date | None = None, setting: str = "conversation",
+           hypothetical: tuple[Fact, ...] = ()) -> Decision:
+    """Decide one question. `at` defaults to today; unknown persons or items raise DecisionError."""
+    question = Question(actor, recipient, item, at or datetime.date.today(), setting, tuple(hypothetical))
+    validate_question(question, kb, facts)
+    return engine.run(question.context(), lambda ev: decide_in(ev, kb, question, facts.version))

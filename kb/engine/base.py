@@ -1,0 +1,68 @@
+"""The engine seam: the one small interface through which everything above evaluates rules.
+
+Nothing above this package knows which engine answers. An engine is loaded once with a checked
+knowledge base and a base fact set; each question then runs in an isolated `Evaluation`: the base
+facts valid on the question's moment, the question's context (moment, setting, the question
+itself) and any hypothetical facts. Hypothetical facts never outlive their evaluation.
+"""
+from __future__ import annotations
+
+import datetime
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from typing import Callable, TypeVar
+
+from ..facts.model import Fact, FactSet, Value
+from ..language.knowledge_base import KnowledgeBase
+
+T = TypeVar("T")
+Pattern = tuple[Value | None, ...]  # None marks an argument left open
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a question supplies: the moment, the setting, the question and hypothetical facts."""
+
+    moment: datetime.date
+    setting: str = "conversation"
+    asked: tuple[str, str, str] | None = None  # (actor, recipient, item)
+    hypothetical: tuple[Fact, ...] = ()
+
+    def context_facts(self) -> list[tuple[str, tuple[Value, ...]]]:
+        facts = [("today", (self.moment,)), ("asked_in", (self.setting,))]
+        if self.asked is not None:
+            facts.append(("asked", tuple(self.asked)))
+        return facts
+
+
+class Evaluation(ABC):
+    """One isolated model: answers which tuples of a predicate hold, given some bound arguments."""
+
+    context: Context
+
+    @abstractmethod
+    def ask(self, predicate: str, pattern: Pattern) -> list[tuple[Value, ...]]:
+        """Every tuple of `predicate` matching `pattern` (None = any value), sorted."""
+
+    def holds(self, predicate: str, args: tuple[Value, ...]) -> bool:
+        return bool(self.ask(predicate, tuple(args)))
+
+
+class Engine(ABC):
+    """Evaluates a knowledge base over facts. Implementations must make `run` isolated."""
+
+    name: str = "engine"
+
+    @abstractmethod
+    def load(self, kb: KnowledgeBase, facts: FactSet) -> None:
+        """Take a new knowledge base and base fact set (replacing the previous ones atomically)."""
+
+    @abstractmethod
+    def run(self, context: Context, job: Callable[[Evaluation], T]) -> T:
+        """Run `job` against an evaluation of the base facts under `context`, exclusively.
+
+        Whatever `context.hypothetical` adds is visible to `job` only, and gone when `run` returns.
+        """
+
+    def close(self) -> None:
+        """Release resources (threads, processes)."""

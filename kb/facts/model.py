@@ -1,0 +1,72 @@
+"""Facts about information items and people, each with a validity period and an origin.
+
+A fact holds on every day from `valid_from` to `valid_until`, both inclusive. Facts never carry an
+item's content: only who, about whom, in which capacity, and which requests.
+"""
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from typing import Iterable, Iterator
+
+Value = str | int | datetime.date
+BEGINNING = datetime.date.min
+END = datetime.date.max
+
+
+@dataclass(frozen=True, order=True)
+class Fact:
+    predicate: str
+    args: tuple[Value, ...]
+    valid_from: datetime.date = BEGINNING
+    valid_until: datetime.date = END
+    origin: str = field(default="", compare=False)  # "file:line" or "store:<id>" or "hypothetical"
+
+    def valid_on(self, day: datetime.date) -> bool:
+        return self.valid_from <= day <= self.valid_until
+
+    @property
+    def atom(self) -> tuple[str, tuple[Value, ...]]:
+        return self.predicate, self.args
+
+    def period(self) -> dict:
+        """The validity period for display; open ends are None."""
+        return {"from": None if self.valid_from == BEGINNING else self.valid_from.isoformat(),
+                "until": None if self.valid_until == END else self.valid_until.isoformat()}
+
+    def __str__(self) -> str:
+        shown = ", ".join(v.isoformat() if isinstance(v, datetime.date) else str(v) for v in self.args)
+        return f"{self.predicate}({shown})"
+
+
+class FactSet:
+    """An immutable set of facts, indexed by predicate and by (predicate, arguments)."""
+
+    def __init__(self, facts: Iterable[Fact] = (), version: str = ""):
+        self._facts = tuple(sorted(set(facts)))
+        self.version = version
+        self._by_atom: dict[tuple, list[Fact]] = {}
+        self._by_predicate: dict[str, list[Fact]] = {}
+        for fact in self._facts:
+            self._by_atom.setdefault(fact.atom, []).append(fact)
+            self._by_predicate.setdefault(fact.predicate, []).append(fact)
+
+    def __iter__(self) -> Iterator[Fact]:
+        return iter(self._facts)
+
+    def __len__(self) -> int:
+        return len(self._facts)
+
+    def __contains__(self, fact: Fact) -> bool:
+        return fact in self._by_atom.get(fact.atom, ())
+
+    def of(self, predicate: str) -> list[Fact]:
+        return self._by_predicate.get(predicate, [])
+
+    def find(self, predicate: str, args: tuple, day: datetime.date | None = None) -> list[Fact]:
+        """The facts stating predicate(args), only those valid on `day` when it is given."""
+        found = self._by_atom.get((predicate, tuple(args)), [])
+        return [f for f in found if day is None or f.valid_on(day)]
+
+    def union(self, other: Iterable[Fact]) -> "FactSet":
+        return FactSet(list(self._facts) + list(other), self.version)

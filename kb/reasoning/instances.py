@@ -1,0 +1,106 @@
+"""Rule instances over a finished model: which bindings make a rule's body hold.
+
+Given an evaluation (any engine) and a ground atom, find the rules that conclude it and the
+variable bindings under which every condition holds. Truth of each condition is asked of the
+engine, so this never re-derives anything; it only finds *which* rule and *which* facts.
+Decisions use it to name their deciding rules; explanations build proof trees from it.
+"""
+from __future__ import annotations
+
+from typing import Iterator
+
+from ..engine.base import Evaluation
+from ..language import builtins
+from ..language.ast import Atom, Comparison, Constant, FunctionCall, Negation, Rule, Variable
+from ..language.knowledge_base import KnowledgeBase
+
+Bindings = dict[str, object]
+
+
+def value_of(term, bindings: Bindings):
+    """The value of a term under bindings (None when a variable is still open)."""
+    if isinstance(term, Variable):
+        return bindings.get(term.name)
+    if isinstance(term, Constant):
+        return term.value
+    if isinstance(term, FunctionCall):
+        args = [value_of(a, bindings) for a in term.args]
+        if any(a is None for a in args):
+            return None
+        return builtins.FUNCTIONS[term.name](*args)
+    raise TypeError(term)
+
+
+def ground(atom: Atom, bindings: Bindings) -> tuple:
+    return tuple(value_of(t, bindings) for t in atom.args)
+
+
+def unify_head(rule: Rule, args: tuple) -> Bindings | None:
+    """Bindings that make the rule's head equal to `args`, or None if it cannot match."""
+    bindings: Bindings = {}
+    for term, value in zip(rule.head.args, args):
+        if isinstance(term, Constant):
+            if term.value != value:
+                return None
+        elif isinstance(term, Variable):
+            if term.name in bindings and bindings[term.name] != value:
+                return None
+            bindings[term.name] = value
+    return bindings
+
+
+def evaluation_order(rule: Rule) -> list:
+    """Positive conditions first (they bind), then comparisons and negations (they test)."""
+    return ([l for l in rule.body if isinstance(l, Atom)]
+            + [l for l in rule.body if isinstance(l, Comparison)]
+            + [l for l in rule.body if isinstance(l, Negation)])
+
+
+def literal_holds(ev: Evaluation, literal, bindings: Bindings) -> bool:
+    """Truth of a fully bound comparison or negation."""
+    if isinstance(literal, Comparison):
+        return builtins.compare(value_of(literal.left, bindings), literal.op, value_of(literal.right, bindings))
+    if isinstance(literal, Negation):
+        return not ev.holds(literal.atom.predicate, ground(literal.atom, bindings))
+    return ev.holds(literal.predicate, ground(literal, bindings))
+
+
+def solve(ev: Evaluation, literals: list, bindings: Bindings) -> Iterator[Bindings]:
+    """Every extension of `bindings` under which all `literals` hold, in a stable order."""
+    if not literals:
+        yield dict(bindings)
+        return
+    first, rest = literals[0], literals[1:]
+    if isinstance(first, Atom):
+        pattern = ground(first, bindings)
+        for row in ev.ask(first.predicate, pattern):
+            extended = dict(bindings)
+            if _bind(first, row, extended):
+                yield from solve(ev, rest, extended)
+    elif literal_holds(ev, first, bindings):
+        yield from solve(ev, rest, bindings)
+
+
+def _bind(atom: Atom, row: tuple, bindings: Bindings) -> bool:
+    for term, value in zip(atom.args, row):
+        if isinstance(term, Variable):
+            if bindings.get(term.name, value) != value:
+                return False
+            bindings[term.name] = value
+    return True
+
+
+def instances(ev: Evaluation, kb: KnowledgeBase, predicate: str, args: tuple,
+              limit: int | None = None) -> Iterator[tuple[Rule, Bindings]]:
+    """Rules concluding predicate(args) with the bindings that prove each, rule by rule in file order."""
+    count = 0
+    for rule in kb.by_head.get(predicate, ()):
+        start = unify_head(rule, args)
+        if start is None:
+            continue
+        for bindings in solve(ev, evaluation_order(rule), start):
+            yield rule, bindings
+            count += 1
+            if limit is not None and count >= limit:
+                return
+            break  # one instance per rule is enough to show that the rule fires

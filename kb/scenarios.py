@@ -1,0 +1,130 @@
+"""Scenario files: a fact set, a question, and the decision and rule expected — run like `opa test`.
+
+    name: B2 — a CLB worker may tell an involved colleague
+    statement: B2
+    facts: [...]
+    question: {actor: ann, recipient: bert, item: i1, at: 2026-11-02, setting: conversation}
+    hypothetical: [...]           # optional what-if facts
+    expect: {outcome: permitted, rule: B2.shared_secrecy}
+    # or:   expect: {error: unknown-person}
+"""
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from .decide import OUTCOMES, Decision, DecisionError, Question, decide_in, validate_question
+from .engine.base import Engine
+from .facts.fixtures import facts_from_data
+from .facts.model import FactSet
+from .language.ast import Position
+from .language.diagnostics import Diagnostic, KnowledgeBaseError
+from .language.knowledge_base import KnowledgeBase
+from .language.yamlpos import error_position, load_yaml
+from .reasoning.instances import instances
+
+DEFAULT_DIR = Path(__file__).resolve().parent.parent / "fixtures" / "scenarios"
+
+
+@dataclass
+class Scenario:
+    path: str
+    name: str
+    statement: str
+    facts: FactSet
+    question: Question
+    expect: dict
+
+
+@dataclass
+class Result:
+    scenario: Scenario
+    passed: bool
+    decision: Decision | None = None
+    error: str = ""
+    fired: set[str] = field(default_factory=set)
+
+    def diff(self) -> str:
+        expect = self.scenario.expect
+        want = (f"error {expect['error']}" if "error" in expect
+                else f"{expect.get('outcome')} (decided by {expect.get('rule')})")
+        got = (f"error {self.error}" if self.error else
+               f"{self.decision.outcome} (decided by {', '.join(self.decision.deciding_rules)})")
+        return f"    - expected: {want}\n    + actual:   {got}"
+
+
+def load_scenario(path: Path | str, kb: KnowledgeBase) -> Scenario:
+    """Read and check one scenario file; raise KnowledgeBaseError with every problem in it."""
+    path = str(path)
+    try:
+        data = load_yaml(Path(path).read_text(encoding="utf-8"), path)
+    except yaml.YAMLError as err:
+        raise KnowledgeBaseError([Diagnostic(error_position(err, path), "fact", f"not valid YAML: {err}")])
+    top = Position(path, 1, 1)
+    diags: list[Diagnostic] = []
+    facts, problems = facts_from_data(data.get("facts"), kb.vocabulary, path)
+    hypothetical, more = facts_from_data(data.get("hypothetical"), kb.vocabulary, path)
+    diags += problems + more
+    q = data.get("question") or {}
+    expect = data.get("expect") or {}
+    missing = [k for k in ("actor", "recipient", "item", "at") if k not in q]
+    if missing:
+        diags.append(Diagnostic(getattr(q, "pos", top), "fact", f"the question lacks {', '.join(missing)}"))
+    if "error" not in expect and (expect.get("outcome") not in OUTCOMES or not expect.get("rule")):
+        diags.append(Diagnostic(getattr(expect, "pos", top), "fact",
+                                "`expect:` needs an outcome (one of " + ", ".join(OUTCOMES) +
+                                ") and the rule expected to decide it, or an error code"))
+    elif "rule" in expect and expect["rule"] not in kb.by_id:
+        diags.append(Diagnostic(getattr(expect, "pos", top), "fact", f"no rule has the id `{expect['rule']}`"))
+    at = q.get("at")
+    if not isinstance(at, datetime.date) and not missing:
+        diags.append(Diagnostic(getattr(q, "pos", top), "fact", f"`at: {at}` is not a date (YYYY-MM-DD)"))
+    if diags:
+        raise KnowledgeBaseError(diags)
+    question = Question(str(q["actor"]), str(q["recipient"]), str(q["item"]), at,
+                        str(q.get("setting", "conversation")), tuple(hypothetical))
+    return Scenario(path, str(data.get("name", Path(path).stem)), str(data.get("statement", "")),
+                    FactSet(facts), question, dict(expect))
+
+
+def scenario_paths(paths: list[str] | None = None) -> list[Path]:
+    found: list[Path] = []
+    for p in (paths or [str(DEFAULT_DIR)]):
+        path = Path(p)
+        found += sorted(path.glob("*.yaml")) if path.is_dir() else [path]
+    return found
+
+
+def fired_rules(ev, kb: KnowledgeBase) -> set[str]:
+    """Every rule that has at least one instance in this evaluation's model."""
+    fired = set()
+    for predicate, rules in kb.by_head.items():
+        arity = kb.vocabulary.predicates[predicate].arity
+        for row in ev.ask(predicate, (None,) * arity):
+            for rule, _ in instances(ev, kb, predicate, row):
+                fired.add(rule.id)
+            if all(r.id in fired for r in rules):
+                break
+    return fired
+
+
+def run_scenario(scenario: Scenario, kb: KnowledgeBase, engine: Engine, coverage: bool = False) -> Result:
+    """Decide the scenario's question on its own facts and compare with what it expects."""
+    engine.load(kb, scenario.facts)
+    expect = scenario.expect
+    try:
+        validate_question(scenario.question, kb, scenario.facts)
+    except DecisionError as err:
+        return Result(scenario, expect.get("error") == err.code, error=err.code)
+
+    def job(ev):
+        decision = decide_in(ev, kb, scenario.question, scenario.facts.version)
+        return decision, (fired_rules(ev, kb) if coverage else set())
+
+    decision, fired = engine.run(scenario.question.context(), job)
+    passed = ("error" not in expect and decision.outcome == expect["outcome"]
+              and expect["rule"] in decision.deciding_rules)
+    return Result(scenario, passed, decision, fired=fired)
