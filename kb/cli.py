@@ -2,6 +2,7 @@
 
     kb check [--dir DIR] [--json]
     kb test [PATH ...] [--coverage] [-v]
+    kb golden [PATH ...] [--update]
     kb decide ACTOR RECIPIENT ITEM [--at DATE] [--setting S] [--facts FILE] [--explain] [--lang nl|en]
 """
 from __future__ import annotations
@@ -92,7 +93,7 @@ def cmd_decide(args) -> int:
             from .explain.render import render_text
             explanation = explain_question(engine, kb, facts, args.actor, args.recipient, args.item,
                                            at=args.at, setting=args.setting)
-            print(render_text(explanation, kb, args.lang))
+            print(render_text(explanation, args.lang))
             return 0
         decision = decide(engine, kb, facts, args.actor, args.recipient, args.item, at=args.at,
                           setting=args.setting)
@@ -107,6 +108,24 @@ def cmd_decide(args) -> int:
     return 0
 
 
+def cmd_golden(args) -> int:
+    from .golden import compare_or_update
+    kb = load_knowledge_base(args.dir)
+    engine = PyDatalogEngine()
+    try:
+        problems = compare_or_update(kb, engine, args.paths or None, update=args.update)
+    finally:
+        engine.close()
+    for problem in problems:
+        print(problem)
+    if args.update:
+        print(f"{len(problems)} golden file(s) rewritten; review them with `git diff fixtures/golden`.")
+        return 0
+    print("golden explanations match" if not problems else
+          f"{len(problems)} golden file(s) differ; if the change is intended run `kb golden --update`")
+    return 1 if problems else 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="kb", description="Deelwijzer knowledge base tools")
     parser.add_argument("--dir", default=str(DEFAULT_DIR), help="knowledge-base directory (vocabulary.yaml, rules/)")
@@ -119,6 +138,10 @@ def build_parser() -> argparse.ArgumentParser:
     test.add_argument("--coverage", action="store_true", help="list rules no scenario exercised")
     test.add_argument("-v", "--verbose", action="store_true", help="show passing scenarios too")
     test.set_defaults(func=cmd_test)
+    golden = sub.add_parser("golden", help="compare (or --update) the golden explanation texts")
+    golden.add_argument("paths", nargs="*", help="scenario files or folders (default fixtures/scenarios)")
+    golden.add_argument("--update", action="store_true", help="rewrite the golden files")
+    golden.set_defaults(func=cmd_golden)
     dec = sub.add_parser("decide", help="decide one question on a fact file")
     dec.add_argument("actor")
     dec.add_argument("recipient")

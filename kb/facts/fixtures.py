@@ -17,6 +17,7 @@ from ..language.ast import Position
 from ..language.diagnostics import Diagnostic, KnowledgeBaseError
 from ..language.vocabulary import Vocabulary
 from ..language.yamlpos import error_position, load_yaml, pos_of
+from ..paths import display_path
 from .model import Fact, FactSet
 from .validate import build_fact
 
@@ -31,7 +32,7 @@ def facts_from_data(data, vocab: Vocabulary, path: str) -> tuple[list[Fact], lis
     facts, diags = [], []
     for i, raw in enumerate(data):
         pos = pos_of(data, i, top)
-        fact, problems = build_fact(raw, vocab, pos, f"{path}:{pos.line}")
+        fact, problems = build_fact(raw, vocab, pos, f"{display_path(path)}:{pos.line}")
         diags += problems
         if fact is not None:
             facts.append(fact)

@@ -68,5 +68,9 @@ class FactSet:
         found = self._by_atom.get((predicate, tuple(args)), [])
         return [f for f in found if day is None or f.valid_on(day)]
 
+    def find_predicate_valid(self, predicate: str, day: datetime.date) -> list[Fact]:
+        """The facts of a predicate valid on `day`."""
+        return [f for f in self.of(predicate) if f.valid_on(day)]
+
     def union(self, other: Iterable[Fact]) -> "FactSet":
         return FactSet(list(self._facts) + list(other), self.version)

@@ -91,16 +91,21 @@ def _bind(atom: Atom, row: tuple, bindings: Bindings) -> bool:
 
 
 def instances(ev: Evaluation, kb: KnowledgeBase, predicate: str, args: tuple,
-              limit: int | None = None) -> Iterator[tuple[Rule, Bindings]]:
-    """Rules concluding predicate(args) with the bindings that prove each, rule by rule in file order."""
+              limit: int | None = None, per_rule: int = 1) -> Iterator[tuple[Rule, Bindings]]:
+    """Rules concluding predicate(args) with the bindings that prove each, rule by rule in file order.
+
+    `per_rule` bounds the instances taken from one rule (one is enough to show that a rule fires);
+    `limit` bounds the total.
+    """
     count = 0
     for rule in kb.by_head.get(predicate, ()):
         start = unify_head(rule, args)
         if start is None:
             continue
-        for bindings in solve(ev, evaluation_order(rule), start):
+        for taken, bindings in enumerate(solve(ev, evaluation_order(rule), start), start=1):
             yield rule, bindings
             count += 1
             if limit is not None and count >= limit:
                 return
-            break  # one instance per rule is enough to show that the rule fires
+            if taken >= per_rule:
+                break

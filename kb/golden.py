@@ -1,0 +1,56 @@
+"""Golden explanations: each scenario's full explanation text in Dutch and English, kept in
+`fixtures/golden/` and reviewed as diffs (Catala's reset-flag style).
+
+`kb golden` compares; `kb golden --update` rewrites the files after a deliberate change.
+"""
+from __future__ import annotations
+
+import difflib
+from pathlib import Path
+
+from .engine.base import Engine
+from .explain.explainer import explain
+from .explain.render import render_text
+from .language.knowledge_base import KnowledgeBase
+from .paths import ROOT
+from .scenarios import Scenario, load_scenario, scenario_paths
+
+GOLDEN_DIR = ROOT / "fixtures" / "golden"
+LANGS = ("nl", "en")
+
+
+def golden_texts(scenario: Scenario, kb: KnowledgeBase, engine: Engine) -> dict[str, str]:
+    """The explanation texts of one scenario, per language."""
+    engine.load(kb, scenario.facts)
+    explanation = explain(engine, kb, scenario.facts, scenario.question)
+    return {lang: render_text(explanation, lang) for lang in LANGS}
+
+
+def golden_path(scenario: Scenario, lang: str, directory: Path = GOLDEN_DIR) -> Path:
+    return directory / f"{Path(scenario.path).stem}.{lang}.txt"
+
+
+def compare_or_update(kb: KnowledgeBase, engine: Engine, paths=None, update: bool = False,
+                      directory: Path = GOLDEN_DIR) -> list[str]:
+    """Diffs between the golden files and the current explanations ([] when all match).
+
+    With `update`, the files are rewritten instead and the list names the files that changed.
+    """
+    problems = []
+    directory.mkdir(parents=True, exist_ok=True)
+    for path in scenario_paths(paths):
+        scenario = load_scenario(path, kb)
+        if "error" in scenario.expect:
+            continue
+        for lang, text in golden_texts(scenario, kb, engine).items():
+            target = golden_path(scenario, lang, directory)
+            old = target.read_text(encoding="utf-8") if target.exists() else ""
+            if old == text:
+                continue
+            if update:
+                target.write_text(text, encoding="utf-8")
+                problems.append(f"updated {target.relative_to(ROOT) if target.is_relative_to(ROOT) else target}")
+            else:
+                diff = difflib.unified_diff(old.splitlines(), text.splitlines(), str(target), "current", lineterm="")
+                problems.append("\n".join(diff) or f"missing {target}")
+    return problems
