@@ -144,15 +144,17 @@ class PyDatalogEngine(Engine):
 
     # -- the interface ------------------------------------------------------------------------------
     def load(self, kb: KnowledgeBase, facts: FactSet) -> None:
-        clauses = [_Compiler.rule(rule) for rule in kb.rules]
         inputs = [p for p in kb.vocabulary.predicates.values() if p.kind == "input"]
-        clauses += [_validity_clause(p.name, p.arity) for p in inputs]
-        fact_clauses = [_fact_clause(f) for f in facts]
         arities = {p.name: p.arity for p in kb.vocabulary.predicates.values()}
 
         def install() -> None:
+            # Even building a clause object touches pyDatalog state (predicates are interned in the
+            # current thread's registry), so compilation happens here, on the worker, after reset.
             Logic()  # start from nothing: the previous knowledge base is dropped whole
-            for clause in clauses + fact_clauses:
+            clauses = [_Compiler.rule(rule) for rule in kb.rules]
+            clauses += [_validity_clause(p.name, p.arity) for p in inputs]
+            clauses += [_fact_clause(f) for f in facts]
+            for clause in clauses:
                 pyEngine.assert_(clause)
             self._arities, self._base = arities, facts
 

@@ -28,6 +28,9 @@ class KnowledgeBase:
     by_head: dict[str, tuple[Rule, ...]] = field(init=False, repr=False)
     strata: list[set[str]] = field(init=False, repr=False)
 
+    def __repr__(self) -> str:
+        return f"KnowledgeBase(version={self.version!r}, rules={len(self.rules)})"
+
     def __post_init__(self) -> None:
         self.rules = tuple(rule for f in self.files for rule in f.rules)
         self.by_id = {rule.id: rule for rule in self.rules}

@@ -1,0 +1,133 @@
+"""Explanations tell the truth (property tests over scenarios and random fact sets), are
+deterministic, match their JSON Schema and their golden texts."""
+from __future__ import annotations
+
+import datetime
+import json
+from pathlib import Path
+
+import jsonschema
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from kb.decide import Question
+from kb.engine.pydatalog_engine import PyDatalogEngine
+from kb.explain.explainer import explain
+from kb.explain.render import full_text, summary
+from kb.facts.model import Fact, FactSet
+from kb.golden import compare_or_update
+from kb.scenarios import load_scenario, scenario_paths
+
+from explain_properties import check_explanation
+
+SCHEMA = json.loads((Path(__file__).resolve().parent.parent / "kb" / "explain" /
+                     "explanation.schema.json").read_text())
+SCENARIOS = [p for p in scenario_paths()]
+
+
+@pytest.fixture(scope="module")
+def shared_engine():
+    engine = PyDatalogEngine()
+    yield engine
+    engine.close()
+
+
+@pytest.mark.parametrize("path", SCENARIOS, ids=lambda p: p.stem)
+def test_scenario_explanation_is_sound(path, kb, shared_engine):
+    scenario = load_scenario(path, kb)
+    if "error" in scenario.expect:
+        pytest.skip("an error scenario has no explanation")
+    shared_engine.load(kb, scenario.facts)
+    explanation = explain(shared_engine, kb, scenario.facts, scenario.question)
+    jsonschema.validate(explanation, SCHEMA)
+    assert explanation["outcome"] == scenario.expect["outcome"]
+    check_explanation(explanation, shared_engine, kb, scenario.facts, scenario.question)
+    if explanation["outcome"] == "forbidden":
+        assert explanation["why_not"][0]["predicate"] == "permitted"
+    for lang in ("nl", "en"):
+        assert scenario.question.actor in summary(explanation, lang)
+        assert explanation["deciding_rules"][0] in full_text(explanation, lang)
+
+
+def test_explanations_are_byte_identical_across_engines(kb):
+    scenario = load_scenario(SCENARIOS[0], kb)
+    texts = []
+    for _ in range(2):
+        engine = PyDatalogEngine()
+        try:
+            engine.load(kb, scenario.facts)
+            texts.append(json.dumps(explain(engine, kb, scenario.facts, scenario.question),
+                                    sort_keys=True, ensure_ascii=False))
+        finally:
+            engine.close()
+    assert texts[0] == texts[1]
+
+
+def test_golden_texts_match(kb, shared_engine):
+    problems = compare_or_update(kb, shared_engine)
+    assert not problems, "golden explanations differ; run `kb golden --update` and review the diff:\n" + \
+        "\n".join(problems)[:4000]
+
+
+def test_max_depth_truncates_proofs(kb, shared_engine):
+    scenario = load_scenario(SCENARIOS[0], kb)
+    shared_engine.load(kb, scenario.facts)
+    shallow = explain(shared_engine, kb, scenario.facts, scenario.question, max_depth=1, remedies=False)
+
+    def kinds(node):
+        yield node["kind"]
+        for child in node.get("children", []):
+            yield from kinds(child)
+    assert "truncated" in set(k for p in shallow["why"] for k in kinds(p))
+
+
+# -- random fact sets ---------------------------------------------------------------------------
+PERSONS = ["ann", "bert", "tine", "dirk", "lena", "mia", "pol", "vk", "rb"]
+PUPILS = ["lena"]
+ITEMS = ["i1", "i2"]
+DAY = datetime.date(2026, 11, 2)
+
+
+def _values(type_name, kb):
+    if type_name == "person":
+        return PERSONS
+    if type_name == "item":
+        return ITEMS
+    if type_name == "school":
+        return ["s1"]
+    if type_name == "kind":
+        return ["health", "home"]
+    if type_name == "date":
+        return [datetime.date(2010, 5, 1), datetime.date(2016, 5, 1), datetime.date(2026, 10, 1),
+                datetime.date(2026, 11, 1)]
+    return list(kb.vocabulary.types[type_name].values)
+
+
+@st.composite
+def fact_sets(draw, kb):
+    inputs = [p for p in kb.vocabulary.predicates.values() if p.kind == "input"]
+    # Everyone the question may name is known; the rest of the facts are drawn at random.
+    facts = [Fact("item_about", (item, "lena")) for item in ITEMS] + [
+        Fact("pupil", ("lena", "s1")), Fact("clb_worker", ("ann",)), Fact("school_staff", ("tine", "s1", "teacher")),
+        Fact("school_staff", ("bert", "s1", "teacher")), Fact("parent", ("mia", "lena")), Fact("adult", ("dirk",)),
+        Fact("police", ("pol",)), Fact("reporting_point", ("vk",)), Fact("court", ("rb",))]
+    for _ in range(draw(st.integers(4, 22))):
+        pred = draw(st.sampled_from(inputs))
+        args = tuple(draw(st.sampled_from(_values(a.type, kb))) for a in pred.args)
+        until = draw(st.sampled_from([datetime.date.max, datetime.date(2026, 11, 1)]))
+        facts.append(Fact(pred.name, args, datetime.date.min, until, "random"))
+    question = Question(draw(st.sampled_from(["ann", "tine", "bert"])), draw(st.sampled_from(PERSONS)),
+                        draw(st.sampled_from(ITEMS)), DAY,
+                        draw(st.sampled_from(["conversation", "court_testimony"])))
+    return FactSet(facts), question
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_random_fact_sets_explain_truthfully(kb, shared_engine, data):
+    facts, question = data.draw(fact_sets(kb))
+    shared_engine.load(kb, facts)
+    explanation = explain(shared_engine, kb, facts, question)
+    jsonschema.validate(explanation, SCHEMA)
+    check_explanation(explanation, shared_engine, kb, facts, question)
