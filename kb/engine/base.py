@@ -57,6 +57,10 @@ class Engine(ABC):
     def load(self, kb: KnowledgeBase, facts: FactSet) -> None:
         """Take a new knowledge base and base fact set (replacing the previous ones atomically)."""
 
+    def update(self, added: list[Fact], removed: list[Fact]) -> None:
+        """Apply a change of the base facts. Engines that can do it incrementally override this."""
+        raise NotImplementedError
+
     @abstractmethod
     def run(self, context: Context, job: Callable[[Evaluation], T]) -> T:
         """Run `job` against an evaluation of the base facts under `context`, exclusively.

@@ -160,6 +160,19 @@ class PyDatalogEngine(Engine):
 
         self._submit(install)
 
+    def update(self, added: list[Fact], removed: list[Fact]) -> None:
+        """Assert and retract base facts in place (no reload of the rules)."""
+        def change() -> None:
+            for fact in removed:
+                pyEngine.retract(_fact_clause(fact))
+            for fact in added:
+                pyEngine.assert_(_fact_clause(fact))
+            removed_set = set(removed)
+            self._base = FactSet([f for f in self._base if f not in removed_set] + list(added),
+                                 self._base.version)
+
+        self._submit(change)
+
     def run(self, context: Context, job: Callable[[Evaluation], T]) -> T:
         def isolated() -> T:
             extra = [_context_clause(p, args) for p, args in context.context_facts()]
