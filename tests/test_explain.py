@@ -24,6 +24,8 @@ from explain_properties import check_explanation
 SCHEMA = json.loads((Path(__file__).resolve().parent.parent / "kb" / "explain" /
                      "explanation.schema.json").read_text())
 SCENARIOS = [p for p in scenario_paths()]
+PERMITTED = next(p for p in SCENARIOS if p.stem == "b02_shared_secrecy_involved_colleague")
+FORBIDDEN_WITH_REMEDY = next(p for p in SCENARIOS if p.stem == "b03_consent_to_other_recipient")
 
 
 @pytest.fixture(scope="module")
@@ -50,8 +52,9 @@ def test_scenario_explanation_is_sound(path, kb, shared_engine):
         assert explanation["deciding_rules"][0] in full_text(explanation, lang)
 
 
-def test_explanations_are_byte_identical_across_engines(kb):
-    scenario = load_scenario(SCENARIOS[0], kb)
+@pytest.mark.parametrize("path", [PERMITTED, FORBIDDEN_WITH_REMEDY], ids=lambda p: p.stem)
+def test_explanations_are_byte_identical_across_engines(kb, path):
+    scenario = load_scenario(path, kb)
     texts = []
     for _ in range(2):
         engine = PyDatalogEngine()
@@ -71,7 +74,7 @@ def test_golden_texts_match(kb, shared_engine):
 
 
 def test_max_depth_truncates_proofs(kb, shared_engine):
-    scenario = load_scenario(SCENARIOS[0], kb)
+    scenario = load_scenario(PERMITTED, kb)
     shared_engine.load(kb, scenario.facts)
     shallow = explain(shared_engine, kb, scenario.facts, scenario.question, max_depth=1, remedies=False)
 
@@ -80,6 +83,18 @@ def test_max_depth_truncates_proofs(kb, shared_engine):
         for child in node.get("children", []):
             yield from kinds(child)
     assert "truncated" in set(k for p in shallow["why"] for k in kinds(p))
+    full = explain(shared_engine, kb, scenario.facts, scenario.question, remedies=False)
+    assert "truncated" not in set(k for p in full["why"] for k in kinds(p))
+
+
+def test_forbidden_decision_offers_a_verified_consent_remedy(kb, shared_engine):
+    scenario = load_scenario(FORBIDDEN_WITH_REMEDY, kb)
+    shared_engine.load(kb, scenario.facts)
+    explanation = explain(shared_engine, kb, scenario.facts, scenario.question)
+    assert explanation["outcome"] == "forbidden"
+    acts = {(f["act"], f["predicate"]) for r in explanation["remedies"] for f in r["facts"]}
+    assert ("consent", "consent") in acts
+    assert all(r["outcome"] != "forbidden" and r["verified"] for r in explanation["remedies"])
 
 
 # -- random fact sets ---------------------------------------------------------------------------

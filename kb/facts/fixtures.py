@@ -30,9 +30,10 @@ def facts_from_data(data, vocab: Vocabulary, path: str) -> tuple[list[Fact], lis
     if not isinstance(data, list):
         return [], [Diagnostic(getattr(data, "pos", top), "fact", "`facts:` must be a list of facts")]
     facts, diags = [], []
+    shown = display_path(path)
     for i, raw in enumerate(data):
         pos = pos_of(data, i, top)
-        fact, problems = build_fact(raw, vocab, pos, f"{display_path(path)}:{pos.line}")
+        fact, problems = build_fact(raw, vocab, pos, f"{shown}:{pos.line}")
         diags += problems
         if fact is not None:
             facts.append(fact)
