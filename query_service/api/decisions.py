@@ -1,0 +1,220 @@
+"""Decisions: decide and record, read a record back, replay it; and the audience of an item.
+
+One question is answered by one `Workspace.explain` call: the decision and its whole explanation
+come from the same snapshot of rules and facts (the engine's isolated evaluation), so the outcome,
+the deciding rules, the versions and the trace can never disagree. The trace is recorded in the
+decision log; the response shows as much of it as `explain` asks for.
+"""
+from __future__ import annotations
+
+import datetime
+import time
+
+from flask import current_app, jsonify, request, url_for
+
+from kb.decide import OUTCOMES, DecisionError, Question, validate_question
+from kb.explain.render import full_text, summary
+from kb.facts.entities import known_entities
+
+from ..auth import require
+from ..config import DEMO_NOTICE
+from ..errors import invalid, not_found
+from ..state import state
+from . import bp
+from .inputs import check_schema, json_body, parse_date, parse_facts, raise_fact_errors, raw_fact
+
+DEFAULT_EXPLAIN, DEFAULT_LANG, DEFAULT_SETTING = "summary", "en", "conversation"
+
+
+def _decision_error(err: DecisionError, parameter: bool = False):
+    field = {"unknown-item": "item", "unknown-setting": "setting"}.get(err.code, "")
+    if err.code == "unknown-person":
+        field = "actor" if "the actor" in err.message else "recipient"
+    item = {"code": err.code, "message": err.message,
+            **({"parameter": field} if parameter else {"pointer": f"/{field}"})}
+    if err.suggestion:
+        item["suggestion"] = err.suggestion
+    return invalid(err.message[0].upper() + err.message[1:] + ".", [item], code=err.code, suggestion=err.suggestion)
+
+
+def _question(stored: dict, vocab) -> Question:
+    """The Question of a (stored or fresh) request; 422 for bad hypothetical facts."""
+    facts, errors = parse_facts(stored["hypothetical"], vocab, "/hypothetical", "hypothetical")
+    raise_fact_errors(errors)
+    return Question(stored["actor"], stored["recipient"], stored["item"],
+                    datetime.date.fromisoformat(stored["at"]), stored["setting"], tuple(facts))
+
+
+def read_decision_request(body: dict, vocab) -> tuple[Question, dict]:
+    """Check a POST /v1/decisions body; the Question and the request as it will be recorded."""
+    check_schema(body, "DecisionRequest")
+    at = parse_date(body["at"], "/at") if "at" in body else datetime.date.today()
+    stored = {
+        "actor": body["actor"], "recipient": body["recipient"], "item": body["item"], "at": at.isoformat(),
+        "setting": body.get("setting", DEFAULT_SETTING), "hypothetical": body.get("hypothetical", []),
+        "explain": body.get("explain", DEFAULT_EXPLAIN), "lang": body.get("lang", DEFAULT_LANG),
+        "max_depth": body.get("max_depth"), "max_proofs": body.get("max_proofs", 1),
+    }
+    question = _question(stored, vocab)
+    stored["hypothetical"] = [raw_fact(f) for f in question.hypothetical]  # recorded in normal form
+    return question, stored
+
+
+def decide_and_record(question: Question, stored: dict):
+    """Explain the question, keep its rule version, append it to the log: (record, explanation)."""
+    st = state()
+    st.sync()
+    options = {"max_proofs": stored["max_proofs"], "remedies": True}
+    if stored.get("max_depth") is not None:
+        options["max_depth"] = stored["max_depth"]
+    try:
+        explanation = st.workspace.explain(question, **options)
+    except DecisionError as err:
+        raise _decision_error(err) from None
+    st.keep_rule_version(explanation["kb_version"])
+    record = st.log.append(stored, explanation["kb_version"], explanation["facts_version"],
+                           explanation["outcome"], explanation["deciding_rules"], explanation)
+    return record, explanation
+
+
+def _links(decision_id: int, deciding_rules, lang: str) -> dict:
+    return {
+        "self": url_for("api.get_decision", decision_id=decision_id),
+        "replay": url_for("api.replay_decision", decision_id=decision_id),
+        "page": page_url(decision_id, lang),
+        "rules": {rule: url_for("api.get_rule", rule_id=rule) for rule in dict.fromkeys(deciding_rules)},
+    }
+
+
+def page_url(decision_id: int, lang: str) -> str:
+    """The explanation page of a decision (served by the pages blueprint)."""
+    return f"/decisions/{decision_id}?lang={lang}"
+
+
+def why_not_top(explanation: dict, lang: str) -> list[dict]:
+    """For each stronger outcome, the candidate rule that came closest and the conditions it lacks."""
+    out = []
+    for tree in explanation["why_not"]:
+        for candidate in tree["candidates"][:1]:
+            out.append({
+                "outcome": tree["predicate"], "rule": candidate["rule"]["id"],
+                "source": candidate["rule"]["source"], "distance": candidate["distance"],
+                "failed": [{"kind": f["kind"], "condition": f["condition"],
+                            "reading": (f.get("reading") or {}).get(lang)} for f in candidate["failed"]],
+            })
+    return out
+
+
+def decision_json(record, explanation: dict, level: str, lang: str) -> dict:
+    out = {
+        "id": record.id, "decided_at": record.decided_at, "outcome": record.outcome,
+        "deciding_rules": list(record.deciding_rules), "kb_version": record.kb_version,
+        "facts_version": record.facts_version, "question": explanation["question"],
+        "remedies": explanation["remedies"], "url": page_url(record.id, lang),
+        "links": _links(record.id, record.deciding_rules, lang),
+    }
+    if level == "summary":
+        out["explanation"] = {"level": "summary", "lang": lang, "text": summary(explanation, lang),
+                              "why_not_top": why_not_top(explanation, lang), "remedies": explanation["remedies"]}
+    elif level == "full":
+        out["explanation"] = {**explanation, "level": "full", "lang": lang, "text": full_text(explanation, lang)}
+    if current_app.config["DEMO"]:
+        out["notice"] = DEMO_NOTICE
+    return out
+
+
+def _created(body: dict, decision_id: int):
+    response = jsonify(body)
+    response.status_code = 201
+    response.headers["Location"] = url_for("api.get_decision", decision_id=decision_id)
+    return response
+
+
+@bp.post("/decisions")
+@require("query")
+def decide():
+    body = json_body()
+    question, stored = read_decision_request(body, state().workspace.kb.vocabulary)
+    record, explanation = decide_and_record(question, stored)
+    return _created(decision_json(record, explanation, stored["explain"], stored["lang"]), record.id)
+
+
+@bp.get("/decisions/<int:decision_id>")
+@require("query")
+def get_decision(decision_id: int):
+    record = state().log.get(decision_id)
+    if record is None:
+        raise not_found(f"There is no decision {decision_id} in the log.")
+    lang = record.request.get("lang", DEFAULT_LANG)
+    return jsonify({**record.as_dict(), "url": page_url(record.id, lang),
+                    "links": _links(record.id, record.deciding_rules, lang)})
+
+
+@bp.post("/decisions/<int:decision_id>/replay")
+@require("query")
+def replay_decision(decision_id: int):
+    body = json_body(required=False) or {}
+    check_schema(body, "ReplayRequest")
+    before = state().log.get(decision_id)
+    if before is None:
+        raise not_found(f"There is no decision {decision_id} in the log.")
+    old = before.request
+    stored = {
+        "actor": old["actor"], "recipient": old["recipient"], "item": old["item"], "at": old["at"],
+        "setting": old["setting"], "hypothetical": old["hypothetical"],
+        "explain": body.get("explain", old.get("explain", DEFAULT_EXPLAIN)),
+        "lang": body.get("lang", old.get("lang", DEFAULT_LANG)),
+        "max_depth": old.get("max_depth"), "max_proofs": old.get("max_proofs", 1), "replay_of": decision_id,
+    }
+    question = _question(stored, state().workspace.kb.vocabulary)
+    record, explanation = decide_and_record(question, stored)
+
+    def compare(before_value, after_value) -> dict:
+        return {"before": before_value, "after": after_value, "same": before_value == after_value}
+
+    changes = {
+        "outcome": compare(before.outcome, record.outcome),
+        "deciding_rules": compare(list(before.deciding_rules), list(record.deciding_rules)),
+        "kb_version": compare(before.kb_version, record.kb_version),
+        "facts_version": compare(before.facts_version, record.facts_version),
+    }
+    changes["changed"] = not (changes["outcome"]["same"] and changes["deciding_rules"]["same"])
+    decision = decision_json(record, explanation, stored["explain"], stored["lang"])
+    decision["replay_of"] = decision_id
+    return _created({"replay_of": decision_id, "decision": decision, "changes": changes}, record.id)
+
+
+@bp.get("/audience")
+@require("query")
+def audience():
+    args = request.args
+    errors = [{"code": "invalid-request", "parameter": name, "message": f"`{name}` is required"}
+              for name in ("actor", "item") if not args.get(name)]
+    if errors:
+        raise invalid("Name the actor and the item: /v1/audience?actor=…&item=…", errors)
+    at = parse_date(args["at"], "at", parameter=True) if args.get("at") else datetime.date.today()
+    setting = args.get("setting") or DEFAULT_SETTING
+    actor, item = args["actor"], args["item"]
+    st = state()
+    started = time.perf_counter()
+    with st.changing():  # one snapshot: no fact change or reload in between
+        ws = st.workspace
+        kb, facts = ws.kb, ws.facts
+        try:
+            validate_question(Question(actor, actor, item, at, setting), kb, facts)
+        except DecisionError as err:
+            raise _decision_error(err, parameter=True) from None
+        persons = sorted(p for p in known_entities(facts, kb.vocabulary).get("person", ()) if p != actor)
+        listed = []
+        for person in persons:
+            decision = ws.decide(Question(actor, person, item, at, setting))
+            if decision.outcome != "forbidden":
+                listed.append({"recipient": person, "outcome": decision.outcome,
+                               "deciding_rules": list(decision.deciding_rules)})
+    listed.sort(key=lambda d: (OUTCOMES.index(d["outcome"]), d["recipient"]))
+    out = {"actor": actor, "item": item, "at": at.isoformat(), "setting": setting, "kb_version": kb.version,
+           "facts_version": facts.version, "considered": len(persons),
+           "elapsed_ms": round((time.perf_counter() - started) * 1000, 1), "audience": listed}
+    if current_app.config["DEMO"]:
+        out["notice"] = DEMO_NOTICE
+    return jsonify(out)

@@ -1,0 +1,88 @@
+"""The stored fact base over HTTP: list (at any version), read one, add (all or nothing), withdraw.
+
+Every change names a new fact-base version; the engine is updated in the same step, under the
+service's change lock, so a decision always names the version of the facts it saw.
+"""
+from __future__ import annotations
+
+from flask import jsonify, request
+
+from kb.explain.terms import jsonable
+from kb.store.facts import StoredFact
+
+from ..auth import require
+from ..errors import ApiProblem, invalid, not_found
+from ..state import AlreadyWithdrawn, DuplicateFacts, FactNotFound, state
+from . import bp
+from .inputs import check_schema, json_body, parse_facts, raise_fact_errors
+
+
+def stored_json(stored: StoredFact) -> dict:
+    fact = stored.fact
+    return {"id": stored.id, "predicate": fact.predicate, "args": [jsonable(a) for a in fact.args],
+            **fact.period(), "added_in": stored.added_in, "withdrawn_in": stored.withdrawn_in}
+
+
+@bp.get("/facts")
+@require("query")
+def list_facts():
+    st = state()
+    latest = st.store.version()
+    version = latest
+    if request.args.get("version") not in (None, ""):
+        text = request.args["version"]
+        if not text.isdigit() or int(text) > latest:
+            raise invalid(f"`version` must be a fact-base version from 0 to {latest}.",
+                          [{"code": "invalid-request", "parameter": "version",
+                            "message": f"`{text}` is not a fact-base version (the latest is {latest})"}])
+        version = int(text)
+    predicate = request.args.get("predicate")
+    facts = [stored_json(s) for s in st.store.stored(version) if predicate is None or s.fact.predicate == predicate]
+    return jsonify({"version": version, "count": len(facts), "facts": facts})
+
+
+@bp.get("/facts/<int:fact_id>")
+@require("query")
+def get_fact(fact_id: int):
+    stored = state().store.get(fact_id)
+    if stored is None:
+        raise not_found(f"There is no stored fact {fact_id}.")
+    return jsonify(stored_json(stored))
+
+
+@bp.post("/facts")
+@require("admin")
+def add_facts():
+    body = json_body()
+    check_schema(body, "FactsRequest")
+    st = state()
+    facts, errors = parse_facts(body["facts"], st.workspace.kb.vocabulary, "/facts", "api")
+    raise_fact_errors(errors)
+    try:
+        version, ids = st.add_facts(facts, body.get("note", ""))
+    except DuplicateFacts as dup:
+        errors = [{"code": "duplicate-fact", "pointer": f"/facts/{i}",
+                   "message": (f"the same fact, with the same validity, is already stored as fact {existing}"
+                               if existing else "the same fact appears earlier in this request")}
+                  for i, existing in dup.conflicts]
+        raise ApiProblem(409, "duplicate-fact", "Fact already stored",
+                         f"{len(errors)} fact(s) are already stored; nothing was added. Withdraw the stored "
+                         "fact first to change its validity.", errors=errors) from None
+    stored = [st.store.get(i) for i in ids]
+    response = jsonify({"version": version, "ids": ids, "facts": [stored_json(s) for s in stored]})
+    response.status_code = 201
+    return response
+
+
+@bp.delete("/facts/<int:fact_id>")
+@require("admin")
+def withdraw_fact(fact_id: int):
+    st = state()
+    try:
+        version = st.withdraw_fact(fact_id)
+    except FactNotFound:
+        raise not_found(f"There is no stored fact {fact_id}.") from None
+    except AlreadyWithdrawn as err:
+        raise ApiProblem(409, "already-withdrawn", "Fact already withdrawn",
+                         f"Fact {fact_id} was already withdrawn in fact-base version {err.version}.") from None
+    return jsonify({"version": version, "withdrawn": stored_json(st.store.get(fact_id))})

@@ -1,0 +1,103 @@
+"""Configuration: defaults, overridden by DEELWIJZER_* environment variables, overridden by the
+mapping given to `create_app`.
+
+    DATABASE_URL        sqlite:///var/deelwijzer.db (relative to the working directory) or postgresql://…
+    KB_DIR              the knowledge-base directory (vocabulary.yaml, rules/); default the shipped kb/
+    SEED_FACTS          a YAML fact file loaded into an EMPTY fact store on first start (as version 1);
+                        default fixtures/demo/facts.yaml; empty string: no seed
+    TOKENS              bearer tokens and their scopes: {"token": ["query", "admin"]}; in the environment
+                        as JSON or as `token1=query+admin,token2=query`
+    DEMO                demo mode: the documented demo token DEMO_TOKEN (scopes query and admin) is
+                        accepted and every response says it is a demo. Default: on when no TOKENS are
+                        configured, so the quick start needs no configuration and a configured service
+                        never accepts the public token by accident.
+    MAX_CONTENT_LENGTH  the largest request body accepted, in bytes (default 64 KiB)
+"""
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+from kb.language.knowledge_base import DEFAULT_DIR
+from kb.paths import ROOT
+
+ENV_PREFIX = "DEELWIJZER_"
+DEMO_TOKEN = "deelwijzer-demo"
+DEMO_SCOPES = ("query", "admin")
+DEMO_NOTICE = ("Demo mode: invented people and facts, a public demo token "
+               f"(`{DEMO_TOKEN}`); not for real decisions about real pupils.")
+SCOPES = ("query", "admin")
+
+DEFAULTS = {
+    "DATABASE_URL": "sqlite:///var/deelwijzer.db",
+    "KB_DIR": str(DEFAULT_DIR),
+    "SEED_FACTS": str(ROOT / "fixtures" / "demo" / "facts.yaml"),
+    "TOKENS": None,
+    "DEMO": None,
+    "MAX_CONTENT_LENGTH": 64 * 1024,
+}
+
+
+class ConfigError(ValueError):
+    """A configuration value that cannot be used; raised at start-up, never at request time."""
+
+
+def _bool(value) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ("1", "true", "yes", "on"):
+        return True
+    if text in ("0", "false", "no", "off", ""):
+        return False
+    raise ConfigError(f"DEMO must be true or false, not {value!r}")
+
+
+def parse_tokens(value) -> dict[str, tuple[str, ...]]:
+    """Tokens from a mapping, a JSON object, or `token=scope+scope,token=scope`."""
+    if value is None or value == "":
+        return {}
+    if isinstance(value, str):
+        text = value.strip()
+        if text.startswith("{"):
+            try:
+                value = json.loads(text)
+            except ValueError as err:
+                raise ConfigError(f"TOKENS is not valid JSON: {err}") from None
+        else:
+            value = {}
+            for part in filter(None, (p.strip() for p in text.split(","))):
+                token, _, scopes = part.partition("=")
+                value[token.strip()] = [s for s in scopes.split("+") if s]
+    if not isinstance(value, dict):
+        raise ConfigError("TOKENS must map each token to a list of scopes")
+    tokens = {}
+    for token, scopes in value.items():
+        if isinstance(scopes, str):
+            scopes = [scopes]
+        unknown = [s for s in scopes if s not in SCOPES]
+        if not token or unknown:
+            raise ConfigError(f"TOKENS: every token needs scopes from {', '.join(SCOPES)}; "
+                              f"got {', '.join(unknown) or 'an empty token'}")
+        tokens[str(token)] = tuple(scopes)
+    return tokens
+
+
+def load_config(overrides: dict | None = None, environ=os.environ) -> dict:
+    """The effective configuration: defaults < environment < overrides."""
+    config = dict(DEFAULTS)
+    for key in DEFAULTS:
+        if ENV_PREFIX + key in environ:
+            config[key] = environ[ENV_PREFIX + key]
+    config.update(overrides or {})
+    config["TOKENS"] = parse_tokens(config["TOKENS"])
+    config["DEMO"] = (not config["TOKENS"]) if config["DEMO"] is None else _bool(config["DEMO"])
+    if config["DEMO"]:
+        config["TOKENS"] = {**config["TOKENS"], DEMO_TOKEN: DEMO_SCOPES}
+    try:
+        config["MAX_CONTENT_LENGTH"] = int(config["MAX_CONTENT_LENGTH"])
+    except (TypeError, ValueError):
+        raise ConfigError("MAX_CONTENT_LENGTH must be a number of bytes") from None
+    config["KB_DIR"] = str(Path(config["KB_DIR"]))
+    return config

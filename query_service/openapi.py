@@ -1,0 +1,80 @@
+"""The OpenAPI 3.1 document: hand-written in openapi.yaml, with the knowledge base's explanation
+schema inserted as components (so the two can never disagree).
+
+`kb/explain/explanation.schema.json` becomes `components/schemas/Explanation`, and each of its
+`$defs` becomes `Explanation_<name>` with its references rewritten to match. A schema marked
+`x-extends: Explanation` (FullExplanation) gets Explanation's properties and required members
+added to its own, and is closed (`additionalProperties: false`).
+
+`request_validator(name)` validates request bodies against the same document, so what the service
+accepts is exactly what it documents.
+"""
+from __future__ import annotations
+
+import copy
+import json
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+from jsonschema import Draft202012Validator
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT202012
+
+import kb.explain
+
+HERE = Path(__file__).resolve().parent
+EXPLANATION_SCHEMA = Path(kb.explain.__file__).resolve().parent / "explanation.schema.json"
+DOCUMENT_URI = "urn:deelwijzer:openapi"
+PREFIX = "Explanation"
+
+
+def _rewrite_refs(node, prefix: str):
+    if isinstance(node, dict):
+        out = {}
+        for key, value in node.items():
+            if key == "$ref" and isinstance(value, str) and value.startswith("#/$defs/"):
+                out[key] = f"#/components/schemas/{prefix}_{value[len('#/$defs/'):]}"
+            else:
+                out[key] = _rewrite_refs(value, prefix)
+        return out
+    if isinstance(node, list):
+        return [_rewrite_refs(v, prefix) for v in node]
+    return node
+
+
+def embed_schema(document: dict, schema: dict, name: str = PREFIX) -> dict:
+    """A copy of `document` with `schema` and its $defs added under components/schemas."""
+    document = copy.deepcopy(document)
+    schemas = document.setdefault("components", {}).setdefault("schemas", {})
+    schema = _rewrite_refs(schema, name)
+    for def_name, definition in schema.pop("$defs", {}).items():
+        schemas[f"{name}_{def_name}"] = definition
+    for key in ("$schema", "$id"):
+        schema.pop(key, None)
+    schemas[name] = schema
+    for extended in schemas.values():
+        if extended.get("x-extends") == name:
+            extended["properties"] = {**schema["properties"], **extended.get("properties", {})}
+            extended["required"] = list(dict.fromkeys(schema["required"] + extended.get("required", [])))
+            extended["additionalProperties"] = False
+    return document
+
+
+@lru_cache(maxsize=1)
+def document() -> dict:
+    """The served document (built once; treat it as read-only)."""
+    base = yaml.safe_load((HERE / "openapi.yaml").read_text(encoding="utf-8"))
+    explanation = json.loads(EXPLANATION_SCHEMA.read_text(encoding="utf-8"))
+    return embed_schema(base, explanation)
+
+
+@lru_cache(maxsize=1)
+def _registry() -> Registry:
+    return Registry().with_resource(DOCUMENT_URI, Resource(contents=document(), specification=DRAFT202012))
+
+
+@lru_cache(maxsize=None)
+def schema_validator(name: str) -> Draft202012Validator:
+    """A validator for components/schemas/<name>, resolving references within the document."""
+    return Draft202012Validator({"$ref": f"{DOCUMENT_URI}#/components/schemas/{name}"}, registry=_registry())

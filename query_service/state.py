@@ -1,0 +1,161 @@
+"""The service's shared state, registered in `app.extensions["deelwijzer"]`.
+
+One `Deelwijzer` per app holds the Workspace (knowledge base + facts + engine), the FactStore and
+the DecisionLog on one Database. Every change of the facts or rules goes through `changing()`, a
+lock that keeps the stored fact base and the engine's fact base on the same version; a question
+needs no such lock, because the Workspace answers it atomically on one snapshot.
+
+Several worker processes (gunicorn `--workers N`) each hold a Workspace; `sync()` brings a worker
+whose engine is behind the store (another worker changed the facts) up to the stored version.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+from contextlib import contextmanager
+from pathlib import Path
+
+from flask import Flask, current_app
+
+from kb.facts.fixtures import load_fact_file
+from kb.facts.model import Fact, FactSet
+from kb.language.knowledge_base import KnowledgeBase
+from kb.paths import display_path
+from kb.store.db import Database
+from kb.store.decisions import DecisionLog
+from kb.store.facts import FactStore
+from kb.workspace import Workspace
+
+EXTENSION = "deelwijzer"
+log = logging.getLogger("query_service")
+
+
+class FactNotFound(LookupError):
+    """No stored fact has this id."""
+
+
+class AlreadyWithdrawn(LookupError):
+    def __init__(self, version: int):
+        super().__init__(version)
+        self.version = version
+
+
+class DuplicateFacts(ValueError):
+    """Facts identical (with their validity) to stored ones, or repeated within one change.
+
+    Refused because the engine's fact base is a set: two stored copies of one fact could not be
+    withdrawn one at a time."""
+
+    def __init__(self, conflicts: list[tuple[int, int | None]]):
+        super().__init__(conflicts)
+        self.conflicts = conflicts  # (index in the change, stored id or None when repeated in the change)
+
+
+class Deelwijzer:
+    def __init__(self, config: dict):
+        self.db = Database(config["DATABASE_URL"])
+        self.store = FactStore(self.db)
+        self.log = DecisionLog(self.db)
+        self.workspace = Workspace(config["KB_DIR"])
+        self._changing = threading.RLock()
+        self._kbs: dict[str, KnowledgeBase] = {}
+        self._kept: set[str] = set()
+        self.seeded_from = ""
+        self._remember(self.workspace.kb)
+        seed = config.get("SEED_FACTS")
+        if seed and self.store.version() == 0:
+            if Path(seed).is_file():
+                facts = load_fact_file(seed, self.workspace.kb.vocabulary)
+                self.store.add(list(facts), note=f"seed: {display_path(seed)}")
+                self.seeded_from = display_path(seed)
+            else:
+                log.warning("seed fact file %s does not exist; starting with an empty fact base", seed)
+        self.workspace.replace_facts(self.store.fact_set())
+
+    # -- versions ------------------------------------------------------------------------------------
+    def _remember(self, kb: KnowledgeBase) -> None:
+        self._kbs[kb.version] = kb
+
+    def keep_rule_version(self, kb_version: str) -> None:
+        """Store the texts of a rule-set version a decision refers to (once per version)."""
+        if kb_version in self._kept:
+            return
+        kb = self._kbs[kb_version]
+        self.log.keep_rule_version(kb_version, {display_path(p): text for p, text in kb.sources.items()})
+        self._kept.add(kb_version)
+
+    def facts_version(self) -> str:
+        return self.workspace.facts.version
+
+    # -- changes -------------------------------------------------------------------------------------
+    @contextmanager
+    def changing(self):
+        """Hold while changing facts or rules, or while answering many questions on one snapshot."""
+        with self._changing:
+            self.sync()
+            yield
+
+    def sync(self) -> None:
+        """Load the stored fact base into the engine if another process changed it."""
+        stored = str(self.store.version())
+        if stored == self.workspace.facts.version:
+            return
+        with self._changing:
+            stored = str(self.store.version())
+            if stored != self.workspace.facts.version:
+                log.info("fact base changed elsewhere; loading version %s", stored)
+                self.workspace.replace_facts(self.store.fact_set(int(stored)))
+
+    def add_facts(self, facts: list[Fact], note: str = "") -> tuple[int, list[int]]:
+        """Store facts in one change and apply it to the engine; DuplicateFacts changes nothing."""
+        with self.changing():
+            conflicts, seen = [], set()
+            for i, fact in enumerate(facts):
+                if fact in self.workspace.facts:
+                    conflicts.append((i, next(s.id for s in self.store.stored() if s.fact == fact)))
+                elif fact in seen:
+                    conflicts.append((i, None))
+                seen.add(fact)
+            if conflicts:
+                raise DuplicateFacts(conflicts)
+            version, ids = self.store.add(facts, note)
+            added = [Fact(f.predicate, f.args, f.valid_from, f.valid_until, f"store:{i}") for f, i in zip(facts, ids)]
+            self.workspace.change_facts(added, [], str(version))
+            return version, ids
+
+    def withdraw_fact(self, fact_id: int, note: str = "") -> int:
+        """Withdraw a stored fact and apply it to the engine; FactNotFound / AlreadyWithdrawn change nothing."""
+        with self.changing():
+            stored = self.store.get(fact_id)
+            if stored is None:
+                raise FactNotFound(fact_id)
+            if stored.withdrawn_in is not None:
+                raise AlreadyWithdrawn(stored.withdrawn_in)
+            version = self.store.withdraw(fact_id, note)
+            self.workspace.change_facts([], [stored.fact], str(version))
+            return version
+
+    def reload_rules(self) -> tuple[KnowledgeBase, KnowledgeBase]:
+        """(old, new); raises KnowledgeBaseError and keeps the running rules when the new ones fail."""
+        with self.changing():
+            old = self.workspace.kb
+            new = self.workspace.reload_rules()
+            self._remember(new)
+            return old, new
+
+    def decisions_logged(self) -> int:
+        return self.db.query("SELECT COUNT(*) FROM decisions")[0][0]
+
+    def close(self) -> None:
+        self.workspace.close()
+        self.db.close()
+
+
+def init_app(app: Flask) -> Deelwijzer:
+    state = Deelwijzer(app.config)
+    app.extensions[EXTENSION] = state
+    return state
+
+
+def state() -> Deelwijzer:
+    return current_app.extensions[EXTENSION]
