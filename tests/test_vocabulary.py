@@ -1,0 +1,236 @@
+"""The vocabulary: the shipped one loads; a broken one reports every problem with its line."""
+from __future__ import annotations
+
+import datetime
+import textwrap
+
+import pytest
+
+from kb.language.diagnostics import KnowledgeBaseError
+from kb.language.knowledge_base import DEFAULT_DIR, check_directory
+from kb.language.vocabulary import KINDS, load_vocabulary
+
+OUTCOMES = ["obligated", "discretionary", "permitted", "forbidden"]
+
+# A small, valid vocabulary; each broken variant below changes one line of it.
+GOOD = """\
+types:
+  person: {nl: persoon, en: person}
+  item: {nl: item, en: item}
+  date: {nl: datum, en: date}
+  circle:
+    nl: kring
+    en: circle
+    values: [care_team, class_council]
+functions:
+  years_between: {args: [date, date], returns: date, nl: "jaren", en: "years"}
+predicates:
+  guides:
+    kind: input
+    args: [{Worker: person}, {Pupil: person}]
+    nl: "{Worker} begeleidt {Pupil}"
+    en: "{Worker} guides {Pupil}"
+  consent:
+    kind: input
+    args: [{Giver: person}, {Item: item}]
+    nl: "{Giver} stemt in met {Item}"
+    en: "{Giver} consents to {Item}"
+    brought_about_by: Giver
+    remedy: consent
+  permitted:
+    kind: decision
+    args: [{Actor: person}]
+    nl: "{Actor} mag"
+    en: "{Actor} may"
+"""
+
+
+def write(tmp_path, text: str):
+    path = tmp_path / "vocabulary.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def load_errors(tmp_path, text: str):
+    path = write(tmp_path, text)
+    with pytest.raises(KnowledgeBaseError) as raised:
+        load_vocabulary(path)
+    diagnostics = raised.value.diagnostics
+    assert all(d.code == "vocabulary" and d.pos.file == str(path) for d in diagnostics)
+    return diagnostics
+
+
+def line_of(text: str, fragment: str) -> int:
+    (number,) = [i for i, line in enumerate(text.splitlines(), 1) if fragment in line]
+    return number
+
+
+def replaced(old: str, new: str) -> str:
+    assert GOOD.count(old) == 1
+    return GOOD.replace(old, new)
+
+
+# -- the shipped vocabulary -------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def vocab():
+    return load_vocabulary(DEFAULT_DIR / "vocabulary.yaml")
+
+
+def test_the_shipped_vocabulary_loads_with_every_kind(vocab):
+    assert {p.kind for p in vocab.predicates.values()} == set(KINDS)
+    assert sorted(p.name for p in vocab.by_kind("decision")) == sorted(OUTCOMES)
+    assert sorted(p.name for p in vocab.by_kind("context")) == ["asked", "asked_in", "today"]
+
+
+def test_every_decision_predicate_takes_actor_recipient_item(vocab):
+    for name in OUTCOMES:
+        assert [(a.name, a.type) for a in vocab.predicates[name].args] == [
+            ("Actor", "person"), ("Recipient", "person"), ("Item", "item")]
+
+
+def test_predicates_know_their_arity_and_key(vocab):
+    learned = vocab.predicates["learned"]
+    assert (learned.arity, learned.key, learned.arg_index("Capacity")) == (4, "learned/4", 3)
+
+
+def test_remedies_are_declared_only_on_input_facts_a_person_brings_about(vocab):
+    remedies = {p.name: (p.brought_about_by, p.remedy) for p in vocab.predicates.values() if p.remedy}
+    assert remedies["consent"] == ("Giver", "consent")
+    assert remedies["designated_trusted_person"] == ("Pupil", "designation")
+    assert all(vocab.predicates[name].kind == "input" for name in remedies)
+    assert "confidentiality_request" not in remedies
+
+
+def test_years_between_is_a_function_from_two_dates_to_a_number(vocab):
+    fn = vocab.functions["years_between"]
+    assert (fn.arg_types, fn.returns) == (("date", "date"), "number")
+
+
+def test_a_reading_fills_in_the_arguments_and_shows_dates_as_iso(vocab):
+    consent = vocab.predicates["consent"]
+    values = ("lena", "i1", "tine", datetime.date(2026, 9, 1))
+    assert consent.reading("en", values) == "lena consents to tine being told about i1 (given on 2026-09-01)"
+    assert consent.reading("nl", values).startswith("lena geeft toestemming om tine te informeren over i1")
+
+
+@pytest.mark.parametrize("type_name, value, ok", [
+    ("circle", "care_team", True),
+    ("circle", "care_tem", False),
+    ("person", "anyone", True),
+    ("person", 12, False),
+    ("date", datetime.date(2026, 1, 1), True),
+    ("date", "2026-01-01", False),
+    ("number", 12, True),
+    ("number", True, False),
+    ("number", "12", False),
+])
+def test_check_value_accepts_only_values_of_the_type(vocab, type_name, value, ok):
+    assert (vocab.check_value(type_name, value) is None) is ok
+
+
+def test_a_wrong_enum_value_is_explained_with_the_allowed_values_and_a_hint(vocab):
+    problem = vocab.check_value("circle", "care_tem")
+    assert "hierarchical_superior, guidance_cell, care_team, class_council, all_staff" in problem
+    assert "did you mean `care_team`?" in problem
+
+
+# -- a broken vocabulary ------------------------------------------------------------------------------
+
+def test_the_small_vocabulary_used_below_is_valid(tmp_path):
+    vocab = load_vocabulary(write(tmp_path, GOOD))
+    assert set(vocab.predicates) == {"guides", "consent", "permitted"}
+
+
+def test_an_argument_of_unknown_type_is_reported_at_its_line_with_a_hint(tmp_path):
+    text = replaced("{Worker: person}", "{Worker: persn}")
+    (diagnostic,) = load_errors(tmp_path, text)
+    assert diagnostic.pos.line == line_of(text, "{Worker: persn}")
+    assert diagnostic.message == "argument `Worker` of `guides` has unknown type `persn`"
+    assert diagnostic.suggestion == "did you mean `person`?"
+
+
+def test_a_function_of_unknown_type_is_reported(tmp_path):
+    text = replaced("args: [date, date]", "args: [date, day]")
+    (diagnostic,) = load_errors(tmp_path, text)
+    assert diagnostic.pos.line == line_of(text, "years_between:")
+    assert "function `years_between` uses unknown type `day`" == diagnostic.message
+
+
+def test_a_reading_placeholder_that_is_not_an_argument_is_reported_at_the_reading(tmp_path):
+    text = replaced('en: "{Worker} guides {Pupil}"', 'en: "{Worker} guides {Pupill}"')
+    (diagnostic,) = load_errors(tmp_path, text)
+    assert diagnostic.pos.line == line_of(text, "{Pupill}")
+    assert "names `{Pupill}`, which is not one of its arguments" in diagnostic.message
+    assert diagnostic.suggestion == "did you mean `Pupil`?"
+
+
+def test_brought_about_by_that_is_not_an_argument_is_reported_at_its_line(tmp_path):
+    text = replaced("brought_about_by: Giver", "brought_about_by: Pupil")
+    (diagnostic,) = load_errors(tmp_path, text)
+    assert diagnostic.pos.line == line_of(text, "brought_about_by: Pupil")
+    assert diagnostic.message == "`brought_about_by: Pupil` of `consent` is not one of its arguments"
+
+
+@pytest.mark.parametrize("lang, word", [("nl", "Dutch"), ("en", "English")])
+def test_a_missing_reading_is_reported_at_the_predicate(tmp_path, lang, word):
+    reading = '    nl: "{Actor} mag"\n' if lang == "nl" else '    en: "{Actor} may"\n'
+    text = replaced(reading, "")
+    (diagnostic,) = load_errors(tmp_path, text)
+    assert diagnostic.pos.line == line_of(text, "permitted:")
+    assert diagnostic.message == f"predicate `permitted` has no {word} reading"
+    assert f"add `{lang}: " in diagnostic.suggestion and "{Actor}" in diagnostic.suggestion
+
+
+@pytest.mark.parametrize("old, new, fragment, message", [
+    ("kind: decision", "kind: verdict", "kind: verdict", "predicate `permitted` has kind `verdict`"),
+    ("{Pupil: person}", "{pupil: person}", "{pupil: person}", "argument name `pupil` of `guides` must start with a capital"),
+    ("{Pupil: person}", "{Worker: person}", "guides:", "predicate `guides` repeats an argument name"),
+    ("    remedy: consent\n", "", "consent:", "needs both brought_about_by and remedy"),
+    ("remedy: consent", "remedy: gift", "consent:", "needs both brought_about_by and remedy"),
+    ("[{Actor: person}]", "[Actor]", "[Actor]", "argument 1 of `permitted` must be written as {Name: type}"),
+])
+def test_other_declaration_mistakes_are_reported_at_their_line(tmp_path, old, new, fragment, message):
+    text = replaced(old, new)
+    diagnostics = load_errors(tmp_path, text)
+    assert any(message in d.message and d.pos.line == line_of(text, fragment) for d in diagnostics), \
+        [(d.pos.line, d.message) for d in diagnostics]
+
+
+def test_only_input_predicates_can_be_brought_about(tmp_path):
+    text = replaced("    kind: decision\n", "    kind: decision\n    brought_about_by: Actor\n    remedy: request\n")
+    (diagnostic,) = load_errors(tmp_path, text)
+    assert diagnostic.message == "only input facts can be brought about by a person; `permitted` is decision"
+
+
+def test_every_vocabulary_error_is_reported_at_once_sorted_by_line(tmp_path):
+    text = (GOOD.replace("{Worker: person}", "{Worker: persn}")
+            .replace('en: "{Worker} guides {Pupil}"', 'en: "{Worker} guides {Pupill}"')
+            .replace("brought_about_by: Giver", "brought_about_by: Pupil")
+            .replace('    en: "{Actor} may"\n', ""))
+    diagnostics = load_errors(tmp_path, text)
+    assert [d.pos.line for d in diagnostics] == [
+        line_of(text, "{Worker: persn}"), line_of(text, "{Pupill}"),
+        line_of(text, "brought_about_by: Pupil"), line_of(text, "permitted:")]
+
+
+def test_invalid_yaml_is_reported_at_the_line_it_breaks(tmp_path):
+    text = GOOD.replace("    kind: input\n    args: [{Worker", "    kind: input\n   args: [{Worker", 1)
+    (diagnostic,) = load_errors(tmp_path, text)
+    assert diagnostic.message.startswith("the vocabulary is not valid YAML")
+    assert diagnostic.pos.line == line_of(text, "   args: [{Worker")
+
+
+def test_a_vocabulary_that_is_not_a_mapping_is_refused(tmp_path):
+    (diagnostic,) = load_errors(tmp_path, "- just\n- a list\n")
+    assert (diagnostic.pos.line, diagnostic.message) == (1, "the vocabulary must be a mapping")
+
+
+def test_check_directory_stops_at_a_broken_vocabulary_and_kb_check_fails(tmp_path, capsys):
+    from kb.cli import main
+    (tmp_path / "rules").mkdir()
+    write(tmp_path, replaced("{Worker: person}", "{Worker: persn}"))
+    kb, diagnostics = check_directory(tmp_path)
+    assert kb is None and [d.code for d in diagnostics] == ["vocabulary"]
+    assert main(["--dir", str(tmp_path), "check"]) == 1
+    assert "has unknown type `persn`" in capsys.readouterr().out
