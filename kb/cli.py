@@ -4,12 +4,14 @@
     kb test [PATH ...] [--coverage] [-v]
     kb golden [PATH ...] [--update]
     kb decide ACTOR RECIPIENT ITEM [--at DATE] [--setting S] [--facts FILE] [--explain] [--lang nl|en]
+    kb audit verify [--db URL]
 """
 from __future__ import annotations
 
 import argparse
 import datetime
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -126,23 +128,46 @@ def cmd_golden(args) -> int:
     return 1 if problems else 0
 
 
+def cmd_audit_verify(args) -> int:
+    """Walk the decision log's hash chain; exit 1 naming the first record that breaks it."""
+    from .store.db import Database
+    from .store.decisions import DecisionLog
+    if args.db.startswith("sqlite://"):
+        path = args.db[len("sqlite://"):]
+        path = "/" + path.lstrip("/") if args.db.startswith("sqlite:////") else path.lstrip("/")
+        if not path or not Path(path).is_file():
+            print(f"error: no decision log at {args.db} (an SQLite file must exist to be verified)", file=sys.stderr)
+            return 2
+    db = Database(args.db)
+    try:
+        ok, message = DecisionLog(db).verify()
+    finally:
+        db.close()
+    print(("ok: " if ok else "BROKEN: ") + message)
+    return 0 if ok else 1
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="kb", description="Deelwijzer knowledge base tools")
     parser.add_argument("--dir", default=str(DEFAULT_DIR), help="knowledge-base directory (vocabulary.yaml, rules/)")
+    # `--dir` is accepted after the subcommand too (`kb check --dir DIR`); SUPPRESS keeps the
+    # top-level value when it is not repeated there.
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--dir", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     sub = parser.add_subparsers(dest="command", required=True)
-    check = sub.add_parser("check", help="check the rules and vocabulary; every error at once")
+    check = sub.add_parser("check", parents=[common], help="check the rules and vocabulary; every error at once")
     check.add_argument("--json", action="store_true", help="print the errors as JSON")
     check.set_defaults(func=cmd_check)
-    test = sub.add_parser("test", help="run scenario files")
+    test = sub.add_parser("test", parents=[common], help="run scenario files")
     test.add_argument("paths", nargs="*", help="scenario files or folders (default fixtures/scenarios)")
     test.add_argument("--coverage", action="store_true", help="list rules no scenario exercised")
     test.add_argument("-v", "--verbose", action="store_true", help="show passing scenarios too")
     test.set_defaults(func=cmd_test)
-    golden = sub.add_parser("golden", help="compare (or --update) the golden explanation texts")
+    golden = sub.add_parser("golden", parents=[common], help="compare (or --update) the golden explanation texts")
     golden.add_argument("paths", nargs="*", help="scenario files or folders (default fixtures/scenarios)")
     golden.add_argument("--update", action="store_true", help="rewrite the golden files")
     golden.set_defaults(func=cmd_golden)
-    dec = sub.add_parser("decide", help="decide one question on a fact file")
+    dec = sub.add_parser("decide", parents=[common], help="decide one question on a fact file")
     dec.add_argument("actor")
     dec.add_argument("recipient")
     dec.add_argument("item")
@@ -152,6 +177,13 @@ def build_parser() -> argparse.ArgumentParser:
     dec.add_argument("--explain", action="store_true", help="print the full explanation")
     dec.add_argument("--lang", choices=("nl", "en"), default="en")
     dec.set_defaults(func=cmd_decide)
+    audit = sub.add_parser("audit", parents=[common], help="check the decision log")
+    audit_sub = audit.add_subparsers(dest="audit_command", required=True)
+    verify = audit_sub.add_parser("verify", parents=[common], help="verify the decision log's hash chain (exit 1 if broken)")
+    verify.add_argument("--db", default=os.environ.get("DEELWIJZER_DATABASE_URL", "sqlite:///var/deelwijzer.db"),
+                        help="database URL: sqlite:///path or postgresql://… (default $DEELWIJZER_DATABASE_URL "
+                             "or the service's default sqlite:///var/deelwijzer.db)")
+    verify.set_defaults(func=cmd_audit_verify)
     return parser
 
 

@@ -260,8 +260,6 @@ def test_kb_check_json_is_an_empty_list_on_the_shipped_knowledge_base(capsys):
     assert json.loads(capsys.readouterr().out) == []
 
 
-@pytest.mark.xfail(strict=True, reason="kb/ bug: `--dir` is defined on the top-level parser only, so the "
-                                       "documented `kb check --dir DIR` is an argparse usage error (exit 2)")
 def test_kb_check_accepts_dir_after_the_subcommand(checked, capsys):
     assert run_cli(["check", "--dir", str(DEFAULT_DIR)]) == 0
     directory, _, _ = checked("unknown_predicate.dl")

@@ -342,8 +342,6 @@ def test_close_stops_the_worker_thread(kb):
     assert not engine._thread.is_alive()
 
 
-@pytest.mark.xfail(strict=True, reason="kb/ bug: after close() nothing serves the job queue, so run() and load() "
-                                       "wait forever on their future instead of failing")
 def test_a_run_after_close_fails_instead_of_waiting_forever(kb):
     engine = PyDatalogEngine()
     engine.load(kb, BASE)

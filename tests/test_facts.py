@@ -166,9 +166,6 @@ def test_a_malformed_date_is_refused(tmp_path, kb, fact, message):
     assert one_error(tmp_path, kb, fact).message == message
 
 
-@pytest.mark.xfail(strict=True, reason="kb/ bug: PyYAML turns an unquoted impossible date into a ValueError "
-                                       "(not a YAMLError), which load_fact_file does not catch: a crash "
-                                       "instead of a `fact` diagnostic at file:line")
 @pytest.mark.parametrize("fact", ["clb_worker: [ann]\n            from: 2026-13-01", "born: [lena, 2014-02-30]"])
 def test_an_unquoted_impossible_date_is_a_diagnostic_not_a_crash(tmp_path, kb, fact):
     assert "is not a date" in one_error(tmp_path, kb, fact).message

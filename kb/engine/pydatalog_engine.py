@@ -119,6 +119,7 @@ class PyDatalogEngine(Engine):
         self._thread.start()
         self._arities: dict[str, int] = {}
         self._base: FactSet = FactSet()
+        self._closed = False
 
     # -- the worker thread ------------------------------------------------------------------------
     def _serve(self) -> None:
@@ -126,6 +127,7 @@ class PyDatalogEngine(Engine):
         while True:
             item = self._jobs.get()
             if item is None:
+                self._fail_pending()
                 return
             function, future = item
             if not future.set_running_or_notify_cancel():
@@ -135,9 +137,20 @@ class PyDatalogEngine(Engine):
             except BaseException as err:  # noqa: BLE001 - handed to the caller's thread
                 future.set_exception(err)
 
+    def _fail_pending(self) -> None:
+        while True:
+            try:
+                item = self._jobs.get_nowait()
+            except queue.Empty:
+                return
+            if item is not None:
+                item[1].set_exception(RuntimeError("the engine was closed"))
+
     def _submit(self, function: Callable[[], T]) -> T:
         if threading.current_thread() is self._thread:
             return function()
+        if self._closed:
+            raise RuntimeError("the engine was closed")
         future: Future = Future()
         self._jobs.put((function, future))
         return future.result()
@@ -193,5 +206,6 @@ class PyDatalogEngine(Engine):
         return self._submit(isolated)
 
     def close(self) -> None:
+        self._closed = True
         self._jobs.put(None)
         self._thread.join(timeout=5)

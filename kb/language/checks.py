@@ -30,6 +30,10 @@ def check_rules(rules: list[Rule], vocab: Vocabulary) -> list[Diagnostic]:
     return sorted(set(diags))
 
 
+def _a(noun: str) -> str:
+    return ("an " if noun[:1] in "aeiou" else "a ") + noun
+
+
 def _atoms(rule: Rule) -> Iterable[tuple[Atom, bool]]:
     """The rule's atoms with whether each is the head."""
     yield rule.head, True
@@ -58,7 +62,7 @@ def check_names_and_types(rule: Rule, vocab: Vocabulary) -> list[Diagnostic]:
             var_types[var.name] = (type_name, var.pos)
         elif seen[0] != type_name:
             diags.append(Diagnostic(var.pos, "type-mismatch",
-                                    f"`{var.name}` is used as a {type_name} {where}, but as a {seen[0]} at "
+                                    f"`{var.name}` is used as {_a(type_name)} {where}, but as {_a(seen[0])} at "
                                     f"line {seen[1].line}", rule.heading,
                                     "use two different variables if two different things are meant"))
 

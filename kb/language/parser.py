@@ -194,19 +194,22 @@ def _assemble(entries, path: str) -> tuple[RuleFile, list[Diagnostic]]:
 
 def _syntax_diagnostic(err: UnexpectedInput, path: str, text: str) -> Diagnostic:
     line, column = err.line, err.column
-    if isinstance(err, UnexpectedEOF) or (line is None or line < 0):
-        line = text.count("\n") + 1
-        column = len(text) - (text.rfind("\n") + 1) + 1
+    at_end = isinstance(err, UnexpectedEOF) or (isinstance(err, UnexpectedToken) and err.token.type == "$END")
+    if at_end or line is None or line < 0:
+        # Point just after the last character written (lark gives $END the last token's position).
+        body = text.rstrip()
+        line = body.count("\n") + 1
+        column = len(body) - (body.rfind("\n") + 1) + 1
     pos = Position(path, line, column, line, column + 1)
     expected = sorted({_TOKEN_WORDS.get(t, t) for t in (getattr(err, "expected", None) or [])
                        if not t.startswith("__ANON") or t in _TOKEN_WORDS})
     if isinstance(err, UnexpectedCharacters):
         found = f"the character `{text[err.pos_in_stream]}`"
     elif isinstance(err, UnexpectedToken):
-        found = "the end of the file" if err.token.type == "$END" else f"`{err.token}`"
+        found = None if err.token.type == "$END" else f"`{err.token}`"
     else:
-        found = "the end of the file"
-    message = f"unexpected {found}"
+        found = None
+    message = "the file ends before the rule is finished" if found is None else f"unexpected {found}"
     suggestion = ""
     if expected:
         suggestion = "expected " + (", ".join(expected[:-1]) + " or " + expected[-1]
@@ -217,6 +220,7 @@ def _syntax_diagnostic(err: UnexpectedInput, path: str, text: str) -> Diagnostic
 
 
 _CLAUSE_END = re.compile(r"\.(?=\s|$|%)")
+_NEXT_ENTRY = re.compile(r"\n[ \t]*[#>@]")
 
 
 def _blank_clause(text: str, at: int) -> str:
@@ -241,6 +245,15 @@ def _blank_clause(text: str, at: int) -> str:
             break
     match = _CLAUSE_END.search(text, at)
     end = match.end() if match else len(text)
+    # Never blank into the next entry: a heading, legal text or annotation line starts the next rule
+    # (the usual case of a missing `.`, noticed only at the next rule's first annotation).
+    line_begins = at == 0 or text[at - 1] == "\n"
+    if line_begins and text[at:at + 1] in ("#", ">", "@"):
+        end = at
+    else:
+        next_entry = _NEXT_ENTRY.search(text, at)
+        if next_entry and next_entry.start() + 1 < end:
+            end = next_entry.start() + 1
     if end <= start:
         end = min(len(text), at + 1)
     blanked = "".join(ch if ch == "\n" else " " for ch in text[start:end])

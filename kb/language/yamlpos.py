@@ -55,6 +55,15 @@ def _sequence(loader: _Loader, node: yaml.SequenceNode) -> PosList:
     return result
 
 
+def _timestamp(loader: _Loader, node: yaml.ScalarNode):
+    """A date-looking scalar that is no real date (2026-13-01) stays text, to be reported where it is."""
+    try:
+        return loader.construct_yaml_timestamp(node)
+    except ValueError:
+        return loader.construct_scalar(node)
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping)
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _sequence)
 
