@@ -2,24 +2,22 @@
 deterministic, match their JSON Schema and their golden texts."""
 from __future__ import annotations
 
-import datetime
 import json
 from pathlib import Path
 
 import jsonschema
 import pytest
 from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
 from kb.decide import Question
 from kb.engine.pydatalog_engine import PyDatalogEngine
 from kb.explain.explainer import explain
 from kb.explain.render import full_text, summary
-from kb.facts.model import Fact, FactSet
 from kb.golden import compare_or_update
 from kb.scenarios import load_scenario, scenario_paths
 
 from explain_properties import check_explanation
+from random_facts import fact_sets
 
 SCHEMA = json.loads((Path(__file__).resolve().parent.parent / "kb" / "explain" /
                      "explanation.schema.json").read_text())
@@ -98,46 +96,6 @@ def test_forbidden_decision_offers_a_verified_consent_remedy(kb, shared_engine):
 
 
 # -- random fact sets ---------------------------------------------------------------------------
-PERSONS = ["ann", "bert", "tine", "dirk", "lena", "mia", "pol", "vk", "rb"]
-PUPILS = ["lena"]
-ITEMS = ["i1", "i2"]
-DAY = datetime.date(2026, 11, 2)
-
-
-def _values(type_name, kb):
-    if type_name == "person":
-        return PERSONS
-    if type_name == "item":
-        return ITEMS
-    if type_name == "school":
-        return ["s1"]
-    if type_name == "kind":
-        return ["health", "home"]
-    if type_name == "date":
-        return [datetime.date(2010, 5, 1), datetime.date(2016, 5, 1), datetime.date(2026, 10, 1),
-                datetime.date(2026, 11, 1)]
-    return list(kb.vocabulary.types[type_name].values)
-
-
-@st.composite
-def fact_sets(draw, kb):
-    inputs = [p for p in kb.vocabulary.predicates.values() if p.kind == "input"]
-    # Everyone the question may name is known; the rest of the facts are drawn at random.
-    facts = [Fact("item_about", (item, "lena")) for item in ITEMS] + [
-        Fact("pupil", ("lena", "s1")), Fact("clb_worker", ("ann",)), Fact("school_staff", ("tine", "s1", "teacher")),
-        Fact("school_staff", ("bert", "s1", "teacher")), Fact("parent", ("mia", "lena")), Fact("adult", ("dirk",)),
-        Fact("police", ("pol",)), Fact("reporting_point", ("vk",)), Fact("court", ("rb",))]
-    for _ in range(draw(st.integers(4, 22))):
-        pred = draw(st.sampled_from(inputs))
-        args = tuple(draw(st.sampled_from(_values(a.type, kb))) for a in pred.args)
-        until = draw(st.sampled_from([datetime.date.max, datetime.date(2026, 11, 1)]))
-        facts.append(Fact(pred.name, args, datetime.date.min, until, "random"))
-    question = Question(draw(st.sampled_from(["ann", "tine", "bert"])), draw(st.sampled_from(PERSONS)),
-                        draw(st.sampled_from(ITEMS)), DAY,
-                        draw(st.sampled_from(["conversation", "court_testimony"])))
-    return FactSet(facts), question
-
-
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.data())
 def test_random_fact_sets_explain_truthfully(kb, shared_engine, data):

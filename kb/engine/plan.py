@@ -1,0 +1,92 @@
+"""Compile rules into join plans: the order in which a rule's conditions are evaluated, given which
+variables are already bound, with each argument marked as a constant, a bound variable or a new one.
+
+Positive conditions are ordered greedily (most bound arguments first, then the smaller relation);
+comparisons and negations are placed as soon as all their variables are bound.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+from ..language import builtins
+from ..language.ast import Atom, Comparison, Constant, FunctionCall, Negation, Rule, Variable
+
+CONST, BOUND, FREE = 0, 1, 2
+
+
+@dataclass(frozen=True)
+class AtomStep:
+    predicate: str
+    args: tuple  # ((CONST, value) | (BOUND, name) | (FREE, name)), ...)
+
+
+@dataclass(frozen=True)
+class TestStep:
+    """A comparison or a negated atom: a test on bound variables."""
+
+    negated: str | None  # predicate name for a negation, None for a comparison
+    args: tuple
+    test: Callable | None = None  # for comparisons: env -> bool
+
+
+def _term_fn(term) -> Callable[[dict], object]:
+    if isinstance(term, Variable):
+        name = term.name
+        return lambda env: env[name]
+    if isinstance(term, Constant):
+        value = term.value
+        return lambda env: value
+    if isinstance(term, FunctionCall):
+        function = builtins.FUNCTIONS[term.name]
+        parts = [_term_fn(arg) for arg in term.args]
+        return lambda env: function(*(p(env) for p in parts))
+    raise TypeError(term)
+
+
+def _comparison_test(lit: Comparison) -> Callable[[dict], bool]:
+    left, right, op = _term_fn(lit.left), _term_fn(lit.right), lit.op
+    return lambda env: builtins.compare(left(env), op, right(env))
+
+
+def _arg_spec(term, bound: set) -> tuple:
+    if isinstance(term, Constant):
+        return (CONST, term.value)
+    return (BOUND, term.name) if term.name in bound else (FREE, term.name)
+
+
+def plan(rule: Rule, bound: set[str], size: Callable[[str], int]) -> list:
+    """The evaluation steps of `rule`'s body when the variables in `bound` already have values."""
+    bound = set(bound)
+    positives = [lit for lit in rule.body if isinstance(lit, Atom)]
+    tests = [lit for lit in rule.body if not isinstance(lit, Atom)]
+    steps: list = []
+
+    def place_tests() -> None:
+        for lit in list(tests):
+            if all(name in bound for name in lit.variables()):
+                tests.remove(lit)
+                if isinstance(lit, Negation):
+                    steps.append(TestStep(lit.atom.predicate, tuple(_arg_spec(a, bound) for a in lit.atom.args)))
+                else:
+                    steps.append(TestStep(None, (), _comparison_test(lit)))
+
+    place_tests()
+    while positives:
+        def rank(atom: Atom):
+            fixed = sum(isinstance(a, Constant) or a.name in bound for a in atom.args)
+            return (-fixed, size(atom.predicate))
+        atom = min(positives, key=rank)
+        positives.remove(atom)
+        specs, seen = [], set()
+        for term in atom.args:
+            spec = _arg_spec(term, bound | seen)
+            if spec[0] == FREE:
+                seen.add(term.name)
+            specs.append(spec)
+        steps.append(AtomStep(atom.predicate, tuple(specs)))
+        bound |= seen
+        place_tests()
+    if tests:  # the checker guarantees safety; this would be a bug in the checker
+        raise ValueError(f"rule {rule.id}: unsafe conditions {', '.join(map(str, tests))}")
+    return steps
