@@ -61,8 +61,10 @@ class Decision:
 
 def validate_question(question: Question, kb: KnowledgeBase, facts: FactSet) -> None:
     """Raise DecisionError when the question names a person, item or setting nobody knows."""
-    known = known_entities(list(facts) + list(question.hypothetical), kb.vocabulary)
-    persons, items = known.get("person", set()), known.get("item", set())
+    known = facts.entities(kb.vocabulary)
+    extra = known_entities(question.hypothetical, kb.vocabulary)
+    persons = known.get("person", set()) | extra.get("person", set())
+    items = known.get("item", set()) | extra.get("item", set())
     for role, value in (("actor", question.actor), ("recipient", question.recipient)):
         if value not in persons:
             raise DecisionError("unknown-person", f"the {role} `{value}` is not a known person",

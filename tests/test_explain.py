@@ -8,6 +8,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from kb.decide import Question
 from kb.engine.pydatalog_engine import PyDatalogEngine

@@ -50,8 +50,9 @@ def neighbourhood(facts: FactSet, kb: KnowledgeBase, question) -> dict[str, list
     seeds = {question.actor, question.recipient, question.item} | pupils
     values: dict[str, set] = {"person": {question.actor, question.recipient} | pupils,
                               "item": {question.item}, "date": {day}}
-    for fact in facts:
-        if not fact.valid_on(day) or not seeds.intersection(fact.args):
+    nearby = {fact for seed in seeds for fact in facts.mentioning(seed)}
+    for fact in sorted(nearby):
+        if not fact.valid_on(day):
             continue
         pred = kb.vocabulary.predicates[fact.predicate]
         for arg, value in zip(pred.args, fact.args):

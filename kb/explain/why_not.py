@@ -30,10 +30,17 @@ class WhyNot:
                  max_depth: int = DEFAULT_MAX_DEPTH, prover=None):
         self.ev, self.kb, self.max_depth, self.prover = ev, kb, max_depth, prover
         self.facts = facts.union(ev.context.hypothetical)
+        self._memo: dict[tuple, dict] = {}
 
     def explain(self, predicate: str, pattern: tuple, depth: int = 0) -> dict:
         """Why predicate(pattern) does not hold (None in pattern = any value)."""
         pattern = tuple(pattern)
+        key = (predicate, pattern, depth)
+        if key not in self._memo:  # the same sub-question recurs across candidates
+            self._memo[key] = self._explain(predicate, pattern, depth)
+        return self._memo[key]
+
+    def _explain(self, predicate: str, pattern: tuple, depth: int) -> dict:
         candidates = []
         for position, rule in enumerate(self.kb.by_head.get(predicate, ())):
             start = _unify_partial(rule.head, pattern)
@@ -149,8 +156,7 @@ class WhyNot:
         """Facts matching the pattern that exist but are not valid on the moment asked about."""
         day = self.ev.context.moment
         return [{"args": [jsonable(a) for a in f.args], "origin": f.origin, **f.period()}
-                for f in self.facts.of(predicate)
-                if not f.valid_on(day) and all(p is None or p == v for p, v in zip(pattern, f.args))]
+                for f in self.facts.matching(predicate, pattern) if not f.valid_on(day)]
 
 
 def _unify_partial(head: Atom, pattern: tuple) -> dict | None:

@@ -43,8 +43,12 @@ class FactSet:
     """An immutable set of facts, indexed by predicate and by (predicate, arguments)."""
 
     def __init__(self, facts: Iterable[Fact] = (), version: str = ""):
-        self._facts = tuple(sorted(set(facts)))
+        # Insertion order, duplicates dropped: deterministic for a given source, and no sort cost.
+        self._facts = tuple(dict.fromkeys(facts))
         self.version = version
+        self._entities: dict | None = None
+        self._pattern_indexes: dict[tuple, dict] = {}
+        self._by_value: dict | None = None
         self._by_atom: dict[tuple, list[Fact]] = {}
         self._by_predicate: dict[str, list[Fact]] = {}
         for fact in self._facts:
@@ -68,9 +72,41 @@ class FactSet:
         found = self._by_atom.get((predicate, tuple(args)), [])
         return [f for f in found if day is None or f.valid_on(day)]
 
+    def matching(self, predicate: str, pattern: tuple) -> list[Fact]:
+        """Facts of `predicate` whose arguments match `pattern` (None = any), whatever their validity."""
+        positions = tuple(i for i, v in enumerate(pattern) if v is not None)
+        key = (predicate, positions)
+        index = self._pattern_indexes.get(key)
+        if index is None:
+            index = {}
+            for fact in self.of(predicate):
+                index.setdefault(tuple(fact.args[i] for i in positions), []).append(fact)
+            self._pattern_indexes[key] = index
+        return index.get(tuple(pattern[i] for i in positions), [])
+
+    def mentioning(self, value) -> list[Fact]:
+        """Facts with `value` among their arguments."""
+        if self._by_value is None:
+            index: dict = {}
+            for fact in self._facts:
+                for arg in set(fact.args):
+                    index.setdefault(arg, []).append(fact)
+            self._by_value = index
+        return self._by_value.get(value, [])
+
     def find_predicate_valid(self, predicate: str, day: datetime.date) -> list[Fact]:
         """The facts of a predicate valid on `day`."""
         return [f for f in self.of(predicate) if f.valid_on(day)]
 
     def union(self, other: Iterable[Fact]) -> "FactSet":
-        return FactSet(list(self._facts) + list(other), self.version)
+        other = [f for f in other if f not in self]
+        if not other:
+            return self
+        return FactSet(list(self._facts) + other, self.version)
+
+    def entities(self, vocab) -> dict[str, set]:
+        """Values per argument type across these facts (computed once per fact set)."""
+        if self._entities is None:
+            from .entities import known_entities
+            self._entities = known_entities(self._facts, vocab)
+        return self._entities
