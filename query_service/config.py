@@ -12,6 +12,8 @@ mapping given to `create_app`.
                         configured, so the quick start needs no configuration and a configured service
                         never accepts the public token by accident.
     MAX_CONTENT_LENGTH  the largest request body accepted, in bytes (default 64 KiB)
+    ENGINE              `pydatalog` (the reference engine, default) or `materialized` (kb/engine/
+                        materialized.py, held to pyDatalog's answers by a differential test)
 """
 from __future__ import annotations
 
@@ -36,7 +38,9 @@ DEFAULTS = {
     "TOKENS": None,
     "DEMO": None,
     "MAX_CONTENT_LENGTH": 64 * 1024,
+    "ENGINE": "pydatalog",
 }
+ENGINES = ("pydatalog", "materialized")
 
 
 class ConfigError(ValueError):
@@ -100,4 +104,6 @@ def load_config(overrides: dict | None = None, environ=os.environ) -> dict:
     except (TypeError, ValueError):
         raise ConfigError("MAX_CONTENT_LENGTH must be a number of bytes") from None
     config["KB_DIR"] = str(Path(config["KB_DIR"]))
+    if config["ENGINE"] not in ENGINES:
+        raise ConfigError(f"ENGINE must be one of {', '.join(ENGINES)}, not {config['ENGINE']!r}")
     return config

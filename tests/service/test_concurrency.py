@@ -22,7 +22,7 @@ import pytest
 
 from query_service.state import EXTENSION
 
-from .conftest import DAY, QUERY, QUERY_TOKEN, SEED, TOKENS
+from .conftest import DAY, QUERY, QUERY_TOKEN, SEED, TOKENS, make_app
 from .live import gunicorn_server, request, threaded_server
 
 CLIENTS, ROUNDS = 16, 3
@@ -110,7 +110,15 @@ def summary(latencies: list[float], wall: float) -> str:
             f"{statistics.median(ordered) * 1000:.0f}ms, p99 {p99 * 1000:.0f}ms")
 
 
-def test_concurrent_clients_see_only_their_own_hypothetical_facts(app, api_checker, capsys):
+@pytest.fixture(params=["pydatalog", "materialized"])
+def engine_app(request, api_checker):
+    app = make_app(api_checker, ENGINE=request.param)
+    yield app
+    app.extensions[EXTENSION].close()
+
+
+def test_concurrent_clients_see_only_their_own_hypothetical_facts(engine_app, api_checker, capsys):
+    app = engine_app
     ext = app.extensions[EXTENSION]
     client = app.test_client()
     facts_before = client.get("/v1/facts", headers=QUERY).get_json()
@@ -121,7 +129,7 @@ def test_concurrent_clients_see_only_their_own_hypothetical_facts(app, api_check
         latencies = run_clients(address, api_checker)
         wall = time.perf_counter() - started
     with capsys.disabled():
-        print(f"\n[concurrency, werkzeug threaded] {summary(latencies, wall)}")
+        print(f"\n[concurrency, werkzeug threaded, {ext.workspace.engine.name}] {summary(latencies, wall)}")
 
     # Nothing of the hypothetical facts was stored or stayed in the engine.
     assert client.get("/v1/facts", headers=QUERY).get_json() == facts_before

@@ -129,3 +129,5 @@ def test_cli_prints_the_openapi_document(runner):
 def test_bad_configuration_fails_at_start():
     with pytest.raises(ConfigError):
         create_app({"DATABASE_URL": "sqlite://", "TOKENS": {"t": ["superuser"]}})
+    with pytest.raises(ConfigError):
+        create_app({"DATABASE_URL": "sqlite://", "TOKENS": {"t": ["query"]}, "ENGINE": "prolog"})
