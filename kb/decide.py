@@ -62,16 +62,22 @@ class Decision:
 def validate_question(question: Question, kb: KnowledgeBase, facts: FactSet) -> None:
     """Raise DecisionError when the question names a person, item or setting nobody knows."""
     known = facts.entities(kb.vocabulary)
-    extra = known_entities(question.hypothetical, kb.vocabulary)
-    persons = known.get("person", set()) | extra.get("person", set())
-    items = known.get("item", set()) | extra.get("item", set())
+    extra = known_entities(question.hypothetical, kb.vocabulary) if question.hypothetical else {}
+
+    def is_known(type_name: str, value) -> bool:
+        return value in known.get(type_name, ()) or value in extra.get(type_name, ())
+
+    def names(type_name: str) -> list[str]:
+        return [str(v) for v in known.get(type_name, set()) | extra.get(type_name, set())]
+
     for role, value in (("actor", question.actor), ("recipient", question.recipient)):
-        if value not in persons:
+        if not is_known("person", value):
             raise DecisionError("unknown-person", f"the {role} `{value}` is not a known person",
-                                did_you_mean(str(value), [str(p) for p in persons]))
-    if question.item not in items:
+                                did_you_mean(str(value), names("person")))
+    if not is_known("item", question.item):
+        items = names("item")
         raise DecisionError("unknown-item", f"the item `{question.item}` is not a known information item",
-                            did_you_mean(str(question.item), [str(i) for i in items]))
+                            did_you_mean(str(question.item), items))
     settings = kb.vocabulary.types["setting"].values or ()
     if question.setting not in settings:
         raise DecisionError("unknown-setting", f"`{question.setting}` is not a setting; the settings are "

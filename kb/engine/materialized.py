@@ -23,6 +23,7 @@ from ..facts.model import Fact, FactSet
 from ..language.ast import Atom, Negation, Variable
 from ..language.knowledge_base import KnowledgeBase
 from .base import Context, Engine, Evaluation, Pattern, T
+from .batch import BatchPlan
 from .plan import BOUND, CONST, FREE, AtomStep, TestStep, plan
 from .relations import Overlay, Relation
 
@@ -76,19 +77,30 @@ class Program:
                 self._plans[key] = steps
         return steps
 
-    def delta_plan(self, rule, position: int, size: Callable[[str], int]) -> list:
-        """The plan of `rule` with the recursive condition at `position` read from its delta (first)."""
+    def delta_plan(self, rule, position: int, size: Callable[[str], int]) -> BatchPlan:
+        """The batch plan of `rule` with the recursive condition at `position` read from its delta."""
         key = (id(rule), "delta", position)
-        steps = self._plans.get(key)
-        if steps is None:
+        compiled = self._plans.get(key)
+        if compiled is None:
             lit = rule.body[position]
             body = list(rule.body)
             body[position] = Atom(DELTA + lit.predicate, lit.args, lit.pos)
             renamed = dataclasses.replace(rule, body=tuple(body))
             steps = plan(renamed, set(), lambda name: 0 if name.startswith(DELTA) else size(name))
+            compiled = BatchPlan(steps, rule.head.args)
             with self._plan_lock:
-                self._plans[key] = steps
-        return steps
+                self._plans[key] = compiled
+        return compiled
+
+    def batch_plan(self, rule, size: Callable[[str], int]) -> BatchPlan:
+        """The set-at-a-time plan of `rule` with nothing bound (for materialising)."""
+        key = (id(rule), "batch")
+        compiled = self._plans.get(key)
+        if compiled is None:
+            compiled = BatchPlan(plan(rule, set(), size), rule.head.args)
+            with self._plan_lock:
+                self._plans[key] = compiled
+        return compiled
 
 
 def _head_row(rule, env: dict) -> tuple:
@@ -156,12 +168,8 @@ def evaluate_stratum(program: Program, stratum: set[str], relations: dict) -> No
     rules = [rule for name in sorted(stratum) for rule in program.rules.get(name, ())]
     delta: dict[str, Relation] = {name: Relation(program.arity[name]) for name in stratum}
     for rule in rules:  # first round: every rule over the full relations of lower strata
-        steps = program.plan_for(rule, frozenset(), size)
-        target = relations[rule.head.predicate]
-        for env in join(steps, 0, {}, relations.__getitem__, negated):
-            row = _head_row(rule, env)
-            if target.add(row):
-                delta[rule.head.predicate].add(row)
+        new = relations[rule.head.predicate].add_all(program.batch_plan(rule, size).run(relations.__getitem__, negated))
+        delta[rule.head.predicate].add_all(new)
     if not (stratum & program.recursive):
         return
     delta_plans = [(rule, delta_name, program.delta_plan(rule, position, size))
@@ -173,16 +181,12 @@ def evaluate_stratum(program: Program, stratum: set[str], relations: dict) -> No
             # Δp is last round's new rows of p; everything else is read whole.
             return delta[name[1:]] if name.startswith(DELTA) else relations[name]
 
-        for rule, delta_name, steps in delta_plans:
+        for rule, delta_name, batch in delta_plans:
             if not len(delta[delta_name]):
                 continue
-            for env in join(steps, 0, {}, source, negated):
-                row = _head_row(rule, env)
-                if not relations[rule.head.predicate].contains(row):
-                    new[rule.head.predicate].add(row)
+            new[rule.head.predicate].add_all(batch.run(source, negated) - relations[rule.head.predicate].rows)
         for name in stratum:
-            for row in new[name].rows:
-                relations[name].add(row)
+            relations[name].add_all(new[name].rows)
         delta = new
 
 

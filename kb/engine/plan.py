@@ -28,6 +28,7 @@ class TestStep:
     negated: str | None  # predicate name for a negation, None for a comparison
     args: tuple
     test: Callable | None = None  # for comparisons: env -> bool
+    comparison: Comparison | None = None
 
 
 def _term_fn(term) -> Callable[[dict], object]:
@@ -69,7 +70,7 @@ def plan(rule: Rule, bound: set[str], size: Callable[[str], int]) -> list:
                 if isinstance(lit, Negation):
                     steps.append(TestStep(lit.atom.predicate, tuple(_arg_spec(a, bound) for a in lit.atom.args)))
                 else:
-                    steps.append(TestStep(None, (), _comparison_test(lit)))
+                    steps.append(TestStep(None, (), _comparison_test(lit), lit))
 
     place_tests()
     while positives:

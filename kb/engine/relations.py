@@ -2,9 +2,18 @@
 from __future__ import annotations
 
 import threading
+from operator import itemgetter
 from typing import Iterable
 
 _EMPTY: tuple = ()
+
+
+def _key_function(positions: tuple):
+    """row -> the tuple of its arguments at `positions` (itemgetter when it already gives a tuple)."""
+    if len(positions) == 1:
+        p = positions[0]
+        return lambda row: (row[p],)
+    return itemgetter(*positions)
 
 
 class Relation:
@@ -27,7 +36,7 @@ class Relation:
             return False
         self.rows.add(row)
         for positions, index in self._indexes.items():
-            index.setdefault(tuple(row[i] for i in positions), []).append(row)
+            index.setdefault(_key_function(positions)(row), []).append(row)
         return True
 
     def match(self, pattern: tuple) -> Iterable[tuple]:
@@ -44,18 +53,36 @@ class Relation:
     def contains(self, row: tuple) -> bool:
         return row in self.rows
 
+    def index(self, positions: tuple) -> dict:
+        """The hash index on `positions` (key: tuple of those arguments), built on first use."""
+        index = self._indexes.get(positions)
+        return index if index is not None else self._index(positions)
+
+    def add_all(self, rows: set[tuple]) -> set[tuple]:
+        """Add many rows; return those that were new."""
+        new = rows - self.rows
+        if new:
+            self.rows |= new
+            for positions, index in self._indexes.items():
+                key = _key_function(positions)
+                for row in new:
+                    index.setdefault(key(row), []).append(row)
+        return new
+
     def _index(self, positions: tuple) -> dict:
         with self._lock:  # models are shared by concurrent evaluations: build each index once
             index = self._indexes.get(positions)
             if index is None:
                 index = {}
+                key = _key_function(positions)
                 for row in self.rows:
-                    index.setdefault(tuple(row[i] for i in positions), []).append(row)
+                    index.setdefault(key(row), []).append(row)
                 self._indexes[positions] = index
         return index
 
 
 class Overlay:
+    # Overlays are read tuple-at-a-time only (questions), never by the batch evaluator.
     """A base relation plus extra rows (hypothetical facts), without copying the base."""
 
     __slots__ = ("arity", "base", "extra")
