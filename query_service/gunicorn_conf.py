@@ -1,8 +1,8 @@
 """gunicorn settings for Deelwijzer: `gunicorn -c python:query_service.gunicorn_conf query_service.wsgi:app`.
 
-One worker process with threads: the pyDatalog engine answers one question at a time inside a
-worker anyway, and each extra worker holds its own engine and copy of the facts (workers keep in
-step with the stored fact base by its version). No access log: gunicorn's would print query
+One worker process with threads by default: each extra worker holds its own engine, model and
+copy of the facts (workers keep in step with the stored fact base by its version); the GIL lets one
+process use one core for Python work, so DEELWIJZER_WORKERS=2 uses both cores of this machine. No access log: gunicorn's would print query
 strings, which hold names; the app logs method, route template, status and duration instead.
 """
 import os
@@ -11,7 +11,7 @@ bind = os.environ.get("DEELWIJZER_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("DEELWIJZER_WORKERS", "1"))
 worker_class = "gthread"
 threads = int(os.environ.get("DEELWIJZER_THREADS", "8"))
-timeout = 120  # the audience of an item at demo size takes tens of seconds
+timeout = 120  # with ENGINE=pydatalog the audience of an item at demo size takes tens of seconds
 accesslog = None
 errorlog = "-"
 loglevel = "info"

@@ -64,7 +64,7 @@ class Deelwijzer:
         self.db = Database(config["DATABASE_URL"])
         self.store = FactStore(self.db)
         self.log = DecisionLog(self.db)
-        self.workspace = Workspace(config["KB_DIR"], engine_factory=engine_factory(config.get("ENGINE", "pydatalog")))
+        self.workspace = Workspace(config["KB_DIR"], engine_factory=engine_factory(config.get("ENGINE", "materialized")))
         self._changing = threading.RLock()
         self._kbs: dict[str, KnowledgeBase] = {}
         self._kept: set[str] = set()
