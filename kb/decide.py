@@ -115,6 +115,33 @@ def decide_in(ev: Evaluation, kb: KnowledgeBase, question: Question, facts_versi
     return Decision(question, outcome, deciding_rules(ev, kb, outcome, args), kb.version, facts_version)
 
 
+def audience_candidates(ev: Evaluation, kb: KnowledgeBase, actor: str, item: str) -> set | None:
+    """Everyone who could get an outcome other than `forbidden` from `actor` about `item`.
+
+    Read off the decision rules themselves: a recipient can only be obligated, discretionary or
+    permitted through a rule whose positive conditions hold, so asking one such condition of each
+    rule with the recipient left open gives a superset of the audience. Returns None when some
+    decision rule has no positive condition naming the recipient (then everyone is a candidate).
+    """
+    candidates: set = set()
+    for outcome in OUTCOMES:
+        if outcome == "forbidden":
+            continue
+        for rule in kb.by_head.get(outcome, ()):
+            actor_var, recipient_var, item_var = (getattr(t, "name", None) for t in rule.head.args)
+            guard = next((lit for lit in rule.body if hasattr(lit, "predicate")
+                          and any(getattr(t, "name", None) == recipient_var for t in lit.args)), None)
+            if guard is None:
+                return None
+            pattern = tuple(actor if getattr(t, "name", None) == actor_var else
+                            item if getattr(t, "name", None) == item_var else
+                            t.value if hasattr(t, "value") else None for t in guard.args)
+            position = next(i for i, t in enumerate(guard.args) if getattr(t, "name", None) == recipient_var)
+            candidates.update(row[position] for row in ev.ask(guard.predicate, pattern))
+    candidates.discard(actor)
+    return candidates
+
+
 def decide(engine: Engine, kb: KnowledgeBase, facts: FactSet, actor: str, recipient: str, item: str,
            at: datetime.date | None = None, setting: str = "conversation",
            hypothetical: tuple[Fact, ...] = ()) -> Decision:

@@ -10,12 +10,17 @@ import threading
 from pathlib import Path
 from typing import Callable
 
-from .decide import Decision, Question, decide_in, validate_question
+from collections import OrderedDict
+
+from .decide import Decision, Question, audience_candidates, decide_in, validate_question
 from .engine.base import Engine
 from .engine.pydatalog_engine import PyDatalogEngine
 from .explain.explainer import explain
 from .facts.model import Fact, FactSet
 from .language.knowledge_base import DEFAULT_DIR, KnowledgeBase, load_knowledge_base
+
+
+DECISION_CACHE = 100_000  # questions remembered per rules-and-facts version
 
 
 class Workspace:
@@ -29,6 +34,9 @@ class Workspace:
         self.facts: FactSet = facts if facts is not None else FactSet()
         self.engine = engine_factory()
         self.engine.load(self.kb, self.facts)
+        # Decisions without hypothetical facts, for the current rules and facts: asking the same
+        # question again costs a dict lookup. Cleared whenever the rules or the facts change.
+        self._decided: OrderedDict = OrderedDict()
 
     def reload_rules(self) -> KnowledgeBase:
         """Re-read and check the rules; raise KnowledgeBaseError (keeping the old ones) if they fail."""
@@ -36,12 +44,14 @@ class Workspace:
         with self._lock:
             self.engine.load(new_kb, self.facts)
             self.kb = new_kb
+            self._decided.clear()
         return new_kb
 
     def replace_facts(self, facts: FactSet) -> None:
         with self._lock:
             self.engine.load(self.kb, facts)
             self.facts = facts
+            self._decided.clear()
 
     def change_facts(self, added: list[Fact], removed: list[Fact], version: str) -> None:
         """Apply an incremental change of the base facts and name the new fact-base version."""
@@ -53,12 +63,39 @@ class Workspace:
             except NotImplementedError:
                 self.engine.load(self.kb, new)
             self.facts = new
+            self._decided.clear()
 
     def decide(self, question: Question) -> Decision:
+        """Decide one question on the current rules and facts (cached when it has no what-if facts)."""
         with self._lock:
+            key = None if question.hypothetical else question
+            cached = self._decided.get(key) if key is not None else None
+            if cached is not None:
+                return cached
             kb, facts = self.kb, self.facts
             validate_question(question, kb, facts)
-            return self.engine.run(question.context(), lambda ev: decide_in(ev, kb, question, facts.version))
+            decision = self.engine.run(question.context(), lambda ev: decide_in(ev, kb, question, facts.version))
+            if key is not None:
+                self._decided[key] = decision
+                if len(self._decided) > DECISION_CACHE:
+                    self._decided.popitem(last=False)
+            return decision
+
+    def audience(self, actor: str, item: str, at, setting: str = "conversation") -> list[Decision]:
+        """Every decision of `actor` about `item` toward someone that is not `forbidden`.
+
+        Only the candidates the decision rules allow are decided (see audience_candidates); for
+        everyone else the outcome is `forbidden` without asking."""
+        with self._lock:
+            kb, facts = self.kb, self.facts
+            validate_question(Question(actor, actor, item, at, setting), kb, facts)
+            candidates = self.engine.run(Question(actor, actor, item, at, setting).context(),
+                                         lambda ev: audience_candidates(ev, kb, actor, item))
+            if candidates is None:
+                candidates = {p for p in facts.entities(kb.vocabulary).get("person", ()) if p != actor}
+            decisions = [self.decide(Question(actor, recipient, item, at, setting))
+                         for recipient in sorted(candidates, key=str)]
+            return [d for d in decisions if d.outcome != "forbidden"]
 
     def explain(self, question: Question, **options) -> dict:
         with self._lock:

@@ -14,7 +14,6 @@ from flask import current_app, jsonify, request, url_for
 
 from kb.decide import OUTCOMES, DecisionError, Question, validate_question
 from kb.explain.render import full_text, summary
-from kb.facts.entities import known_entities
 
 from ..auth import require
 from ..config import DEMO_NOTICE
@@ -204,13 +203,9 @@ def audience():
             validate_question(Question(actor, actor, item, at, setting), kb, facts)
         except DecisionError as err:
             raise _decision_error(err, parameter=True) from None
-        persons = sorted(p for p in known_entities(facts, kb.vocabulary).get("person", ()) if p != actor)
-        listed = []
-        for person in persons:
-            decision = ws.decide(Question(actor, person, item, at, setting))
-            if decision.outcome != "forbidden":
-                listed.append({"recipient": person, "outcome": decision.outcome,
-                               "deciding_rules": list(decision.deciding_rules)})
+        persons = [p for p in facts.entities(kb.vocabulary).get("person", ()) if p != actor]
+        listed = [{"recipient": d.question.recipient, "outcome": d.outcome, "deciding_rules": list(d.deciding_rules)}
+                  for d in ws.audience(actor, item, at, setting)]
     listed.sort(key=lambda d: (OUTCOMES.index(d["outcome"]), d["recipient"]))
     out = {"actor": actor, "item": item, "at": at.isoformat(), "setting": setting, "kb_version": kb.version,
            "facts_version": facts.version, "considered": len(persons),
