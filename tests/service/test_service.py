@@ -20,7 +20,7 @@ from .conftest import ADMIN, QUERY, QUERY_TOKEN, SentRequest, decide, make_app
 def test_health_needs_no_token(client, ext):
     body = client.get("/v1/health").get_json()
     assert body == {"status": "ok", "kb_version": ext.workspace.kb.version, "facts_version": "1",
-                    "engine": "pydatalog", "decisions_logged": 0, "demo": False}
+                    "engine": "materialized", "decisions_logged": 0, "demo": False}
 
 
 def test_openapi_document_is_valid_3_1_and_covers_every_route(client, app):
