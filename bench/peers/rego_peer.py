@@ -1,0 +1,122 @@
+"""Rego peer (regopy, the rego-cpp interpreter): policy_core.rego over the facts shaped as JSON.
+
+    peer = RegoPeer(); peer.load(moment_facts(facts, moment), moment)   # shape data, add, build bundle
+    peer.decide(actor, recipient, item, setting)                       # set input, query the bundle
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import regopy
+
+from .core import day
+
+POLICY = Path(__file__).with_name("policy_core.rego")
+
+
+def shard(key: str) -> str:
+    return key[-3:]
+
+
+def shape(rows: dict[str, list[tuple]]) -> dict:
+    """The facts as the JSON documents policy_core.rego reads (see its header)."""
+    dw: dict = {name: {} for name in ("clb", "staff", "pupil", "guides", "circle", "item", "gconsent")}
+    dw.update(supgraph={}, director={}, police=[], court=[], emergency_service=[], reporting_point=[])
+
+    def at(doc: str, key: str, default):
+        return dw[doc].setdefault(shard(key), {}).setdefault(key, default)
+
+    for (p,) in rows["clb_worker"]:
+        at("clb", p, True)
+    for p, school, role in rows["school_staff"]:
+        at("staff", p, []).append({"school": school, "role": role})
+        dw["supgraph"].setdefault(school, {}).setdefault(p, [])
+        if role == "director":
+            dw["director"].setdefault(school, []).append(p)
+    school_of = {}
+    for p, school in rows["pupil"]:
+        at("pupil", p, {"school": school, "born": 0, "jc": False, "ji": False, "parents": []})["school"] = school
+        school_of[p] = school
+
+    def pupil(p):
+        return at("pupil", p, {"school": None, "born": 0, "jc": False, "ji": False, "parents": []})
+
+    for p, born in rows["born"]:
+        pupil(p)["born"] = born
+    for (p,) in rows["judged_capable"]:
+        pupil(p)["jc"] = True
+    for (p,) in rows["judged_incapable"]:
+        pupil(p)["ji"] = True
+    for g, p in rows["parent"]:
+        pupil(p)["parents"].append(g)
+    for w, p in rows["guides"]:
+        at("guides", p, []).append(w)
+    staff_schools: dict = {}
+    for p, school, _ in rows["school_staff"]:
+        staff_schools.setdefault(p, set()).add(school)
+    for sup, sub in rows["superior_of"]:
+        for school in staff_schools.get(sub, ()):
+            dw["supgraph"].setdefault(school, {}).setdefault(sub, []).append(sup)
+            dw["supgraph"][school].setdefault(sup, [])
+    for x, p, c in rows["circle_member"]:
+        at("circle", p, {}).setdefault(c, []).append(x)
+    for body in ("police", "court", "emergency_service", "reporting_point"):
+        dw[body] = sorted(b for (b,) in rows[body])
+
+    def item(i):
+        return at("item", i, {"pupil": None, "kind": None, "necessary": False, "reveals": [], "can_avert": [],
+                              "learned": {}, "lic": {}, "consent": [], "creq": [], "agreement": []})
+
+    for i, p in rows["item_about"]:
+        item(i)["pupil"] = p
+    for i, k in rows["item_kind"]:
+        item(i)["kind"] = k
+    for h, i, _from, cap in rows["learned"]:
+        item(i)["learned"].setdefault(h, []).append(cap)
+    for h, i, c in rows["learned_in_circle"]:
+        item(i)["lic"].setdefault(h, []).append(c)
+    for i, m in rows["reveals"]:
+        item(i)["reveals"].append(m)
+    for (i,) in rows["necessary_for_guidance"]:
+        item(i)["necessary"] = True
+    for x, i in rows["can_avert"]:
+        item(i)["can_avert"].append(x)
+    for g, i, r, given in rows["consent"]:
+        item(i)["consent"].append({"giver": g, "recipient": r, "given": given})
+    for c, i, r, requested in rows["confidentiality_request"]:
+        item(i)["creq"].append({"client": c, "toward": r, "requested": requested})
+    for p, c, i in rows["circle_agreement"]:
+        item(i)["agreement"].append(c)
+    for g, p, k, r, _given in rows["general_consent"]:
+        at("gconsent", p, []).append({"giver": g, "kind": k, "recipient": r})
+    return {"dw": dw}
+
+
+class RegoPeer:
+    name = "rego"
+
+    def __init__(self) -> None:
+        self.rego = None
+        self.bundle = None
+        self.today = 0
+
+    def load(self, rows: dict[str, list[tuple]], moment) -> None:
+        rego = regopy.Interpreter()
+        rego.add_module("dw", POLICY.read_text(encoding="utf-8"))
+        rego.add_data_json(json.dumps(shape(rows)))
+        self.today = day(moment)
+        rego.set_input({"actor": "", "recipient": "", "item": "", "setting": "", "today": self.today})
+        self.bundle = rego.build("data.dw.outcome")
+        self.rego = rego
+
+    def decide(self, actor: str, recipient: str, item: str, setting: str) -> str:
+        self.rego.set_input({"actor": actor, "recipient": recipient, "item": item, "setting": setting,
+                             "today": self.today})
+        out = self.rego.query_bundle(self.bundle)
+        if not out.ok():
+            raise RuntimeError(f"rego failed on {(actor, recipient, item, setting)}: {out}")
+        expressions = out.results[0].expressions if out.results else []
+        if len(expressions) != 1:
+            raise RuntimeError(f"rego gave no outcome for {(actor, recipient, item, setting)}: {out}")
+        return expressions[0]
