@@ -1,0 +1,167 @@
+"""HTTP over loopback: start gunicorn on 127.0.0.1 (a free port), send a bounded load, stop it.
+
+The load generator: a fixed number of requests (--requests), a fixed number of threads
+(--concurrency, each with its own keep-alive http.client connection) and a time limit
+(--time-limit); POST /v1/decisions with explain=none. The same generator, settings and
+gunicorn config (query_service/gunicorn_conf.py) serve the Flask hello floor (bench/hello_app.py).
+"""
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+TOKEN = "bench-token"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start(app: str, port: int, db: str | None, log: Path) -> subprocess.Popen:
+    env = dict(os.environ)
+    env.update({"DEELWIJZER_BIND": f"127.0.0.1:{port}", "PYTHONPATH": str(ROOT)})
+    if app == "service":
+        env.update({"DEELWIJZER_DATABASE_URL": f"sqlite:///{db}", "DEELWIJZER_SEED_FACTS": "",
+                    "DEELWIJZER_TOKENS": f"{TOKEN}=query", "DEELWIJZER_DEMO": "false",
+                    "DEELWIJZER_ENGINE": "materialized"})
+        target = "query_service.wsgi:app"
+    else:
+        target = "bench.hello_app:app"
+    with open(log, "wb") as fh:
+        return subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", "python:query_service.gunicorn_conf", target],
+                                cwd=ROOT, env=env, stdout=fh, stderr=subprocess.STDOUT, start_new_session=True)
+
+
+def wait_ready(port: int, proc: subprocess.Popen, timeout: float) -> float:
+    started = time.perf_counter()
+    while time.perf_counter() - started < timeout:
+        if proc.poll() is not None:
+            raise RuntimeError(f"gunicorn exited with {proc.returncode}")
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+            conn.request("GET", "/v1/health")
+            if conn.getresponse().status == 200:
+                conn.close()
+                return time.perf_counter() - started
+        except OSError:
+            pass
+        time.sleep(0.2)
+    raise TimeoutError(f"gunicorn not ready after {timeout} s")
+
+
+def worker_pids(master: int) -> list[int]:
+    try:
+        import psutil
+        return [c.pid for c in psutil.Process(master).children(recursive=True)]
+    except Exception:  # noqa: BLE001 - psutil missing or the process gone
+        return []
+
+
+def vm_hwm_mb(pid: int) -> float | None:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        return None
+    return None
+
+
+def load(port: int, bodies: list[bytes], requests: int, concurrency: int, time_limit: float) -> dict:
+    """Send `requests` POSTs from `concurrency` keep-alive threads, stopping at `time_limit`."""
+    lock = threading.Lock()
+    state = {"next": 0}
+    latencies: list[float] = []
+    statuses: dict[int, int] = {}
+    errors: list[str] = []
+    deadline = time.perf_counter() + time_limit
+    headers = {"Content-Type": "application/json", "Authorization": f"Bearer {TOKEN}"}
+
+    def run() -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+        mine, codes = [], {}
+        while time.perf_counter() < deadline:
+            with lock:
+                n = state["next"]
+                if n >= requests:
+                    break
+                state["next"] = n + 1
+            body = bodies[n % len(bodies)]
+            start = time.perf_counter()
+            try:
+                conn.request("POST", "/v1/decisions", body=body, headers=headers)
+                response = conn.getresponse()
+                response.read()
+                status = response.status
+            except (OSError, http.client.HTTPException) as err:
+                with lock:
+                    errors.append(repr(err))
+                conn.close()
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+                continue
+            mine.append(time.perf_counter() - start)
+            codes[status] = codes.get(status, 0) + 1
+        conn.close()
+        with lock:
+            latencies.extend(mine)
+            for code, count in codes.items():
+                statuses[code] = statuses.get(code, 0) + count
+
+    threads = [threading.Thread(target=run) for _ in range(concurrency)]
+    started = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    elapsed = time.perf_counter() - started
+    ok = sum(count for code, count in statuses.items() if 200 <= code < 300)
+    return {"sent": len(latencies), "ok": ok, "statuses": statuses, "errors": len(errors),
+            "first_errors": errors[:3], "elapsed_s": elapsed, "per_s": ok / elapsed if elapsed else 0,
+            "latencies": latencies}
+
+
+def run(args) -> dict:
+    from measure import load_questions, stats
+    work = Path(args.dir)
+    qs = load_questions(work, args.size)
+    bodies = [json.dumps({"actor": q.actor, "recipient": q.recipient, "item": q.item, "at": q.at.isoformat(),
+                          "setting": q.setting, "explain": "none"}).encode() for q in qs]
+    port = free_port()
+    log = work / f"{args.size}.{args.name}.gunicorn.log"
+    boot_t0 = time.perf_counter()
+    proc = start(args.name, port, args.db, log)
+    out: dict = {"app": args.name, "port": port}
+    try:
+        out["boot_s"] = wait_ready(port, proc, args.boot_timeout)
+        # Warm-up (not timed): the first question builds the moment's model in the worker.
+        warm = load(port, bodies[:20], 20, 1, args.boot_timeout)
+        out["warmup_s"] = warm["elapsed_s"]
+        result = load(port, bodies, args.requests, args.concurrency, args.time_limit)
+        out.update({k: v for k, v in result.items() if k != "latencies"})
+        out["latency"] = stats(result["latencies"])
+        workers = worker_pids(proc.pid)
+        out["worker_peak_rss_mb"] = max((vm_hwm_mb(p) or 0 for p in workers), default=None)
+    finally:
+        try:
+            os.killpg(proc.pid, signal.SIGTERM)  # the gunicorn we started, and its workers
+        except ProcessLookupError:
+            pass
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+    out["total_s"] = time.perf_counter() - boot_t0
+    return out
