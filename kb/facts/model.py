@@ -52,8 +52,18 @@ class FactSet:
         self._by_atom: dict[tuple, list[Fact]] = {}
         self._by_predicate: dict[str, list[Fact]] = {}
         for fact in self._facts:
-            self._by_atom.setdefault(fact.atom, []).append(fact)
+            self._by_atom.setdefault((fact.predicate, fact.args), []).append(fact)
             self._by_predicate.setdefault(fact.predicate, []).append(fact)
+
+    @classmethod
+    def of_distinct(cls, facts: list[Fact], version: str = "") -> "FactSet":
+        """A fact set from facts known to be distinct (a store's rows), skipping de-duplication."""
+        fact_set = cls((), version)
+        fact_set._facts = tuple(facts)
+        for fact in fact_set._facts:
+            fact_set._by_atom.setdefault((fact.predicate, fact.args), []).append(fact)
+            fact_set._by_predicate.setdefault(fact.predicate, []).append(fact)
+        return fact_set
 
     def __iter__(self) -> Iterator[Fact]:
         return iter(self._facts)

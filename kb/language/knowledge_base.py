@@ -8,8 +8,8 @@ from pathlib import Path
 from .ast import Rule, RuleFile
 from .checks import check_rules, strata
 from .diagnostics import Diagnostic, KnowledgeBaseError
-from .parser import parse_file
-from .vocabulary import Vocabulary, load_vocabulary
+from .parser import parse_text
+from .vocabulary import Vocabulary, vocabulary_from_text
 
 DEFAULT_DIR = Path(__file__).resolve().parent.parent  # kb/
 RULE_SUFFIX = ".dl"
@@ -51,20 +51,29 @@ def check_directory(directory: Path | str = DEFAULT_DIR) -> tuple[KnowledgeBase 
     Returns the knowledge base (None if there is any error) and every diagnostic, sorted.
     """
     directory = Path(directory)
-    diagnostics: list[Diagnostic] = []
-    sources: dict[str, str] = {}
-    vocab_path = directory / "vocabulary.yaml"
+    sources = {str(directory / "vocabulary.yaml"): (directory / "vocabulary.yaml").read_text(encoding="utf-8")}
+    for path in rule_files(directory):
+        sources[str(path)] = path.read_text(encoding="utf-8")
+    return check_texts(sources)
+
+
+def check_texts(sources: dict[str, str]) -> tuple[KnowledgeBase | None, list[Diagnostic]]:
+    """Check a knowledge base given as texts: {path: text}, one `vocabulary.yaml` and rule files
+    ending in .dl (taken in order of their file names). Positions name the paths as given, so a
+    rule set kept in the decision log rebuilds with the same locations and the same version."""
+    vocab_paths = [p for p in sources if Path(p).name == "vocabulary.yaml"]
+    if len(vocab_paths) != 1:
+        raise ValueError("a knowledge base has exactly one vocabulary.yaml")
     try:
-        vocab = load_vocabulary(vocab_path)
-        sources[str(vocab_path)] = vocab_path.read_text(encoding="utf-8")
+        vocab = vocabulary_from_text(sources[vocab_paths[0]], vocab_paths[0])
     except KnowledgeBaseError as err:
         return None, err.diagnostics
+    diagnostics: list[Diagnostic] = []
     files = []
-    for path in rule_files(directory):
-        parsed, diags = parse_file(path)
+    for path in sorted((p for p in sources if p.endswith(RULE_SUFFIX)), key=lambda p: Path(p).name):
+        parsed, diags = parse_text(sources[path], path)
         files.append(parsed)
         diagnostics += diags
-        sources[str(path)] = path.read_text(encoding="utf-8")
     diagnostics += check_rules([r for f in files for r in f.rules], vocab)
     diagnostics = sorted(set(diagnostics))
     if diagnostics:

@@ -103,8 +103,11 @@ def _show(value) -> str:
 
 def load_vocabulary(path: Path | str) -> Vocabulary:
     """Load and check the vocabulary file; raise KnowledgeBaseError with every problem found."""
-    path = str(path)
-    text = Path(path).read_text(encoding="utf-8")
+    return vocabulary_from_text(Path(path).read_text(encoding="utf-8"), str(path))
+
+
+def vocabulary_from_text(text: str, path: str) -> Vocabulary:
+    """Check vocabulary text; `path` names it in positions and messages."""
     try:
         data = load_yaml(text, path)
     except yaml.YAMLError as err:

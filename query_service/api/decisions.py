@@ -19,6 +19,7 @@ from ..auth import require
 from ..config import DEMO_NOTICE
 from ..errors import invalid, not_found
 from ..state import state
+from ..traces import explanation_of, is_explained, recorded_decision
 from . import bp
 from .inputs import check_schema, json_body, parse_date, parse_facts, raise_fact_errors, raw_fact
 
@@ -60,9 +61,20 @@ def read_decision_request(body: dict, vocab) -> tuple[Question, dict]:
 
 
 def decide_and_record(question: Question, stored: dict):
-    """Explain the question, keep its rule version, append it to the log: (record, explanation)."""
+    """Decide (and, unless `explain` is none, explain) the question, keep its rule version, append
+    it to the log: (record, explanation — None when not explained)."""
     st = state()
     st.sync()
+    if stored["explain"] == "none":
+        try:
+            decision = st.workspace.decide(question)
+        except DecisionError as err:
+            raise _decision_error(err) from None
+        st.keep_rule_version(decision.kb_version)
+        trace = recorded_decision(question, decision)
+        record = st.log.append(stored, decision.kb_version, decision.facts_version, decision.outcome,
+                               list(decision.deciding_rules), trace)
+        return record, None
     options = {"max_proofs": stored["max_proofs"], "remedies": True}
     if stored.get("max_depth") is not None:
         options["max_depth"] = stored["max_depth"]
@@ -104,12 +116,12 @@ def why_not_top(explanation: dict, lang: str) -> list[dict]:
     return out
 
 
-def decision_json(record, explanation: dict, level: str, lang: str) -> dict:
+def decision_json(record, explanation: dict | None, level: str, lang: str) -> dict:
     out = {
         "id": record.id, "decided_at": record.decided_at, "outcome": record.outcome,
         "deciding_rules": list(record.deciding_rules), "kb_version": record.kb_version,
-        "facts_version": record.facts_version, "question": explanation["question"],
-        "remedies": explanation["remedies"], "url": page_url(record.id, lang),
+        "facts_version": record.facts_version, "question": (explanation or record.trace)["question"],
+        "remedies": explanation["remedies"] if explanation else [], "url": page_url(record.id, lang),
         "links": _links(record.id, record.deciding_rules, lang),
     }
     if level == "summary":
@@ -145,8 +157,10 @@ def get_decision(decision_id: int):
     if record is None:
         raise not_found(f"There is no decision {decision_id} in the log.")
     lang = record.request.get("lang", DEFAULT_LANG)
-    return jsonify({**record.as_dict(), "url": page_url(record.id, lang),
-                    "links": _links(record.id, record.deciding_rules, lang)})
+    out = {**record.as_dict(), "url": page_url(record.id, lang), "links": _links(record.id, record.deciding_rules, lang)}
+    if not is_explained(record):
+        out["explanation"] = explanation_of(state(), record)
+    return jsonify(out)
 
 
 @bp.post("/decisions/<int:decision_id>/replay")

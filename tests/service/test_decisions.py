@@ -5,7 +5,7 @@ import datetime
 
 import pytest
 
-from .conftest import DAY, QUERY, decide
+from .conftest import ADMIN, DAY, QUERY, decide
 
 CONSENT_TINE = {"consent": ["lena", "i_home_situation", "tine", "2026-10-01"], "from": "2026-10-01"}
 REQUEST_TOM = {"confidentiality_request": ["lena", "i_home_situation", "tom", "2026-10-20"], "from": "2026-10-20"}
@@ -63,10 +63,11 @@ def test_decision_names_versions_and_links(client, ext):
 def test_explain_levels(client):
     base = {"actor": "ann", "recipient": "tine", "item": "i_home_situation"}
     none = decide(client, **base, explain="none").get_json()
-    assert "explanation" not in none
-    assert none["remedies"] and none["remedies"][0]["facts"][0]["predicate"] == "consent"
+    assert "explanation" not in none and none["remedies"] == []  # remedies belong to the explanation
 
-    summary_en = decide(client, **base).get_json()["explanation"]
+    summary = decide(client, **base).get_json()
+    assert summary["remedies"][0]["facts"][0]["predicate"] == "consent"
+    summary_en = summary["explanation"]
     assert summary_en["level"] == "summary" and summary_en["lang"] == "en"
     assert "Decision: forbidden." in summary_en["text"]
     assert summary_en["why_not_top"][0]["outcome"] == "permitted"
@@ -177,3 +178,32 @@ def test_both_engines_answer_alike_over_the_api(api_checker):
             app.extensions[EXTENSION].close()
     assert answers["materialized"] == answers["pydatalog"]
     assert answers["pydatalog"][0][2] == ("permitted", ["D4.permitted_by_ground", "B3.consent"])
+
+
+
+def test_a_decision_asked_without_explanation_is_logged_lean_and_explained_on_request(client):
+    """explain=none logs the decision itself; reading it back rebuilds exactly the explanation that
+    a fully explained request for the same question on the same versions records."""
+    question = {"actor": "ann", "recipient": "tine", "item": "i_home_situation"}
+    lean = decide(client, **question, explain="none").get_json()
+    full = decide(client, **question, explain="full").get_json()
+    assert lean["outcome"] == full["outcome"] == "forbidden"
+    assert lean["deciding_rules"] == full["deciding_rules"]
+    assert "explanation" not in lean and lean["remedies"] == []
+    lean_record = client.get(f"/v1/decisions/{lean['id']}", headers=QUERY).get_json()
+    full_record = client.get(f"/v1/decisions/{full['id']}", headers=QUERY).get_json()
+    assert lean_record["trace"]["level"] == "decision" and "explanation" not in full_record
+    assert lean_record["explanation"] == full_record["trace"]
+    assert any(r["facts"][0]["predicate"] == "consent" for r in lean_record["explanation"]["remedies"])
+
+
+def test_a_lean_decision_is_explained_on_its_own_versions_after_the_facts_change(client):
+    """After a fact change, a lean decision's explanation is rebuilt on the fact base it saw."""
+    question = {"actor": "ann", "recipient": "tine", "item": "i_home_situation"}
+    lean = decide(client, **question, explain="none").get_json()
+    added = client.post("/v1/facts", json={"facts": [CONSENT_TINE]}, headers=ADMIN)
+    assert added.status_code == 201
+    assert decide(client, **question, explain="none").get_json()["outcome"] == "permitted"
+    record = client.get(f"/v1/decisions/{lean['id']}", headers=QUERY).get_json()
+    assert record["explanation"]["outcome"] == "forbidden"
+    assert record["explanation"]["facts_version"] == lean["facts_version"]
