@@ -23,6 +23,8 @@ def create_app(config: dict | None = None) -> Flask:
 
     from .api import bp as api
     app.register_blueprint(api)
+    from .pages import bp as pages
+    app.register_blueprint(pages)
 
     if app.config["DEMO"]:
         app.logger.warning(DEMO_NOTICE)

@@ -15,11 +15,15 @@ mapping given to `create_app`.
     ENGINE              `materialized` (default: kb/engine/materialized.py, a model materialised per
                         moment plus on-demand evaluation per question, held to pyDatalog's answers
                         by a differential test) or `pydatalog` (the reference engine, much slower)
+    SECRET_KEY          signs the pages' session cookie (the /login session). Default: a random key per
+                        process in demo mode; none otherwise, which turns the session login off (pages
+                        then need an `Authorization: Bearer` header) until one is configured
 """
 from __future__ import annotations
 
 import json
 import os
+import secrets
 from pathlib import Path
 
 from kb.language.knowledge_base import DEFAULT_DIR
@@ -40,6 +44,7 @@ DEFAULTS = {
     "DEMO": None,
     "MAX_CONTENT_LENGTH": 64 * 1024,
     "ENGINE": "materialized",
+    "SECRET_KEY": None,
 }
 ENGINES = ("pydatalog", "materialized")
 
@@ -100,6 +105,8 @@ def load_config(overrides: dict | None = None, environ=os.environ) -> dict:
     config["DEMO"] = (not config["TOKENS"]) if config["DEMO"] is None else _bool(config["DEMO"])
     if config["DEMO"]:
         config["TOKENS"] = {**config["TOKENS"], DEMO_TOKEN: DEMO_SCOPES}
+        # Demo sessions need not outlive the process; a real service must configure its own key.
+        config["SECRET_KEY"] = config["SECRET_KEY"] or secrets.token_hex(32)
     try:
         config["MAX_CONTENT_LENGTH"] = int(config["MAX_CONTENT_LENGTH"])
     except (TypeError, ValueError):

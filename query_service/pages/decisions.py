@@ -1,0 +1,39 @@
+"""The decision page: one recorded decision, rendered from the decision log exactly as decided.
+
+Everything shown comes from the stored record — its trace is the explanation computed when it was
+decided, or, for a decision asked without one, the explanation rebuilt from the rule and fact
+versions the record names (traces.py) — never from today's rules or facts, so the page of a
+contested decision stays the same after they change. Only a notice compares the record's rules
+version with today's.
+"""
+from __future__ import annotations
+
+from flask import request
+
+from kb.explain.render import summary
+
+from ..state import state
+from ..traces import explanation_of
+from . import bp
+from .access import login_required
+from .errors import PageNotFound
+from .i18n import LABELS, choose
+from .render import render_page
+
+
+@bp.get("/decisions/<int:decision_id>")
+@login_required
+def decision(decision_id: int):
+    """A recorded decision: question, outcome, summary, derivation, why not, remedies, sources, versions."""
+    st = state()
+    record = st.log.get(decision_id)
+    if record is None:
+        lang = choose(request.args.get("lang"))
+        raise PageNotFound(LABELS[lang].no_decision.format(id=decision_id))
+    # The language asked for, else the one the decision was asked in.
+    lang = choose(request.args.get("lang"), record.request.get("lang"))
+    explanation = explanation_of(st, record)
+    current_kb = st.workspace.kb.version
+    return render_page("decision.html", lang, record=record, explanation=explanation,
+                       summary=summary(explanation, lang), current_kb=current_kb,
+                       rules_changed=current_kb != record.kb_version)

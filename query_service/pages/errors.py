@@ -1,0 +1,45 @@
+"""Errors on the pages as pages, not as the API's problem+json.
+
+Blueprint error handlers come before the app's, so a failure inside a page view gets an HTML page
+in the reader's language; unexpected exceptions still go through the API's handler first, which
+logs them without any request data.
+"""
+from __future__ import annotations
+
+from flask import request
+from werkzeug.exceptions import HTTPException
+
+from .. import errors as api_errors
+from . import bp
+from .i18n import choose
+from .render import render_page
+
+_SHOWN = (401, 403, 404, 413)
+
+
+class PageNotFound(HTTPException):
+    """A 404 with a message that names what is missing (a decision id, a rule id)."""
+
+    code = 404
+
+    def __init__(self, message: str, suggestion: str = ""):
+        super().__init__(message)
+        self.message, self.suggestion = message, suggestion
+
+
+@bp.errorhandler(HTTPException)
+def http_error(err: HTTPException):
+    lang = choose(request.args.get("lang"))
+    status = err.code if err.code in _SHOWN else 400 if (err.code or 500) < 500 else 500
+    response = render_page("error.html", lang, status=status, code=status,
+                           message=getattr(err, "message", ""), suggestion=getattr(err, "suggestion", ""))
+    if status == 401:
+        response = (*response, {"WWW-Authenticate": 'Bearer realm="deelwijzer"'})
+    return response
+
+
+@bp.errorhandler(Exception)
+def unexpected(err: Exception):
+    api_errors.handle_error(err)  # logs the exception's type and place only; its JSON body is not used
+    return render_page("error.html", choose(request.args.get("lang")), status=500, code=500, message="",
+                       suggestion="")

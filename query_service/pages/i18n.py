@@ -1,0 +1,196 @@
+"""Dutch and English labels for the pages.
+
+The words an explanation is made of (outcomes, "why not", "legal sources", validity periods …) come
+from the text renderer's PHRASES, so the text, the JSON summary and the pages say the same thing;
+only the words of the page furniture (navigation, forms, headings) are added here.
+"""
+from __future__ import annotations
+
+from kb.explain.render import _FAILURE_WORD as FAILURE_WORD  # noqa: F401  (one mapping, shared)
+from kb.explain.render import PHRASES
+
+from ..config import DEMO_NOTICE, DEMO_TOKEN
+
+LANGS = ("nl", "en")
+DEFAULT_LANG = "nl"  # a Flemish service: Dutch unless a page or a record says otherwise
+LANG_NAMES = {"nl": "Nederlands", "en": "English"}
+
+_PAGE = {
+    "en": {
+        "tagline": "May A tell R about I? Flemish school-privacy law, explained.",
+        "nav": "Main navigation", "nav_home": "Home", "nav_rules": "Rules", "nav_try": "Try a scenario",
+        "nav_login": "Log in", "nav_logout": "Log out", "language": "Language",
+        "demo_notice": DEMO_NOTICE.replace("`", ""),
+        "question_h": "Question", "actor": "Actor", "recipient": "Recipient", "item_label": "Item",
+        "at": "Date", "setting": "Setting", "what_if": "What-if facts (never stored)",
+        "outcome_obligated": "Must tell", "outcome_discretionary": "May weigh whether to tell",
+        "outcome_permitted": "May tell", "outcome_forbidden": "May not tell",
+        "summary_h": "In short", "tree_h": "Derivation",
+        "tree_hint": "Click a line to open or close its reasons. Printing opens them all.",
+        "rule_label": "Rule", "source_label": "Source", "expand_all": "Open all", "collapse_all": "Close all",
+        "bindings": "Bindings", "choice": "Interpretation choice", "legal_text": "Legal text",
+        "location": "Location", "source_text": "Rule as written", "clause": "Clause",
+        "reading_nl": "Dutch reading", "reading_en": "English reading", "concludes": "Concludes",
+        "no_why_not": "The outcome is the strongest there is: there is no stronger outcome to explain.",
+        "no_blocks": "No blocking rule applies.",
+        "satisfied_h": "Holds", "failed_h": "Fails", "can_bring_about": "{by} can bring this about ({act})",
+        "who_what": "Who could do what", "by": "by", "verified": "verified by deciding again",
+        "leads_to": "leads to",
+        "act_consent": "consent", "act_agreement": "agreement", "act_designation": "designation",
+        "act_request": "request",
+        "versions_h": "Versions", "decision_id": "Decision", "decided_at": "Decided at (UTC)",
+        "kb_version": "Rules version", "facts_version": "Facts version", "record_hash": "Record hash",
+        "prev_hash": "Previous record's hash",
+        "rules_changed": "The rules have changed since this decision (they are now version {now}). "
+                         "This page shows the decision exactly as it was made, under rules version {then}.",
+        "print": "Print",
+        "decision_title": "Decision {id}",
+        "rules_title": "Rule catalogue",
+        "rules_intro": "{n} rules in rules version {kb}, grouped by file and by the heading of the law they encode. "
+                       "Interpretation choices are highlighted.",
+        "contents": "Contents", "rules_count": "{n} rules",
+        "rule_title": "Rule {id}",
+        "try_title": "Try a scenario",
+        "try_intro": "Enter facts and a question; Deelwijzer decides and explains.",
+        "try_notice": "Try-out: this decision is not recorded in the decision log, and the facts entered "
+                      "here are not stored.",
+        "facts_label": "Facts", "facts_help": "YAML, as in the fixture files: one `- predicate: [arguments]` per fact, "
+                                              "optionally with `from:` and `until:` dates. Leave empty to decide "
+                                              "on the stored fact base.",
+        "decide_on": "Decide on", "mode_scenario": "only the facts entered here (a scenario)",
+        "mode_stored": "the stored fact base, plus the facts entered here as what-if facts",
+        "example": "Fill in an example", "submit": "Decide",
+        "errors_h": "The scenario cannot be decided as entered",
+        "line_col": "line {line}, column {column}", "suggestion": "Suggestion",
+        "required": "fill in the {field}", "bad_date": "`{value}` is not a date; write it as YYYY-MM-DD",
+        "scenario_facts": "scenario ({n} facts)", "try_facts_version": "stored version {v}",
+        "login_title": "Log in",
+        "login_help": "Paste an access token with the query scope. It is kept, signed, in a session cookie "
+                      "until you log out or close the browser.",
+        "token_label": "Access token", "login_submit": "Log in",
+        "login_demo": f"In this demo the token is {DEMO_TOKEN}.",
+        "bad_token": "This token is not valid for this service.",
+        "no_scope": "This token does not carry the query scope these pages need.",
+        "sessions_off": "Session login is off on this service (no SECRET_KEY is configured). Send the token in an "
+                        "Authorization: Bearer header instead.",
+        "logged_in": "Logged in", "logged_out": "You are logged out.", "login_needed": "Log in to see this page.",
+        "service_h": "Service", "status": "Status", "engine": "Engine", "decisions_logged": "Decisions logged",
+        "rule_count": "Rules", "demo_mode": "Demo mode", "yes": "yes", "no": "no",
+        "open_decision": "Open decision number", "open": "Open",
+        "home_decision": "A decision page shows one recorded decision exactly as decided: outcome, summary, "
+                         "derivation, why not, remedies, legal sources and versions. The API's answers link to it.",
+        "home_rules": "Every rule with its legal text, readings and interpretation choices.",
+        "home_try": "Enter facts and a question, and see the decision and its explanation without recording it.",
+        "error_title": "Something went wrong",
+        "error_400": "Bad request", "error_404": "Not found", "error_401": "Log in first", "error_403": "Not allowed",
+        "error_413": "Too much text", "error_500": "Internal error",
+        "error_413_detail": "The form sent more than {limit} bytes; enter fewer facts.",
+        "error_500_detail": "The service failed while answering this request. The failure was logged.",
+        "no_decision": "There is no decision {id} in the log.",
+        "no_rule": "There is no rule {id} in rules version {kb}.",
+        "back_home": "Back to the home page",
+    },
+    "nl": {
+        "tagline": "Mag A R informeren over I? Het Vlaamse privacyrecht op school, uitgelegd.",
+        "nav": "Hoofdnavigatie", "nav_home": "Start", "nav_rules": "Regels", "nav_try": "Scenario uitproberen",
+        "nav_login": "Aanmelden", "nav_logout": "Afmelden", "language": "Taal",
+        "demo_notice": "Demomodus: verzonnen personen en feiten, een openbaar demotoken "
+                       f"({DEMO_TOKEN}); niet voor echte beslissingen over echte leerlingen.",
+        "question_h": "Vraag", "actor": "Wie informeert", "recipient": "Ontvanger", "item_label": "Item",
+        "at": "Datum", "setting": "Context", "what_if": "Wat-als-feiten (nooit opgeslagen)",
+        "outcome_obligated": "Moet informeren", "outcome_discretionary": "Mag zelf afwegen of hij informeert",
+        "outcome_permitted": "Mag informeren", "outcome_forbidden": "Mag niet informeren",
+        "summary_h": "Kort", "tree_h": "Afleiding",
+        "tree_hint": "Klik op een regel om de redenen te openen of te sluiten. Afdrukken opent ze allemaal.",
+        "rule_label": "Regel", "source_label": "Bron", "expand_all": "Alles openen", "collapse_all": "Alles sluiten",
+        "bindings": "Invullingen", "choice": "Interpretatiekeuze", "legal_text": "Wettekst",
+        "location": "Plaats", "source_text": "Regel zoals geschreven", "clause": "Clausule",
+        "reading_nl": "Nederlandse lezing", "reading_en": "Engelse lezing", "concludes": "Besluit",
+        "no_why_not": "Dit is de sterkste uitkomst: er is geen sterkere uitkomst om uit te leggen.",
+        "no_blocks": "Geen enkele verhinderende regel is van toepassing.",
+        "satisfied_h": "Geldt", "failed_h": "Faalt", "can_bring_about": "{by} kan dit teweegbrengen ({act})",
+        "who_what": "Wie zou wat kunnen doen", "by": "door", "verified": "nagegaan door opnieuw te beslissen",
+        "leads_to": "leidt tot",
+        "act_consent": "toestemming", "act_agreement": "akkoord", "act_designation": "aanwijzing",
+        "act_request": "verzoek",
+        "versions_h": "Versies", "decision_id": "Beslissing", "decided_at": "Beslist op (UTC)",
+        "kb_version": "Versie regels", "facts_version": "Versie feiten", "record_hash": "Hash van het record",
+        "prev_hash": "Hash van het vorige record",
+        "rules_changed": "De regels zijn veranderd sinds deze beslissing (nu versie {now}). Deze pagina toont "
+                         "de beslissing precies zoals ze genomen werd, onder versie {then} van de regels.",
+        "print": "Afdrukken",
+        "decision_title": "Beslissing {id}",
+        "rules_title": "Regelcatalogus",
+        "rules_intro": "{n} regels in versie {kb}, gegroepeerd per bestand en per rubriek van de wet die ze "
+                       "weergeven. Interpretatiekeuzes zijn gemarkeerd.",
+        "contents": "Inhoud", "rules_count": "{n} regels",
+        "rule_title": "Regel {id}",
+        "try_title": "Scenario uitproberen",
+        "try_intro": "Vul feiten en een vraag in; Deelwijzer beslist en legt uit.",
+        "try_notice": "Proefbeslissing: ze wordt niet opgenomen in het beslissingslogboek, en de feiten die "
+                      "hier ingevuld worden, worden niet opgeslagen.",
+        "facts_label": "Feiten", "facts_help": "YAML, zoals in de fixturebestanden: één `- predicaat: [argumenten]` "
+                                               "per feit, eventueel met datums `from:` en `until:`. Laat leeg om "
+                                               "te beslissen op de opgeslagen feiten.",
+        "decide_on": "Beslis op", "mode_scenario": "enkel de feiten die hier ingevuld zijn (een scenario)",
+        "mode_stored": "de opgeslagen feiten, plus de feiten die hier ingevuld zijn als wat-als-feiten",
+        "example": "Vul een voorbeeld in", "submit": "Beslis",
+        "errors_h": "Het scenario kan niet beslist worden zoals het ingevuld is",
+        "line_col": "regel {line}, kolom {column}", "suggestion": "Suggestie",
+        "required": "vul in: {field}", "bad_date": "`{value}` is geen datum; schrijf ze als JJJJ-MM-DD",
+        "scenario_facts": "scenario ({n} feiten)", "try_facts_version": "opgeslagen versie {v}",
+        "login_title": "Aanmelden",
+        "login_help": "Plak een toegangstoken met de scope query. Het wordt ondertekend bewaard in een "
+                      "sessiecookie tot u afmeldt of de browser sluit.",
+        "token_label": "Toegangstoken", "login_submit": "Aanmelden",
+        "login_demo": f"In deze demo is het token {DEMO_TOKEN}.",
+        "bad_token": "Dit token is niet geldig voor deze dienst.",
+        "no_scope": "Dit token heeft niet de scope query die deze pagina's vragen.",
+        "sessions_off": "Aanmelden met een sessie staat uit op deze dienst (er is geen SECRET_KEY ingesteld). "
+                        "Stuur het token in een Authorization: Bearer-header.",
+        "logged_in": "Aangemeld", "logged_out": "U bent afgemeld.", "login_needed": "Meld u aan om deze pagina te zien.",
+        "service_h": "Dienst", "status": "Status", "engine": "Rekenmotor", "decisions_logged": "Beslissingen in het logboek",
+        "rule_count": "Regels", "demo_mode": "Demomodus", "yes": "ja", "no": "nee",
+        "open_decision": "Open beslissing nummer", "open": "Open",
+        "home_decision": "Een beslissingspagina toont één opgenomen beslissing precies zoals ze genomen werd: "
+                         "uitkomst, samenvatting, afleiding, waarom niet, oplossingen, rechtsbronnen en versies. "
+                         "De antwoorden van de API verwijzen ernaar.",
+        "home_rules": "Elke regel met zijn wettekst, lezingen en interpretatiekeuzes.",
+        "home_try": "Vul feiten en een vraag in en bekijk de beslissing en haar uitleg, zonder ze op te nemen.",
+        "error_title": "Er ging iets mis",
+        "error_400": "Ongeldige vraag", "error_404": "Niet gevonden", "error_401": "Meld u eerst aan", "error_403": "Niet toegestaan",
+        "error_413": "Te veel tekst", "error_500": "Interne fout",
+        "error_413_detail": "Het formulier stuurde meer dan {limit} bytes; vul minder feiten in.",
+        "error_500_detail": "De dienst faalde bij het beantwoorden van deze vraag. De fout is gelogd.",
+        "no_decision": "Er is geen beslissing {id} in het logboek.",
+        "no_rule": "Er is geen regel {id} in versie {kb} van de regels.",
+        "back_home": "Terug naar de startpagina",
+    },
+}
+
+
+class Labels:
+    """The labels of one language, as attributes (`t.nav_home` in a template).
+
+    A missing label raises KeyError instead of rendering as nothing, so a page that uses a label
+    one language lacks fails its test in that language."""
+
+    def __init__(self, lang: str):
+        self.lang = lang
+        self._labels = {**PHRASES[lang], **_PAGE[lang]}
+
+    def __getattr__(self, key: str) -> str:
+        if key.startswith("_"):  # copy, pickle and hasattr probes are no label lookups
+            raise AttributeError(key)
+        return self._labels[key]
+
+    def __getitem__(self, key: str) -> str:
+        return self._labels[key]
+
+
+LABELS = {lang: Labels(lang) for lang in LANGS}
+
+
+def choose(*candidates) -> str:
+    """The first candidate that is a language the pages speak, else the default."""
+    return next((c for c in candidates if c in LANGS), DEFAULT_LANG)

@@ -1,0 +1,29 @@
+"""Rendering a page: the template plus what every page shows (language, labels, demo notice, login)."""
+from __future__ import annotations
+
+from flask import current_app, render_template, request, url_for
+
+from .access import current_scopes, sessions_enabled
+from .i18n import FAILURE_WORD, LABELS, LANG_NAMES, LANGS
+
+
+def switch_url(lang: str) -> str:
+    """This page in another language: the same view and arguments, `lang` replaced."""
+    if request.endpoint is None:
+        return url_for("pages.home", lang=lang)
+    args = {**(request.view_args or {}), **request.args.to_dict(), "lang": lang}
+    return url_for(request.endpoint, **args)
+
+
+def render_page(template: str, lang: str, status: int = 200, **context):
+    """Render `template` in `lang` with the common page context; (body, status)."""
+    common = {
+        "lang": lang, "t": LABELS[lang], "langs": LANGS, "lang_names": LANG_NAMES,
+        "switch_url": switch_url, "failure_word": FAILURE_WORD,
+        "demo": current_app.config["DEMO"],
+        # A session login can be ended with a button; a bearer header is the client's own business.
+        "bearer": "Authorization" in request.headers,
+        "logged_in": "Authorization" not in request.headers and current_scopes() is not None,
+        "sessions": sessions_enabled(),
+    }
+    return render_template(template, **common, **context), status

@@ -1,0 +1,41 @@
+"""/try: the scenario form. A legal expert enters facts and a question and sees the decision with
+its whole explanation, rendered like a decision page — never recorded, never stored."""
+from __future__ import annotations
+
+from flask import current_app, request
+
+from kb.explain.render import summary
+
+from ..state import engine_factory, state
+from . import bp
+from .access import login_required
+from .i18n import choose
+from .render import render_page
+from .scenario import SCENARIO_VERSION, TryForm, example, try_out
+
+
+@bp.get("/try")
+@login_required
+def try_form():
+    """The empty form (or, with ?example=1, one filled in with a shipped scenario)."""
+    form = example() if request.args.get("example") else TryForm()
+    return _page(choose(request.args.get("lang")), form, None)
+
+
+@bp.post("/try")
+@login_required
+def try_decide():
+    """Decide the form's question; 422 with every problem (and its line) when it cannot be decided."""
+    # The header's language switch resubmits the form with `switch_lang`; else the form's language.
+    lang = choose(request.form.get("switch_lang"), request.form.get("lang"), request.args.get("lang"))
+    form = TryForm.read(request.form)
+    st = state()
+    explanation = try_out(form, st.workspace, st.sync, engine_factory(current_app.config["ENGINE"]))
+    return _page(lang, form, explanation, status=422 if form.problems else 200)
+
+
+def _page(lang: str, form: TryForm, explanation: dict | None, status: int = 200):
+    settings = state().workspace.kb.vocabulary.types["setting"].values or ()
+    return render_page("try.html", lang, status=status, form=form, explanation=explanation, settings=settings,
+                       summary=summary(explanation, lang) if explanation else "",
+                       scenario_version=SCENARIO_VERSION, fact_count=len(form.parsed))
