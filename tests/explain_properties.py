@@ -12,7 +12,7 @@ import datetime
 from kb.decide import Question, decide_in
 from kb.facts.model import Fact, END
 from kb.language import builtins
-from kb.language.ast import Atom, Comparison, Negation
+from kb.language.ast import Atom, Negation
 from kb.reasoning.instances import ground
 
 

@@ -10,7 +10,6 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kb.decide import Question
 from kb.engine.pydatalog_engine import PyDatalogEngine
 from kb.explain.explainer import explain
 from kb.explain.render import full_text, summary

@@ -12,7 +12,7 @@ from typing import Callable
 
 from ..language import builtins
 from ..language.ast import Constant, FunctionCall, Variable
-from .plan import BOUND, CONST, FREE, AtomStep, TestStep
+from .plan import BOUND, CONST, AtomStep
 
 
 def _getter(parts: list[tuple]) -> Callable[[tuple], tuple]:

@@ -24,7 +24,7 @@ from ..language.ast import Atom, Negation, Variable
 from ..language.knowledge_base import KnowledgeBase
 from .base import Context, Engine, Evaluation, Pattern, T
 from .batch import BatchPlan
-from .plan import BOUND, CONST, FREE, AtomStep, TestStep, plan
+from .plan import BOUND, CONST, FREE, AtomStep, plan
 from .relations import Overlay, Relation
 
 QUESTION_PREDICATES = ("asked", "asked_in")
@@ -252,7 +252,7 @@ class DemandEvaluation(Evaluation):
             return answers
         answers = Relation(self.program.arity[predicate])
         for rule in self.program.rules.get(predicate, ()):
-            env = _unify(rule.head, pattern)
+            env = rule.head.match(pattern)
             if env is None:
                 continue
             steps = self.program.plan_for(rule, frozenset(env), self.model.size)
@@ -318,19 +318,6 @@ class _Whole:
 
     def __len__(self) -> int:
         return 1
-
-
-def _unify(head: Atom, pattern: tuple) -> dict | None:
-    env: dict = {}
-    for term, value in zip(head.args, pattern):
-        if isinstance(term, Variable):
-            if value is None:
-                continue
-            if env.setdefault(term.name, value) != value:
-                return None
-        elif value is not None and term.value != value:
-            return None
-    return env
 
 
 def _sort_key(row: tuple) -> tuple:

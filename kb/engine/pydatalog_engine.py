@@ -12,7 +12,6 @@ on the moment asked about. Rules then use `p` as written.
 """
 from __future__ import annotations
 
-import datetime
 import queue
 import threading
 from concurrent.futures import Future

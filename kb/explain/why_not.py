@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from ..engine.base import Evaluation
 from ..facts.model import FactSet
-from ..language.ast import Atom, Comparison, Negation, Variable
+from ..language.ast import Atom, Comparison, Negation
 from ..language.knowledge_base import KnowledgeBase
 from ..reasoning.instances import evaluation_order, ground, literal_holds, value_of
 from .terms import atom_reading, bindings_json, jsonable, literal_text, rule_ref
@@ -43,7 +43,7 @@ class WhyNot:
     def _explain(self, predicate: str, pattern: tuple, depth: int) -> dict:
         candidates = []
         for position, rule in enumerate(self.kb.by_head.get(predicate, ())):
-            start = _unify_partial(rule.head, pattern)
+            start = rule.head.match(pattern)
             if start is None:
                 continue
             bindings, statuses = self._closest(rule, start)
@@ -98,7 +98,7 @@ class WhyNot:
                     walk(i + 1, bindings, statuses + [(lit, "failed")])
                 for row in rows:
                     extended = dict(bindings)
-                    if _bind(lit, row, extended):
+                    if lit.bind(row, extended):
                         walk(i + 1, extended, statuses + [(lit, "ok")])
                     if budget[0] <= 0:
                         break
@@ -157,29 +157,6 @@ class WhyNot:
         day = self.ev.context.moment
         return [{"args": [jsonable(a) for a in f.args], "origin": f.origin, **f.period()}
                 for f in self.facts.matching(predicate, pattern) if not f.valid_on(day)]
-
-
-def _unify_partial(head: Atom, pattern: tuple) -> dict | None:
-    bindings: dict = {}
-    for term, value in zip(head.args, pattern):
-        if value is None:
-            continue
-        if isinstance(term, Variable):
-            if bindings.get(term.name, value) != value:
-                return None
-            bindings[term.name] = value
-        elif term.value != value:
-            return None
-    return bindings
-
-
-def _bind(atom: Atom, row: tuple, bindings: dict) -> bool:
-    for term, value in zip(atom.args, row):
-        if isinstance(term, Variable):
-            if bindings.get(term.name, value) != value:
-                return False
-            bindings[term.name] = value
-    return True
 
 
 def _all_bound(lit, bindings: dict) -> bool:

@@ -88,6 +88,27 @@ class Atom:
     def variables(self) -> list[str]:
         return [name for arg in self.args for name in term_variables(arg)]
 
+    def match(self, pattern: tuple) -> dict | None:
+        """Bindings that make this atom match `pattern` (None there = any value), or None if it can't."""
+        bindings: dict = {}
+        for term, value in zip(self.args, pattern):
+            if value is None:
+                continue
+            if isinstance(term, Variable):
+                if bindings.setdefault(term.name, value) != value:
+                    return None
+            elif not isinstance(term, Constant) or term.value != value:
+                return None
+        return bindings
+
+    def bind(self, row: tuple, bindings: dict) -> bool:
+        """Extend `bindings` in place with this atom's variables read from `row`; False on a clash."""
+        for term, value in zip(self.args, row):
+            if isinstance(term, Variable):
+                if bindings.setdefault(term.name, value) != value:
+                    return False
+        return True
+
     def __str__(self) -> str:
         return f"{self.predicate}({', '.join(map(str, self.args))})"
 

@@ -5,7 +5,6 @@ them all and returns every problem, sorted by location.
 """
 from __future__ import annotations
 
-import datetime
 from collections import defaultdict
 from typing import Iterable
 

@@ -10,7 +10,7 @@ import yaml
 
 from .ast import Position
 from .diagnostics import Diagnostic, KnowledgeBaseError, did_you_mean
-from .yamlpos import PosDict, PosList, error_position, load_yaml, pos_of
+from .yamlpos import PosDict, error_position, load_yaml, pos_of
 
 KINDS = ("input", "derived", "context", "decision")
 REMEDIES = ("consent", "agreement", "designation", "request")

@@ -35,20 +35,6 @@ def ground(atom: Atom, bindings: Bindings) -> tuple:
     return tuple(value_of(t, bindings) for t in atom.args)
 
 
-def unify_head(rule: Rule, args: tuple) -> Bindings | None:
-    """Bindings that make the rule's head equal to `args`, or None if it cannot match."""
-    bindings: Bindings = {}
-    for term, value in zip(rule.head.args, args):
-        if isinstance(term, Constant):
-            if term.value != value:
-                return None
-        elif isinstance(term, Variable):
-            if term.name in bindings and bindings[term.name] != value:
-                return None
-            bindings[term.name] = value
-    return bindings
-
-
 def evaluation_order(rule: Rule) -> list:
     """Positive conditions first (they bind), then comparisons and negations (they test)."""
     return ([l for l in rule.body if isinstance(l, Atom)]
@@ -75,19 +61,10 @@ def solve(ev: Evaluation, literals: list, bindings: Bindings) -> Iterator[Bindin
         pattern = ground(first, bindings)
         for row in ev.ask(first.predicate, pattern):
             extended = dict(bindings)
-            if _bind(first, row, extended):
+            if first.bind(row, extended):
                 yield from solve(ev, rest, extended)
     elif literal_holds(ev, first, bindings):
         yield from solve(ev, rest, bindings)
-
-
-def _bind(atom: Atom, row: tuple, bindings: Bindings) -> bool:
-    for term, value in zip(atom.args, row):
-        if isinstance(term, Variable):
-            if bindings.get(term.name, value) != value:
-                return False
-            bindings[term.name] = value
-    return True
 
 
 def instances(ev: Evaluation, kb: KnowledgeBase, predicate: str, args: tuple,
@@ -99,7 +76,7 @@ def instances(ev: Evaluation, kb: KnowledgeBase, predicate: str, args: tuple,
     """
     count = 0
     for rule in kb.by_head.get(predicate, ()):
-        start = unify_head(rule, args)
+        start = rule.head.match(args)
         if start is None:
             continue
         for taken, bindings in enumerate(solve(ev, evaluation_order(rule), start), start=1):

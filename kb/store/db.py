@@ -72,6 +72,13 @@ class Database:
             finally:
                 cur.close()
 
+    def create_schema(self, statements: list[str]) -> None:
+        """Run CREATE statements; `{serial}` stands for the dialect's auto-increment key type."""
+        serial = "BIGSERIAL" if self.dialect == "postgresql" else "INTEGER"
+        with self.transaction() as cur:
+            for statement in statements:
+                cur.execute(statement.format(serial=serial))
+
     def query(self, statement: str, params: tuple = ()) -> list[tuple]:
         with self.transaction() as cur:
             return cur.execute(statement, params).fetchall()

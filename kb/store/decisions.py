@@ -73,10 +73,7 @@ class DecisionRecord:
 class DecisionLog:
     def __init__(self, db: Database):
         self.db = db
-        serial = "BIGSERIAL" if db.dialect == "postgresql" else "INTEGER"
-        with db.transaction() as cur:
-            for statement in SCHEMA:
-                cur.execute(statement.format(serial=serial))
+        db.create_schema(SCHEMA)
 
     def keep_rule_version(self, kb_version: str, sources: dict[str, str]) -> None:
         """Store the rule and vocabulary texts of a knowledge-base version (once)."""

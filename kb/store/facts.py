@@ -66,10 +66,7 @@ class FactStore:
 
     def __init__(self, db: Database):
         self.db = db
-        serial = "BIGSERIAL" if db.dialect == "postgresql" else "INTEGER"
-        with db.transaction() as cur:
-            for statement in SCHEMA:
-                cur.execute(statement.format(serial=serial))
+        db.create_schema(SCHEMA)
 
     def version(self) -> int:
         rows = self.db.query("SELECT MAX(id) FROM fact_changes")
