@@ -31,6 +31,7 @@ _PAGE = {
         "bindings": "Bindings", "choice": "Interpretation choice", "legal_text": "Legal text",
         "location": "Location", "source_text": "Rule as written", "clause": "Clause",
         "reading_nl": "Dutch reading", "reading_en": "English reading", "concludes": "Concludes",
+        "why_not_none_h": "Why not another outcome",
         "no_why_not": "The outcome is the strongest there is: there is no stronger outcome to explain.",
         "no_blocks": "No blocking rule applies.",
         "satisfied_h": "Holds", "failed_h": "Fails", "can_bring_about": "{by} can bring this about ({act})",
@@ -65,8 +66,8 @@ _PAGE = {
         "required": "fill in the {field}", "bad_date": "`{value}` is not a date; write it as YYYY-MM-DD",
         "scenario_facts": "scenario ({n} facts)", "try_facts_version": "stored version {v}",
         "login_title": "Log in",
-        "login_help": "Paste an access token with the query scope. It is kept, signed, in a session cookie "
-                      "until you log out or close the browser.",
+        "login_help": "Paste an access token with the query scope. A fingerprint of it (never the token) is kept "
+                      "in a signed session cookie until you log out or close the browser.",
         "token_label": "Access token", "login_submit": "Log in",
         "login_demo": f"In this demo the token is {DEMO_TOKEN}.",
         "bad_token": "This token is not valid for this service.",
@@ -106,6 +107,7 @@ _PAGE = {
         "bindings": "Invullingen", "choice": "Interpretatiekeuze", "legal_text": "Wettekst",
         "location": "Plaats", "source_text": "Regel zoals geschreven", "clause": "Clausule",
         "reading_nl": "Nederlandse lezing", "reading_en": "Engelse lezing", "concludes": "Besluit",
+        "why_not_none_h": "Waarom geen andere uitkomst",
         "no_why_not": "Dit is de sterkste uitkomst: er is geen sterkere uitkomst om uit te leggen.",
         "no_blocks": "Geen enkele verhinderende regel is van toepassing.",
         "satisfied_h": "Geldt", "failed_h": "Faalt", "can_bring_about": "{by} kan dit teweegbrengen ({act})",
@@ -140,8 +142,8 @@ _PAGE = {
         "required": "vul in: {field}", "bad_date": "`{value}` is geen datum; schrijf ze als JJJJ-MM-DD",
         "scenario_facts": "scenario ({n} feiten)", "try_facts_version": "opgeslagen versie {v}",
         "login_title": "Aanmelden",
-        "login_help": "Plak een toegangstoken met de scope query. Het wordt ondertekend bewaard in een "
-                      "sessiecookie tot u afmeldt of de browser sluit.",
+        "login_help": "Plak een toegangstoken met de scope query. Een vingerafdruk ervan (nooit het token zelf) "
+                      "wordt ondertekend bewaard in een sessiecookie tot u afmeldt of de browser sluit.",
         "token_label": "Toegangstoken", "login_submit": "Aanmelden",
         "login_demo": f"In deze demo is het token {DEMO_TOKEN}.",
         "bad_token": "Dit token is niet geldig voor deze dienst.",
