@@ -1,0 +1,152 @@
+"""/decisions/<id>: a recorded decision rendered from the log, in Dutch and English, as decided."""
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from kb.explain.render import PHRASES, summary
+from kb.language.knowledge_base import DEFAULT_DIR
+from query_service.state import EXTENSION
+
+from .conftest import ADMIN, QUERY, decide, make_app, section, text_of, visible
+
+TINE = {"actor": "ann", "recipient": "tine", "item": "i_home_situation"}  # forbidden; Lena's consent would permit
+TOM = {"actor": "ann", "recipient": "tom", "item": "i_home_situation"}    # permitted by B3 consent
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_forbidden_decision_page_shows_every_part(client, ext, lang):
+    body = decide(client, **TINE)
+    response = client.get(f"/decisions/{body['id']}?lang={lang}", headers=QUERY)
+    assert response.status_code == 200 and response.mimetype == "text/html"
+    html = response.get_data(as_text=True)
+    record = ext.log.get(body["id"])
+    words = PHRASES[lang]
+
+    assert f'<html lang="{lang}">' in html
+    outcome = visible(section(response, "outcome"))
+    assert f"{words['decision']}: {words['forbidden']}" in outcome
+    assert 'class="outcome outcome-forbidden"' in html  # the colour comes with the word, not instead of it
+    # The summary paragraph is the text renderer's, from the stored trace.
+    assert summary(record.trace, lang) in text_of(response)
+    # The derivation tree: nested <details>, the deciding rule with its source and legal text.
+    why = section(response, "why")
+    assert why.count("<details") >= 4
+    assert "D5.forbidden" in why and "kb/rules/00_beslissing.dl:" in why
+    assert "Zonder plicht, afweging of grond mag er niets gedeeld worden." in why
+    # Why not permitted: ranked candidates, nested down to the missing consent.
+    why_not = section(response, "why-not")
+    assert words["why_not"].format(outcome=words["permitted"]) in why_not
+    assert why_not.index("D4.permitted_by_ground") < why_not.index("D3.permitted_by_exception")
+    assert "consent(lena, i_home_situation, tine, GivenOn)" in why_not
+    # The verified remedy: who could do what.
+    remedies = visible(section(response, "remedies"))
+    assert "lena" in remedies and ("toestemming" if lang == "nl" else "consent") in remedies
+    assert "B3.consent" in remedies
+    # The sources with the quoted legal text, and the versions.
+    sources = visible(section(response, "sources"))
+    assert "D5.forbidden" in sources and "“Zonder plicht, afweging of grond mag er niets gedeeld worden.”" in sources
+    versions = visible(section(response, "versions"))
+    for value in (str(record.id), record.kb_version, record.facts_version, record.hash, record.prev_hash):
+        assert value in versions
+
+
+@pytest.mark.parametrize("lang, word", [("nl", "toegelaten"), ("en", "permitted")])
+def test_permitted_decision_page_in_each_language(client, lang, word):
+    body = decide(client, **TOM, lang="en")
+    response = client.get(f"/decisions/{body['id']}?lang={lang}", headers=QUERY)
+    text = text_of(response)
+    assert word in visible(section(response, "outcome")).lower()
+    assert "B3.consent" in section(response, "why")
+    assert "“In alle andere gevallen hebben we de toestemming" in text
+    assert 'id="remedies"' not in response.get_data(as_text=True)  # remedies only for a forbidden outcome
+
+
+def test_page_defaults_to_the_language_the_decision_was_asked_in(client):
+    body = decide(client, **TOM, lang="en")
+    assert body["url"] == f"/decisions/{body['id']}?lang=en"
+    page = client.get(f"/decisions/{body['id']}", headers=QUERY).get_data(as_text=True)
+    assert '<html lang="en">' in page
+    assert f'href="/decisions/{body["id"]}?lang=nl"' in page  # the visible switch to Dutch
+
+
+def test_hypothetical_facts_are_shown_with_the_question(client):
+    consent = {"consent": ["lena", "i_home_situation", "tine", "2026-10-01"], "from": "2026-10-01"}
+    body = decide(client, **TINE, hypothetical=[consent], lang="en")
+    question = visible(section(client.get(f"/decisions/{body['id']}", headers=QUERY), "question"))
+    assert "What-if facts" in question
+    assert "consent(lena, i_home_situation, tine, 2026-10-01)" in question
+
+
+def test_unknown_decision_is_a_404_page(client):
+    response = client.get("/decisions/999?lang=en", headers=QUERY)
+    assert response.status_code == 404 and response.mimetype == "text/html"
+    assert "There is no decision 999 in the log." in text_of(response)
+
+
+def test_a_decision_asked_without_explanation_gets_its_explanation_rebuilt(client):
+    body = decide(client, explain="none", **TINE)
+    response = client.get(f"/decisions/{body['id']}?lang=en", headers=QUERY)
+    assert response.status_code == 200
+    assert "D5.forbidden" in section(response, "why")
+    assert "B3.consent" in section(response, "remedies")
+
+
+# -- exactly as decided, after the facts or the rules changed ----------------------------------------
+def test_page_shows_the_old_outcome_after_the_facts_changed(client, ext):
+    old = decide(client, **TINE)
+    assert old["outcome"] == "forbidden"
+    added = client.post("/v1/facts", headers=ADMIN, json={"facts": [
+        {"consent": ["lena", "i_home_situation", "tine", "2026-10-01"], "from": "2026-10-01"}]})
+    assert added.status_code == 201
+    assert decide(client, **TINE)["outcome"] == "permitted"  # today's answer did change
+
+    response = client.get(f"/decisions/{old['id']}?lang=en", headers=QUERY)
+    assert "FORBIDDEN" in visible(section(response, "outcome")).upper()
+    assert old["facts_version"] in visible(section(response, "versions"))
+    assert ext.facts_version() not in visible(section(response, "versions")).split()
+
+
+@pytest.fixture()
+def app_on_copy(tmp_path):
+    """An app whose rules are a writable copy of the shipped knowledge base."""
+    kb = tmp_path / "kb"
+    (kb / "rules").mkdir(parents=True)
+    shutil.copy(DEFAULT_DIR / "vocabulary.yaml", kb / "vocabulary.yaml")
+    for path in (DEFAULT_DIR / "rules").glob("*.dl"):
+        shutil.copy(path, kb / "rules" / path.name)
+    app = make_app(tmp_path, KB_DIR=str(kb))
+    yield app, kb
+    app.extensions[EXTENSION].close()
+
+
+def test_page_shows_the_old_outcome_and_rules_version_after_the_rules_changed(app_on_copy):
+    app, kb = app_on_copy
+    client = app.test_client()
+    old = decide(client, **TOM)
+    assert old["outcome"] == "permitted"
+    before = client.get(f"/decisions/{old['id']}?lang=en", headers=QUERY).get_data(as_text=True)
+
+    # A legal expert narrows B3: consent now only lets a CLB worker tell another CLB worker.
+    path = kb / "rules" / "20_beroepsgeheim.dl"
+    text = path.read_text(encoding="utf-8")
+    clause = "    holds_professional_secrecy(Actor, Item),\n    valid_consent(Item, Recipient).\n"
+    assert text.count(clause) == 1
+    path.write_text(text.replace(clause, clause[:-2] + ",\n    clb_worker(Recipient).\n"), encoding="utf-8")
+    reload = client.post("/v1/admin/reload", headers=ADMIN).get_json()
+    assert reload["changed"] is True
+    assert decide(client, **TOM)["outcome"] == "forbidden"
+
+    response = client.get(f"/decisions/{old['id']}?lang=en", headers=QUERY)
+    assert "PERMITTED" in visible(section(response, "outcome")).upper()
+    assert "B3.consent" in section(response, "why")
+    assert old["kb_version"] in visible(section(response, "versions"))
+    notice = visible(section(response, "rules-changed"))
+    assert reload["kb_version"] in notice and old["kb_version"] in notice
+    # Apart from that notice, the page reads as it did before the change; only its rule ids no
+    # longer link to today's catalogue, whose rules are not the decision's.
+    after = response.get_data(as_text=True).replace(section(response, "rules-changed"), "")
+    assert visible(after) == visible(before)
+    assert 'href="/rules/B3.consent' in before and 'href="/rules/B3.consent' not in after
+

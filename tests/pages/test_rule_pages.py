@@ -1,0 +1,67 @@
+"""/rules and /rules/<id>: the rule catalogue, grouped by file and law heading."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from kb.paths import display_path
+
+from .conftest import QUERY, section, text_of, visible
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_catalogue_lists_every_rule_under_its_file_and_heading(client, ext, lang):
+    kb = ext.workspace.kb
+    response = client.get(f"/rules?lang={lang}", headers=QUERY)
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert f'<html lang="{lang}">' in html
+    ids = re.findall(r'<article class="rule-card" id="([^"]+)"', html)
+    assert ids == [rule.id for rule in kb.rules]  # every rule once, in the files' order
+    for rule_file in kb.files:
+        group = section(response, "file-" + display_path(rule_file.path).rsplit("/", 1)[-1][:-3])
+        assert [i for i in re.findall(r'<article class="rule-card" id="([^"]+)"', group)] == [
+            r.id for r in rule_file.rules]
+        for rule in rule_file.rules:
+            if rule.heading:
+                assert visible(rule.heading) in visible(group)
+
+
+def test_a_rule_card_has_source_legal_text_both_readings_and_its_choice(client):
+    response = client.get("/rules?lang=en", headers=QUERY)
+    card = section(response, "D3.permitted_by_exception")
+    text = visible(card)
+    assert "domain.md \"Decisions\"; B6; art. 458 Sw." in text
+    assert "Bij gevaar, in noodsituaties en uit eigen verdediging vervalt het beroepsgeheim (B6)" in text
+    assert "English reading Actor may tell Recipient about Item, because an exception to secrecy applies." in text
+    assert "Dutch reading Actor mag Recipient informeren over Item" in text
+    assert '<p class="choice"><strong>Interpretation choice:</strong> An exception outweighs every block' in card
+    assert "permitted(Actor, Recipient, Item) :-" in text  # the rule as written
+    assert "<var>Recipient</var>" in card  # placeholders marked up in the readings
+
+
+def test_rules_without_a_choice_show_none(client):
+    card = section(client.get("/rules?lang=en", headers=QUERY), "B3.consent")
+    assert 'class="choice"' not in card
+
+
+@pytest.mark.parametrize("lang, label", [("nl", "Regel zoals geschreven"), ("en", "Rule as written")])
+def test_one_rule_with_its_source_text_open(client, lang, label):
+    response = client.get(f"/rules/B3.consent?lang={lang}", headers=QUERY)
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert '<details class="source-text" open>' in html
+    text = text_of(response)
+    assert label in text
+    assert "> In alle andere gevallen hebben we de toestemming" in text
+    assert "@id: B3.consent" in text
+    assert "valid_consent(Item, Recipient)." in text
+
+
+def test_an_unknown_rule_is_a_404_page_with_a_suggestion(client):
+    response = client.get("/rules/B3.consnet?lang=en", headers=QUERY)
+    assert response.status_code == 404 and response.mimetype == "text/html"
+    text = text_of(response)
+    assert "There is no rule B3.consnet" in text
+    assert "did you mean `B3.consent`?" in text
