@@ -1,0 +1,284 @@
+"""The pages in a real browser: Debian's headless Chromium, driven by Selenium through chromedriver.
+
+The app runs on 127.0.0.1 on a free port (werkzeug's threaded server in a thread) with a temporary
+SQLite store seeded from seed_facts.yaml, in demo mode with configured tokens as well. Each test
+asserts on the DOM as the browser built it and saves a full-page screenshot to screenshots/
+(gitignored) for a person to look at.
+
+Skipped when chromium or chromedriver is not installed — unless DEELWIJZER_BROWSER_TESTS=required
+(as .ci/run sets it, after installing them), when a missing browser fails instead.
+"""
+from __future__ import annotations
+
+import base64
+import os
+import re
+import shutil
+import tempfile
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from query_service.state import EXTENSION
+from service.live import threaded_server
+
+from .conftest import QUERY_TOKEN, decide, make_app
+
+CHROMIUM, CHROMEDRIVER = shutil.which("chromium"), shutil.which("chromedriver")
+SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
+WIDTH, HEIGHT = 1280, 900
+A4_TEXT_WIDTH = round((210 - 2 * 14) / 25.4 * 96)  # CSS pixels
+FLAGS = ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync",
+         "--disable-dev-shm-usage", f"--window-size={WIDTH},{HEIGHT}")
+SCENARIO = """\
+- clb_worker: [ann]
+- pupil: [lena, sint_jozef]
+- born: [lena, 2012-03-01]
+- school_staff: [tine, sint_jozef, teacher]
+- item_about: [i_home_situation, lena]
+- learned: [ann, i_home_situation, lena, clb_worker]
+"""
+
+
+def _missing() -> str:
+    if CHROMIUM is None or CHROMEDRIVER is None:
+        return "chromium and chromedriver are not installed (apt-get install chromium chromium-driver)"
+    try:
+        import selenium  # noqa: F401
+    except ImportError:
+        return "selenium is not installed (pip install -e '.[test]')"
+    return ""
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    """The running app: (base URL, {name: decision id})."""
+    app = make_app(tmp_path_factory.mktemp("browser"), DEMO=True)
+    client = app.test_client()
+    decisions = {
+        "forbidden": decide(client, actor="ann", recipient="tine", item="i_home_situation", lang="en")["id"],
+        "permitted": decide(client, actor="ann", recipient="tom", item="i_home_situation", lang="nl")["id"],
+        "obligated": decide(client, actor="ann", recipient="vk_gent", item="i_abuse_signal", setting="report",
+                            lang="en")["id"],
+    }
+    with threaded_server(app) as (host, port):
+        yield f"http://{host}:{port}", decisions
+    app.extensions[EXTENSION].close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    reason = _missing()
+    if reason:
+        if os.environ.get("DEELWIJZER_BROWSER_TESTS") == "required":
+            pytest.fail(f"browser tests are required here, but {reason}")
+        pytest.skip(reason)
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in FLAGS:
+        options.add_argument(flag)
+    profile = tempfile.mkdtemp(prefix="deelwijzer-chromium-")
+    options.add_argument(f"--user-data-dir={profile}")
+    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    driver.implicitly_wait(0)
+    try:
+        yield driver
+    finally:
+        driver.quit()
+        shutil.rmtree(profile, ignore_errors=True)
+
+
+@pytest.fixture()
+def page(browser, site):
+    """A browser logged in (through the login form) as a user with the query scope."""
+    base, _ = site
+    browser.delete_all_cookies()
+    browser.get(f"{base}/login?lang=en")
+    browser.find_element("id", "token").send_keys(QUERY_TOKEN)
+    browser.find_element("id", "login-submit").click()
+    assert urlsplit(browser.current_url).path == "/"
+    browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
+    return browser
+
+
+def screenshot(driver, name: str) -> Path:
+    """The whole page (not just the window) as tests/pages/screenshots/<name>.png."""
+    SCREENSHOTS.mkdir(exist_ok=True)
+    height = driver.execute_script("return document.documentElement.scrollHeight")
+    shot = driver.execute_cdp_cmd("Page.captureScreenshot", {
+        "format": "png", "captureBeyondViewport": True,
+        "clip": {"x": 0, "y": 0, "width": WIDTH, "height": height, "scale": 1}})
+    path = SCREENSHOTS / f"{name}.png"
+    path.write_bytes(base64.b64decode(shot["data"]))
+    return path
+
+
+def by_id(driver, element_id: str):
+    return driver.find_element("id", element_id)
+
+
+def rendered(driver, element) -> bool:
+    """Rendered for a reader (or a printer), as the browser's checkVisibility() says. Selenium's
+    is_displayed cannot tell here: it calls anything inside a closed <details> hidden, whatever
+    the CSS says; the browser skips a closed <details>' content (content-visibility: hidden)."""
+    return driver.execute_script("return arguments[0].checkVisibility({visibilityProperty: true})", element)
+
+
+def test_login_flow_and_logout(browser, site):
+    base, decisions = site
+    browser.delete_all_cookies()
+    browser.get(f"{base}/decisions/{decisions['forbidden']}?lang=en")
+    assert urlsplit(browser.current_url).path == "/login"
+    assert "Log in to see this page." in browser.find_element("tag name", "main").text
+    assert "DEMO" in by_id(browser, "demo-notice").text
+    screenshot(browser, "login")
+    by_id(browser, "token").send_keys("not-a-token")
+    by_id(browser, "login-submit").click()
+    assert by_id(browser, "login-problem").text == "This token is not valid for this service."
+
+    by_id(browser, "token").send_keys(QUERY_TOKEN)
+    by_id(browser, "login-submit").click()
+    assert urlsplit(browser.current_url).path == f"/decisions/{decisions['forbidden']}"
+    assert "FORBIDDEN" in by_id(browser, "outcome").text
+
+    by_id(browser, "logout").click()
+    assert "You are logged out." in by_id(browser, "logged-out").text
+    browser.get(f"{base}/rules")
+    assert urlsplit(browser.current_url).path == "/login"
+
+
+def test_home_page(page, site):
+    base, _ = site
+    page.get(f"{base}/?lang=en")
+    assert "Demo mode" in by_id(page, "demo-notice").text
+    assert "Rules version" in by_id(page, "health").text
+    screenshot(page, "home")
+    page.find_element("link text", "Rule catalogue").click()
+    assert urlsplit(page.current_url).path == "/rules"
+
+
+def test_decision_page_outcome_and_a_tree_that_opens_on_click(page, site):
+    base, decisions = site
+    page.get(f"{base}/decisions/{decisions['forbidden']}?lang=en")
+    outcome = by_id(page, "outcome")
+    assert "DECISION: FORBIDDEN" in outcome.text and "May not tell" in outcome.text
+    assert "outcome-forbidden" in outcome.get_attribute("class")
+    screenshot(page, "decision-forbidden-en")
+
+    # The root of the derivation is open; the reasons below it are closed until clicked.
+    closed = page.find_element("css selector", "#why details.node-absent")
+    body = closed.find_element("css selector", ".node-body")
+    assert closed.get_attribute("open") is None and not body.is_displayed()
+    closed.find_element("tag name", "summary").click()
+    assert closed.get_attribute("open") is not None and body.is_displayed()
+    assert "D1.obligated" in body.text  # the short why-not of the negation
+
+    # "Open all" (the page's one script) opens every reason.
+    page.find_element("css selector", "#why .expand-all").click()
+    assert page.execute_script("return document.querySelectorAll('main details:not([open])').length") == 0
+
+
+def test_the_language_switch_changes_the_texts(page, site):
+    base, decisions = site
+    page.get(f"{base}/decisions/{decisions['permitted']}?lang=en")
+    assert "DECISION: PERMITTED" in by_id(page, "outcome").text
+    assert page.find_element("css selector", "#why h2").text.startswith("Why")
+    by_id(page, "lang-nl").click()
+    assert "lang=nl" in page.current_url
+    assert page.find_element("tag name", "html").get_attribute("lang") == "nl"
+    assert "BESLISSING: TOEGELATEN" in by_id(page, "outcome").text
+    assert page.find_element("css selector", "#why h2").text.startswith("Waarom")
+    assert "Rechtsbronnen" in by_id(page, "sources").text
+    screenshot(page, "decision-permitted-nl")
+
+
+def test_obligated_decision_page(page, site):
+    base, decisions = site
+    page.get(f"{base}/decisions/{decisions['obligated']}")
+    assert "DECISION: OBLIGATED" in by_id(page, "outcome").text
+    assert "B9.report" in by_id(page, "why").text
+    screenshot(page, "decision-obligated-en")
+
+
+def test_print_media_opens_every_reason_and_hides_the_navigation(page, site):
+    base, decisions = site
+    page.get(f"{base}/decisions/{decisions['forbidden']}?lang=en")
+    hidden = page.find_elements("css selector", "#why-not details:not([open]) > .node-body")
+    assert hidden and not any(rendered(page, element) for element in hidden)
+    assert page.find_element("css selector", ".site-header").is_displayed()
+
+    page.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
+    try:
+        assert all(rendered(page, element) for element in hidden)
+        assert not page.find_element("css selector", ".site-header").is_displayed()
+        assert by_id(page, "demo-notice").is_displayed()  # a printed demo decision still says so
+        screenshot(page, "decision-forbidden-print")
+        # Nothing wider than an A4 page's text (210 mm less the 2 × 14 mm margins of @page).
+        page.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
+                             {"width": A4_TEXT_WIDTH, "height": HEIGHT, "deviceScaleFactor": 1, "mobile": False})
+        assert page.execute_script("return document.documentElement.scrollWidth") <= A4_TEXT_WIDTH
+    finally:
+        page.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+        page.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
+
+    # And printed for real, on A4 by the page's own @page rule, for the contested-decision file.
+    pdf = base64.b64decode(page.execute_cdp_cmd("Page.printToPDF", {"preferCSSPageSize": True})["data"])
+    assert pdf.startswith(b"%PDF")
+    SCREENSHOTS.mkdir(exist_ok=True)
+    (SCREENSHOTS / "decision-forbidden.pdf").write_bytes(pdf)
+    pages = re.findall(rb"/MediaBox \[0 0 ([0-9.]+) ([0-9.]+)\]", pdf)
+    assert pages and all(round(float(w)) == 595 and round(float(h)) == 842 for w, h in pages)  # A4, in points
+
+
+def test_rule_catalogue_and_one_rule(page, site):
+    base, _ = site
+    page.get(f"{base}/rules?lang=en")
+    card = by_id(page, "D3.permitted_by_exception")
+    assert "Interpretation choice: An exception outweighs every block" in card.find_element("class name", "choice").text
+    source = card.find_element("css selector", "details.source-text pre")
+    assert not source.is_displayed()
+    card.find_element("css selector", "details.source-text summary").click()
+    assert "@id: D3.permitted_by_exception" in source.text
+    screenshot(page, "rules-en")
+    page.get(f"{base}/rules/B3.consent?lang=nl")
+    assert "Regel B3.consent" in page.find_element("tag name", "h1").text
+    assert "In alle andere gevallen" in page.find_element("css selector", "details.source-text pre").text
+    screenshot(page, "rule-nl")
+
+
+def test_scenario_form_decides_and_switches_language(page, site):
+    base, _ = site
+    page.get(f"{base}/try?lang=en")
+    assert "not recorded in the decision log" in by_id(page, "try-notice").text
+    by_id(page, "facts").send_keys(SCENARIO)
+    for name, value in (("actor", "ann"), ("recipient", "tine"), ("item", "i_home_situation"), ("at", "2026-11-02")):
+        by_id(page, name).send_keys(value)
+    by_id(page, "decide").click()
+    assert "DECISION: FORBIDDEN" in by_id(page, "outcome").text
+    assert "lena" in by_id(page, "remedies").text
+    assert by_id(page, "facts").get_attribute("value") == SCENARIO  # the scenario stays in the form
+    screenshot(page, "try-result-en")
+
+    by_id(page, "lang-nl").click()  # resubmits the same scenario in Dutch
+    assert "BESLISSING: VERBODEN" in by_id(page, "outcome").text
+    assert by_id(page, "facts").get_attribute("value") == SCENARIO
+
+
+def test_scenario_form_shows_bad_input_with_its_line(page, site):
+    base, _ = site
+    page.get(f"{base}/try?lang=en")
+    by_id(page, "facts").send_keys("- clb_worker: [ann]\n- consnet: [lena, i_home_situation, tine, 2026-10-01]\n")
+    for name, value in (("actor", "ann"), ("recipient", "tine"), ("item", "i_home_situation"), ("at", "2026-13-01")):
+        by_id(page, name).send_keys(value)
+    by_id(page, "decide").click()
+    problems = by_id(page, "problems").text
+    assert "line 2, column 3: unknown predicate `consnet`" in problems
+    assert "did you mean `consent`?" in problems
+    assert "`2026-13-01` is not a date" in by_id(page, "error-at").text
+    assert not page.find_elements("id", "result")
+    screenshot(page, "try-errors-en")
