@@ -54,7 +54,6 @@ class ClingoPeer:
         # solve=False reads the answer off the grounder: a stratified program like this one is
         # evaluated completely while grounding, so every atom derived is a fact (no search).
         self.solve = solve
-        self.name = "clingo" if solve else "clingo-ground"
         self.ctl: clingo.Control | None = None
         self.step = 0
         self._outcome_symbols: dict = {}
