@@ -49,7 +49,7 @@ REGION = {"explanations": 100, "remedies": 50, "audience": 1, "audience_time": 1
           "pydatalog_decisions": 200}
 # Hard limits per subprocess (seconds): past them the measurement is reported as not finished.
 PROCESS_LIMIT = {"school": 300, "clb": 600, "region": 900}
-PEER_LIMIT = {"school": 120, "clb": 300, "region": 600}
+PEER_LIMIT = {"school": 120, "clb": 300, "region": 360}
 
 TARGETS = {  # measure -> (limit, unit, size at which the issue sets it)
     "decision_vs_dict": (100, "x", "clb"),
@@ -80,7 +80,10 @@ def machine() -> dict:
         pass
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
                             text=True).stdout.strip()
-    return {"cpu": cpu, "cores": os.cpu_count(), "ram_gib": round(ram, 1) if ram else None,
+    dirty = subprocess.run(["git", "status", "--porcelain", "--", "kb", "query_service", "fixtures"], cwd=ROOT,
+                           capture_output=True, text=True).stdout.splitlines()
+    return {"tree": f"{len(dirty)} uncommitted changes in kb/, query_service/, fixtures/ (measured as found)"
+                    if dirty else "clean", "root": str(ROOT), "cpu": cpu, "cores": os.cpu_count(), "ram_gib": round(ram, 1) if ram else None,
             "python": platform.python_version(), "os": platform.platform(), "commit": commit,
             "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
             "load_before": os.getloadavg()}
@@ -362,7 +365,7 @@ def write_results(results: list[dict], info: dict, quick: bool, elapsed: float) 
         "(This section is written by `python bench/run.py`; paste it into README.md as it is.)",
         "",
         f"Run: `python bench/run.py{' --quick' if quick else ''} --sizes {' '.join(r['size'] for r in results)}`"
-        f" on {info['date']} (commit {info['commit']}), {elapsed / 60:.1f} minutes.",
+        f" on {info['date']} (commit {info['commit']}, working tree {info['tree']}), {elapsed / 60:.1f} minutes.",
         "",
         f"Machine: {info['cpu']}; {info['cores']} cores; {info['ram_gib']} GiB RAM; Python {info['python']};"
         f" {info['os']}. Load average before {', '.join(f'{x:.2f}' for x in info['load_before'])},"
