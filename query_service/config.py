@@ -15,6 +15,12 @@ mapping given to `create_app`.
     ENGINE              `materialized` (default: kb/engine/materialized.py, a model materialised per
                         moment plus on-demand evaluation per question, held to pyDatalog's answers
                         by a differential test) or `pydatalog` (the reference engine, much slower)
+    REPLICATION         `auto` (default): with PostgreSQL, listen for fact changes and rule reloads of
+                        other processes sharing the store and apply them at once (docs/scale-out.md);
+                        with SQLite there is nothing to listen to. `off`: catch up only when asked
+                        for a decision
+    REPLICATION_CHECK_SECONDS  how often the listener compares versions anyway, in case a notification
+                        was lost (default 30)
     SECRET_KEY          signs the pages' session cookie (the /login session). Default: a random key per
                         process in demo mode; none otherwise, which turns the session login off (pages
                         then need an `Authorization: Bearer` header) until one is configured
@@ -44,9 +50,12 @@ DEFAULTS = {
     "DEMO": None,
     "MAX_CONTENT_LENGTH": 64 * 1024,
     "ENGINE": "materialized",
+    "REPLICATION": "auto",
+    "REPLICATION_CHECK_SECONDS": 30.0,
     "SECRET_KEY": None,
 }
 ENGINES = ("pydatalog", "materialized")
+REPLICATION_MODES = ("auto", "off")
 
 
 class ConfigError(ValueError):
@@ -114,4 +123,13 @@ def load_config(overrides: dict | None = None, environ=os.environ) -> dict:
     config["KB_DIR"] = str(Path(config["KB_DIR"]))
     if config["ENGINE"] not in ENGINES:
         raise ConfigError(f"ENGINE must be one of {', '.join(ENGINES)}, not {config['ENGINE']!r}")
+    if config["REPLICATION"] not in REPLICATION_MODES:
+        raise ConfigError(f"REPLICATION must be one of {', '.join(REPLICATION_MODES)}, "
+                          f"not {config['REPLICATION']!r}")
+    try:
+        config["REPLICATION_CHECK_SECONDS"] = float(config["REPLICATION_CHECK_SECONDS"])
+    except (TypeError, ValueError):
+        raise ConfigError("REPLICATION_CHECK_SECONDS must be a number of seconds") from None
+    if not config["REPLICATION_CHECK_SECONDS"] > 0:
+        raise ConfigError("REPLICATION_CHECK_SECONDS must be above 0")
     return config

@@ -5,8 +5,10 @@ the DecisionLog on one Database. Every change of the facts or rules goes through
 lock that keeps the stored fact base and the engine's fact base on the same version; a question
 needs no such lock, because the Workspace answers it atomically on one snapshot.
 
-Several worker processes (gunicorn `--workers N`) each hold a Workspace; `sync()` brings a worker
-whose engine is behind the store (another worker changed the facts) up to the stored version.
+Several worker processes (gunicorn `--workers N`, or replicas on several machines sharing one
+PostgreSQL) each hold a Workspace; `sync()` brings a process whose engine is behind the store
+(another process changed the facts) up to the stored version. It runs before every decision and,
+with PostgreSQL, whenever another process announces a change (`replication.py`).
 """
 from __future__ import annotations
 
@@ -25,6 +27,8 @@ from kb.store.db import Database
 from kb.store.decisions import DecisionLog
 from kb.store.facts import FactStore
 from kb.workspace import Workspace
+
+from . import replication
 
 EXTENSION = "deelwijzer"
 log = logging.getLogger("query_service")
@@ -69,6 +73,7 @@ class Deelwijzer:
         self._kbs: dict[str, KnowledgeBase] = {}
         self._kept: set[str] = set()
         self.seeded_from = ""
+        self.replication = None  # set by init_app when the store is shared (replication.py)
         self._remember(self.workspace.kb)
         seed = config.get("SEED_FACTS")
         if seed and self.store.version() == 0:
@@ -104,15 +109,21 @@ class Deelwijzer:
             yield
 
     def sync(self) -> None:
-        """Load the stored fact base into the engine if another process changed it."""
-        stored = str(self.store.version())
-        if stored == self.workspace.facts.version:
+        """Bring the engine up to the stored fact base if another process changed it.
+
+        Applies only the facts added and withdrawn since the engine's version; the whole fact base
+        is loaded again only when the store is behind the engine (it was reset or restored)."""
+        if str(self.store.version()) == self.workspace.facts.version:
             return
         with self._changing:
-            stored = str(self.store.version())
-            if stored != self.workspace.facts.version:
-                log.info("fact base changed elsewhere; loading version %s", stored)
-                self.workspace.replace_facts(self.store.fact_set(int(stored)))
+            stored, own = self.store.version(), int(self.workspace.facts.version)
+            if stored > own:
+                added, withdrawn = self.store.changes(own, stored)
+                log.info("fact base changed elsewhere; applying versions %s to %s", own + 1, stored)
+                self.workspace.change_facts([s.fact for s in added], [s.fact for s in withdrawn], str(stored))
+            elif stored < own:
+                log.warning("the store is at version %s, behind this engine's %s; reloading it", stored, own)
+                self.workspace.replace_facts(self.store.fact_set(stored))
 
     def add_facts(self, facts: list[Fact], note: str = "") -> tuple[int, list[int]]:
         """Store facts in one change and apply it to the engine; DuplicateFacts changes nothing."""
@@ -143,24 +154,31 @@ class Deelwijzer:
             self.workspace.change_facts([], [stored.fact], str(version))
             return version
 
-    def reload_rules(self) -> tuple[KnowledgeBase, KnowledgeBase]:
-        """(old, new); raises KnowledgeBaseError and keeps the running rules when the new ones fail."""
+    def reload_rules(self, announce: bool = True) -> tuple[KnowledgeBase, KnowledgeBase]:
+        """(old, new); raises KnowledgeBaseError and keeps the running rules when the new ones fail.
+
+        With `announce`, other replicas sharing the store are told to reload theirs too."""
         with self.changing():
             old = self.workspace.kb
             new = self.workspace.reload_rules()
             self._remember(new)
-            return old, new
+        if announce and self.replication is not None and new.version != old.version:
+            self.replication.announce_rules(new.version)
+        return old, new
 
     def decisions_logged(self) -> int:
         return self.db.query("SELECT COUNT(*) FROM decisions")[0][0]
 
     def close(self) -> None:
+        if self.replication is not None:
+            self.replication.stop()
         self.workspace.close()
         self.db.close()
 
 
 def init_app(app: Flask) -> Deelwijzer:
     state = Deelwijzer(app.config)
+    state.replication = replication.start(state, app.config)
     app.extensions[EXTENSION] = state
     return state
 
