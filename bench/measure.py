@@ -237,16 +237,26 @@ def _rule_ids(node):
 
 
 def audience_times(engine, kb, facts, qs, args) -> tuple[dict, str]:
+    """Time "whom may or must the actor tell about the item?" the way the product answers it:
+    kb.decide.audience if it exists; else kb.decide.audience_candidates (the recipients the decision
+    rules can reach) decided one by one, as Workspace.audience does (without its decision cache);
+    else a decision for every known person."""
     import inspect
 
     from kb import decide as decide_module
     from kb.decide import Question, decide_in, validate_question
     function = getattr(decide_module, "audience", None)
-    persons = sorted(facts.entities(kb.vocabulary).get("person", ()))
+    candidates_of = getattr(decide_module, "audience_candidates", None)
+    persons = sorted(facts.entities(kb.vocabulary).get("person", ()), key=str)
     pairs = list(dict.fromkeys((q.actor, q.item, q.at, q.setting) for q in qs))[: args.audience]
-    times = []
+    times, considered = [], []
     deadline = time.perf_counter() + args.audience_time_limit
-    method = "kb.decide.audience" if function else f"decide for every known person ({len(persons)})"
+    if function is not None:
+        method = "kb.decide.audience"
+    elif candidates_of is not None:
+        method = "kb.decide.audience_candidates, then a decision per candidate (as Workspace.audience)"
+    else:
+        method = f"a decision for every known person ({len(persons)})"
     for actor, item, at, setting in pairs:
         start = time.perf_counter()
         if function is not None:
@@ -255,15 +265,23 @@ def audience_times(engine, kb, facts, qs, args) -> tuple[dict, str]:
             names = inspect.signature(function).parameters
             function(**{name: given[name] for name in names if name in given})
         else:
-            for person in persons:
-                if person == actor:
-                    continue
+            first = Question(actor, actor, item, at, setting)
+            validate_question(first, kb, facts)
+            recipients = None
+            if candidates_of is not None:
+                recipients = engine.run(first.context(), lambda ev: candidates_of(ev, kb, actor, item))
+            if recipients is None:
+                recipients = [p for p in persons if p != actor]
+            considered.append(len(recipients))
+            for person in sorted(recipients, key=str):
                 q = Question(actor, person, item, at, setting)
                 validate_question(q, kb, facts)
                 engine.run(q.context(), lambda ev: decide_in(ev, kb, q, facts.version))
         times.append(time.perf_counter() - start)
         if time.perf_counter() > deadline:
             break
+    if considered:
+        method += f"; {min(considered)}-{max(considered)} recipients decided of {len(persons)} persons"
     return stats(times), method
 
 
