@@ -56,8 +56,7 @@ class Workspace:
     def change_facts(self, added: list[Fact], removed: list[Fact], version: str) -> None:
         """Apply an incremental change of the base facts and name the new fact-base version."""
         with self._lock:
-            removed_set = set(removed)
-            new = FactSet([f for f in self.facts if f not in removed_set] + list(added), version)
+            new = self.facts.changed(added, removed, version)
             try:
                 self.engine.update(added, removed)
             except NotImplementedError:

@@ -150,7 +150,10 @@ class Deelwijzer:
                 raise FactNotFound(fact_id)
             if stored.withdrawn_in is not None:
                 raise AlreadyWithdrawn(stored.withdrawn_in)
-            version = self.store.withdraw(fact_id, note)
+            try:
+                version = self.store.withdraw(fact_id, note)
+            except KeyError:  # another replica withdrew it between our read and our write
+                raise AlreadyWithdrawn(self.store.get(fact_id).withdrawn_in) from None
             self.workspace.change_facts([], [stored.fact], str(version))
             return version
 

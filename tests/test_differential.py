@@ -50,3 +50,28 @@ def test_engines_agree_on_random_fact_sets(kb, engines, data):
                          hypothetical)
             assert _decide(production, kb, q) == _decide(reference, kb, q), (
                 f"engines disagree on {q}; facts: {sorted(map(str, facts))}")
+
+
+@settings(max_examples=200, deadline=None, derandomize=True, database=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(data=st.data())
+def test_an_updated_engine_answers_like_a_freshly_loaded_one(kb, data):
+    """Fact changes are applied to cached moment models incrementally (only the strata they reach
+    are recomputed); the answers must equal those of an engine loaded with the final facts."""
+    facts, question = data.draw(fact_sets(kb, min_size=0, max_size=30))
+    added = data.draw(st.lists(random_fact(kb), max_size=4))
+    removed = data.draw(st.lists(st.sampled_from(list(facts)), max_size=4, unique=True))
+    updated = MaterializedEngine()
+    updated.load(kb, facts)
+    updated.model(question.at)  # a cached model that the change must bring up to date
+    updated.update(added, removed)
+    final = facts.changed(added, removed, "final")
+    fresh = MaterializedEngine()
+    fresh.load(kb, final)
+    for q in [question] + data.draw(st.lists(questions(), max_size=3)):
+        assert _decide(updated, kb, q) == _decide(fresh, kb, q)
+        for predicate in ("may_tell", "superior", "in_circle", "blocked"):
+            pattern = (None,) * kb.vocabulary.predicates[predicate].arity
+            assert updated.run(q.context(), lambda ev: ev.ask(predicate, pattern)) == \
+                fresh.run(q.context(), lambda ev: ev.ask(predicate, pattern))
+    assert set(final) == (set(facts) - set(removed)) | set(added)

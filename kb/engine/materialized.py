@@ -155,6 +155,22 @@ class MomentModel:
         rel = self.relations.get(name)
         return len(rel) if rel is not None else 1
 
+    def changed(self, facts: FactSet, added: list[Fact], removed: list[Fact]) -> "MomentModel":
+        """A new model for the changed facts: untouched relations are shared with this one."""
+        program, moment = self.program, self.moment
+        touched = {f.predicate for f in list(added) + list(removed)}
+        model = MomentModel.__new__(MomentModel)
+        model.program, model.moment = program, moment
+        model.relations = dict(self.relations)
+        for name in touched:
+            model.relations[name] = Relation(program.arity[name],
+                                             (f.args for f in facts.of(name) if f.valid_on(moment)))
+        dirty = program.depending_on(touched)
+        for stratum in program.strata:
+            if stratum & dirty and not stratum & program.question_dependent:
+                evaluate_stratum(program, stratum, model.relations)
+        return model
+
 
 def evaluate_stratum(program: Program, stratum: set[str], relations: dict) -> None:
     """Compute the predicates of one stratum into `relations` (semi-naive if recursive)."""
@@ -344,10 +360,13 @@ class MaterializedEngine(Engine):
             self._models = OrderedDict()
 
     def update(self, added: list[Fact], removed: list[Fact]) -> None:
-        removed_set = set(removed)
+        """Apply a fact change. Each cached moment model is replaced by one that shares every
+        relation the change cannot reach and recomputes only the strata that depend on it
+        (models in use by running questions are never modified)."""
         with self._lock:
-            self._facts = FactSet([f for f in self._facts if f not in removed_set] + list(added), self._facts.version)
-            self._models = OrderedDict()  # every cached moment is stale; rebuilt on the next question
+            self._facts = self._facts.changed(added, removed, self._facts.version)
+            self._models = OrderedDict((moment, model.changed(self._facts, added, removed))
+                                       for moment, model in self._models.items())
 
     def model(self, moment: datetime.date) -> MomentModel:
         """The materialised model of a moment (built once, then shared)."""
