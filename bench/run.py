@@ -388,6 +388,8 @@ def write_results(results: list[dict], info: dict, quick: bool, elapsed: float) 
         "",
         "![latency against size](latency.png)",
         "",
+        "![Deelwijzer and the peers](peers.png)",
+        "",
         "![load time against size](load.png)",
         "",
         "### Cross-check: do the peers give Deelwijzer's answers?",
@@ -437,17 +439,25 @@ def plots(results: list[dict]) -> None:
     lines = {
         "Deelwijzer decision p50": series(lambda r: ms(get(r, "deelwijzer", "decision", "p50"))),
         "Deelwijzer decision p99": series(lambda r: ms(get(r, "deelwijzer", "decision", "p99"))),
+        "Deelwijzer decision p99, least of 3": series(lambda r: ms(get(r, "deelwijzer", "decision_min", "p99"))),
         "Deelwijzer explanation p95": series(lambda r: ms(get(r, "deelwijzer", "explanation", "p95"))),
         "Deelwijzer why-not + remedies p95": series(lambda r: ms(get(r, "deelwijzer", "remedies", "p95"))),
         "Deelwijzer audience p95": series(lambda r: ms(get(r, "deelwijzer", "audience", "p95"))),
         "dict lookup p99 (the limit)": series(lambda r: ms(get(r, "deelwijzer", "dict_lookup", "p99"))),
         "HTTP service p99": series(lambda r: ms(get(r, "http", "service", "latency", "p99"))),
-        "HTTP Flask hello p99": series(lambda r: ms(get(r, "http", "hello", "latency", "p99"))),
+        "HTTP Flask hello p99 (floor)": series(lambda r: ms(get(r, "http", "hello", "latency", "p99"))),
     }
-    for peer in PEERS:
-        lines[f"{PEER_LABEL[peer]} p99"] = series(lambda r, p=peer: ms(get(r, "peers", p, "decision", "p99")))
-    _plot(plt, xs, lines, "latency per question (ms)", "Latency against size (log-log)", RESULTS / "latency.png",
+    _plot(plt, xs, lines, "latency (ms)", "Deelwijzer against size (log-log)", RESULTS / "latency.png",
           {"explanation target 20 ms": 20, "audience target 50 ms": 50})
+    peers = {"Deelwijzer p99": lines["Deelwijzer decision p99"],
+             "Deelwijzer p99, least of 3": lines["Deelwijzer decision p99, least of 3"]}
+    for peer in PEERS:
+        peers[f"{PEER_LABEL[peer]} p99"] = series(lambda r, p=peer: ms(get(r, "peers", p, "decision", "p99")))
+        least = series(lambda r, p=peer: ms(get(r, "peers", p, "decision_min", "p99")))
+        if any(least):
+            peers[f"{PEER_LABEL[peer]} p99, least of 3"] = least
+    _plot(plt, xs, peers, "decision latency (ms)", "One decision: Deelwijzer and the peers (log-log)",
+          RESULTS / "peers.png", {})
     loads = {
         "Deelwijzer cold start": series(lambda r: get(r, "coldstart", "total_s")),
         "Deelwijzer moment model build": series(lambda r: get(r, "deelwijzer", "model_build_s")),
@@ -460,11 +470,15 @@ def plots(results: list[dict]) -> None:
 
 
 def _plot(plt, xs, lines, ylabel, title, path, hlines) -> None:
-    fig, ax = plt.subplots(figsize=(9, 6))
-    for label, ys in lines.items():
+    fig, ax = plt.subplots(figsize=(10, 6))
+    colours = plt.get_cmap("tab20").colors
+    markers = "osD^v<>ph*"
+    for n, (label, ys) in enumerate(lines.items()):
         points = [(x, y) for x, y in zip(xs, ys) if x and y]
         if points:
-            ax.plot([p[0] for p in points], [p[1] for p in points], marker="o", label=label)
+            ax.plot([p[0] for p in points], [p[1] for p in points], marker=markers[n % len(markers)],
+                    color=colours[n % len(colours)], linestyle="--" if "least of 3" in label else "-",
+                    label=label)
     for label, y in hlines.items():
         ax.axhline(y, linestyle=":", color="grey", linewidth=1)
         ax.annotate(label, (xs[0], y), fontsize=7, color="grey", va="bottom")
