@@ -71,6 +71,17 @@ def test_page_defaults_to_the_language_the_decision_was_asked_in(client):
     assert f'href="/decisions/{body["id"]}?lang=nl"' in page  # the visible switch to Dutch
 
 
+def test_the_blocks_are_shown_with_their_proofs(client):
+    request = {"confidentiality_request": ["lena", "i_home_situation", "tom", "2026-10-20"], "from": "2026-10-20"}
+    body = decide(client, **TOM, hypothetical=[request], lang="en")
+    assert body["outcome"] == "forbidden"
+    blocks = section(client.get(f"/decisions/{body['id']}", headers=QUERY), "blocks")
+    assert "B4.confidentiality" in blocks and "<details" in blocks
+    text = visible(blocks)
+    assert "on 2026-10-20 the client asked that it be kept from tom" in text
+    assert "hypothetical, valid from 2026-10-20" in text  # the what-if fact leaf, with its period
+
+
 def test_hypothetical_facts_are_shown_with_the_question(client):
     consent = {"consent": ["lena", "i_home_situation", "tine", "2026-10-01"], "from": "2026-10-01"}
     body = decide(client, **TINE, hypothetical=[consent], lang="en")
@@ -83,6 +94,17 @@ def test_unknown_decision_is_a_404_page(client):
     response = client.get("/decisions/999?lang=en", headers=QUERY)
     assert response.status_code == 404 and response.mimetype == "text/html"
     assert "There is no decision 999 in the log." in text_of(response)
+
+
+def test_an_unexpected_failure_is_a_500_page_that_tells_nothing_of_it(client, ext, monkeypatch, caplog):
+    def broken(decision_id):
+        raise RuntimeError("the log of lena is unreadable")
+    monkeypatch.setattr(ext.log, "get", broken)
+    response = client.get("/decisions/1?lang=en", headers=QUERY)
+    assert response.status_code == 500 and response.mimetype == "text/html"
+    assert "The service failed while answering this request." in text_of(response)
+    assert "lena" not in response.get_data(as_text=True)
+    assert "unexpected RuntimeError" in caplog.text and "lena" not in caplog.text
 
 
 def test_a_decision_asked_without_explanation_gets_its_explanation_rebuilt(client):

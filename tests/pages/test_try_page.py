@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import pytest
 
-from .conftest import DAY, QUERY, decide, section, text_of, visible
+from query_service.state import EXTENSION
+
+from .conftest import DAY, QUERY, decide, make_app, section, text_of, visible
 
 SCENARIO = """\
 - clb_worker: [ann]
@@ -82,6 +84,18 @@ def test_a_try_out_changes_neither_the_store_nor_the_log_nor_other_requests(clie
     assert (ext.store.version(), ext.decisions_logged(), ext.facts_version(), len(ext.workspace.facts)) == before
     # The consent entered in the try-outs is no fact for anyone else.
     assert decide(client, **{k: QUESTION[k] for k in ("actor", "recipient", "item")})["outcome"] == "forbidden"
+
+
+def test_a_scenario_on_the_reference_engine_leaves_the_service_engine_alone(tmp_path):
+    # pyDatalog keeps state per thread; a scenario's engine of its own must not share any of it.
+    app = make_app(tmp_path, ENGINE="pydatalog")
+    try:
+        client = app.test_client()
+        permitted = try_out(client, SCENARIO + CONSENT)
+        assert "PERMITTED" in visible(section(permitted, "outcome")).upper()
+        assert decide(client, **{k: QUESTION[k] for k in ("actor", "recipient", "item")})["outcome"] == "forbidden"
+    finally:
+        app.extensions[EXTENSION].close()
 
 
 @pytest.mark.parametrize("facts, where, message", [
