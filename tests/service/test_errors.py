@@ -133,7 +133,7 @@ def test_missing_scope(client, unchanged):
 
 def test_not_found_and_method_not_allowed(client, unchanged):
     problem(client.get("/v1/nothing-here", headers=QUERY), 404, "not-found")
-    problem(client.get("/", headers=QUERY), 404, "not-found")
+    problem(client.get("/nothing-here", headers=QUERY), 404, "not-found")  # "/" is the home page
     body = problem(client.get("/v1/rules/B3.consnet", headers=QUERY), 404, "not-found")
     assert "B3.consent" in body["detail"]
     response = client.put("/v1/decisions", json=GOOD, headers=QUERY)
