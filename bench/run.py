@@ -42,9 +42,9 @@ PEER_LABEL = {"clingo": "clingo (ground question + solve)", "clingo-ground": "cl
 FULL = {"questions": 2000, "decisions": 2000, "explanations": 200, "remedies": 100, "audience": 50,
         "audience_time": 60, "peer_decisions": 2000, "pydatalog_decisions": 500, "requests": 3000,
         "time_limit": 60, "peer_time_limit": 60}
-QUICK = {"questions": 500, "decisions": 500, "explanations": 50, "remedies": 30, "audience": 20,
-         "audience_time": 10, "peer_decisions": 500, "pydatalog_decisions": 100, "requests": 600,
-         "time_limit": 20, "peer_time_limit": 15}
+QUICK = {"questions": 300, "decisions": 300, "explanations": 30, "remedies": 20, "audience": 10,
+         "audience_time": 10, "peer_decisions": 300, "pydatalog_decisions": 100, "requests": 400,
+         "time_limit": 10, "peer_time_limit": 8}
 REGION = {"explanations": 100, "remedies": 50, "audience": 20, "audience_time": 120, "peer_time_limit": 25,
           "pydatalog_decisions": 200}
 # Hard limits per subprocess (seconds): past them the measurement is reported as not finished.
