@@ -6,6 +6,8 @@ the HTML pages.
 """
 from __future__ import annotations
 
+import re
+
 PHRASES = {
     "en": {
         "decision": "Decision", "obligated": "obligated", "discretionary": "discretionary",
@@ -48,6 +50,7 @@ PHRASES = {
         "outside_validity": "zo'n feit bestaat, maar niet op deze datum",
     },
 }
+_OPEN = re.compile(r"\?[A-Z][A-Za-z]*")
 _FAILURE_WORD = {"missing-fact": "missing", "not-derived": "not_derived", "blocked-by": "blocked_by",
                  "comparison-false": "comparison", "not-evaluated": "not_evaluated",
                  "context-differs": "not_derived"}
@@ -73,7 +76,9 @@ def summary(explanation: dict, lang: str) -> str:
             parts.append(p["no_ground"])
         closest = _closest_leaf_candidate(explanation["why_not"])
         if closest is not None:
-            failed = "; ".join(f.get("reading", {}).get(lang) or f["condition"] for f in closest["failed"])
+            # Read aloud, an argument left open (shown as ?GivenOn in the full text) is just "…".
+            failed = "; ".join(_OPEN.sub("…", f.get("reading", {}).get(lang) or f["condition"])
+                               for f in closest["failed"])
             parts.append(p["closest"].format(outcome=p["permitted"], rule=closest["rule"]["id"], failed=failed))
         for remedy in explanation["remedies"][:3]:
             parts.append(_remedy_text(remedy, lang) + ".")
