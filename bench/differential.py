@@ -45,11 +45,17 @@ def main() -> int:
             code = None
     elapsed = time.perf_counter() - started
     text = log.read_text()
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
+                            text=True).stdout.strip()
+    dirty = subprocess.run(["git", "status", "--porcelain", "--", "kb"], cwd=ROOT, capture_output=True,
+                           text=True).stdout.splitlines()
     passing = re.search(r"(\d+) passing, (\d+) failing, and (\d+) invalid", text)
     lines = [f"# Differential run: materialized engine vs pyDatalog",
              "",
              f"{datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M UTC}: "
-             f"`python bench/differential.py --examples {args.examples}` in {elapsed / 60:.1f} minutes.",
+             f"`python bench/differential.py --examples {args.examples}` in {elapsed / 60:.1f} minutes, "
+             f"commit {commit}" + (f" with {len(dirty)} uncommitted changes in kb/ (tested as found)" if dirty
+                                   else ", kb/ clean") + ".",
              ""]
     if code is None:
         verdict = f"NOT FINISHED within {args.timeout:.0f} s"
