@@ -253,7 +253,8 @@ def rows_for(res: dict) -> list[dict]:
     add("HTTP decisions/s (service, gunicorn, explain=none, 16 clients)", s_rate, "req/s",
         s_rate / h_rate if s_rate and h_rate else None, "Flask hello floor", "http_vs_floor",
         s_rate / h_rate >= 0.8 if s_rate and h_rate else None,
-        f"{get(hs, 'ok')}/{get(hs, 'sent')} ok in {get(hs, 'elapsed_s') or 0:.1f} s; worker peak "
+        f"{get(hs, 'ok')}/{get(hs, 'sent')} ok in {get(hs, 'elapsed_s') or 0:.1f} s, cycling over "
+        f"{get(res, 'prepare', 'questions')} questions (repeats may hit the service's decision cache); worker peak "
         f"{get(hs, 'worker_peak_rss_mb') or 0:.0f} MB" if hs and "error" not in hs else get(hs, "error") or "")
     add("HTTP p99 (service)", ms(get(hs, "latency", "p99")), "ms",
         get(hs, "latency", "p99") / get(hh, "latency", "p99") if get(hs, "latency", "p99") and get(hh, "latency", "p99") else None,
