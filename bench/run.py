@@ -363,7 +363,7 @@ def write_results(results: list[dict], info: dict, quick: bool, elapsed: float) 
     lines = [
         "## Performance",
         "",
-        "(This section is written by `python bench/run.py`; paste it into README.md as it is.)",
+        "(Written by `python bench/run.py`; `python scripts/readme_results.py` copies it into README.md.)",
         "",
         f"Run: `python bench/run.py{' --quick' if quick else ''} --sizes {' '.join(r['size'] for r in results)}`"
         f" on {info['date']} (commit {info['commit']}, working tree {info['tree']}), {elapsed / 60:.1f} minutes.",
