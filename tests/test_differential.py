@@ -75,3 +75,22 @@ def test_an_updated_engine_answers_like_a_freshly_loaded_one(kb, data):
             assert updated.run(q.context(), lambda ev: ev.ask(predicate, pattern)) == \
                 fresh.run(q.context(), lambda ev: ev.ask(predicate, pattern))
     assert set(final) == (set(facts) - set(removed)) | set(added)
+
+
+@pytest.mark.parametrize("engine_class", [MaterializedEngine, PyDatalogEngine])
+def test_a_hypothetical_fact_reaching_a_recursive_stratum(kb, engine_class):
+    """A what-if superior_of fact extends the recursive superior chain for that question only."""
+    import datetime
+
+    from kb.engine.base import Context
+    from kb.facts.model import Fact, FactSet
+    engine = engine_class()
+    try:
+        engine.load(kb, FactSet([Fact("superior_of", (f"p{i + 1}", f"p{i}")) for i in range(5)]))
+        day = datetime.date(2026, 1, 1)
+        what_if = Context(day, hypothetical=(Fact("superior_of", ("boss", "p5")),))
+        chain = engine.run(what_if, lambda ev: ev.ask("superior", ("boss", None)))
+        assert [row[1] for row in chain] == ["p0", "p1", "p2", "p3", "p4", "p5"]
+        assert engine.run(Context(day), lambda ev: ev.ask("superior", ("boss", None))) == []
+    finally:
+        engine.close()

@@ -314,17 +314,30 @@ class _LayeredRelations(dict):
         self.evaluation = evaluation
 
     def __missing__(self, name: str):
-        return _Whole(self.evaluation, name)
-
-    def __contains__(self, name) -> bool:  # for sizes in planning
-        return dict.__contains__(self, name)
+        whole = self[name] = _Whole(self.evaluation, name)
+        return whole
 
 
 class _Whole:
-    """Read a predicate through the evaluation, whole (used only below a recomputed stratum)."""
+    """A predicate read whole through the evaluation, as a relation: used only while a recursive
+    stratum is recomputed for one question (its rows are gathered once, indexes built on demand)."""
 
     def __init__(self, evaluation: DemandEvaluation, name: str):
         self.evaluation, self.name = evaluation, name
+        self._relation: Relation | None = None
+
+    def _whole(self) -> Relation:
+        if self._relation is None:
+            arity = self.evaluation.program.arity[self.name]
+            self._relation = Relation(arity, self.evaluation.rows(self.name, (None,) * arity))
+        return self._relation
+
+    @property
+    def rows(self) -> set[tuple]:
+        return self._whole().rows
+
+    def index(self, positions: tuple) -> dict:
+        return self._whole().index(positions)
 
     def match(self, pattern: tuple):
         return self.evaluation.rows(self.name, pattern)
@@ -333,7 +346,7 @@ class _Whole:
         return bool(self.evaluation.rows(self.name, row))
 
     def __len__(self) -> int:
-        return 1
+        return len(self._whole())
 
 
 def _sort_key(row: tuple) -> tuple:
