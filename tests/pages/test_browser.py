@@ -100,7 +100,7 @@ def page(browser, site):
     browser.delete_all_cookies()
     browser.get(f"{base}/login?lang=en")
     browser.find_element("id", "token").send_keys(QUERY_TOKEN)
-    browser.find_element("id", "login-submit").click()
+    click_and_load(browser, browser.find_element("id", "login-submit"))
     assert urlsplit(browser.current_url).path == "/"
     browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
     return browser
@@ -122,6 +122,17 @@ def by_id(driver, element_id: str):
     return driver.find_element("id", element_id)
 
 
+def click_and_load(driver, element, timeout: float = 15) -> None:
+    """Click something that loads a new page, and wait until the new page has replaced the old one
+    and finished loading (reading right after the click could still see the old page)."""
+    from selenium.webdriver.support import expected_conditions
+    from selenium.webdriver.support.ui import WebDriverWait
+    old = driver.find_element("tag name", "html")
+    element.click()
+    WebDriverWait(driver, timeout).until(expected_conditions.staleness_of(old))
+    WebDriverWait(driver, timeout).until(lambda d: d.execute_script("return document.readyState") == "complete")
+
+
 def rendered(driver, element) -> bool:
     """Rendered for a reader (or a printer), as the browser's checkVisibility() says. Selenium's
     is_displayed cannot tell here: it calls anything inside a closed <details> hidden, whatever
@@ -138,15 +149,15 @@ def test_login_flow_and_logout(browser, site):
     assert "DEMO" in by_id(browser, "demo-notice").text
     screenshot(browser, "login")
     by_id(browser, "token").send_keys("not-a-token")
-    by_id(browser, "login-submit").click()
+    click_and_load(browser, by_id(browser, "login-submit"))
     assert by_id(browser, "login-problem").text == "This token is not valid for this service."
 
     by_id(browser, "token").send_keys(QUERY_TOKEN)
-    by_id(browser, "login-submit").click()
+    click_and_load(browser, by_id(browser, "login-submit"))
     assert urlsplit(browser.current_url).path == f"/decisions/{decisions['forbidden']}"
     assert "FORBIDDEN" in by_id(browser, "outcome").text
 
-    by_id(browser, "logout").click()
+    click_and_load(browser, by_id(browser, "logout"))
     assert "You are logged out." in by_id(browser, "logged-out").text
     browser.get(f"{base}/rules")
     assert urlsplit(browser.current_url).path == "/login"
@@ -158,7 +169,7 @@ def test_home_page(page, site):
     assert "Demo mode" in by_id(page, "demo-notice").text
     assert "Rules version" in by_id(page, "health").text
     screenshot(page, "home")
-    page.find_element("link text", "Rule catalogue").click()
+    click_and_load(page, page.find_element("link text", "Rule catalogue"))
     assert urlsplit(page.current_url).path == "/rules"
 
 
@@ -188,7 +199,7 @@ def test_the_language_switch_changes_the_texts(page, site):
     page.get(f"{base}/decisions/{decisions['permitted']}?lang=en")
     assert "DECISION: PERMITTED" in by_id(page, "outcome").text
     assert page.find_element("css selector", "#why h2").text.startswith("Why")
-    by_id(page, "lang-nl").click()
+    click_and_load(page, by_id(page, "lang-nl"))
     assert "lang=nl" in page.current_url
     assert page.find_element("tag name", "html").get_attribute("lang") == "nl"
     assert "BESLISSING: TOEGELATEN" in by_id(page, "outcome").text
@@ -258,13 +269,13 @@ def test_scenario_form_decides_and_switches_language(page, site):
     by_id(page, "facts").send_keys(SCENARIO)
     for name, value in (("actor", "ann"), ("recipient", "tine"), ("item", "i_home_situation"), ("at", "2026-11-02")):
         by_id(page, name).send_keys(value)
-    by_id(page, "decide").click()
+    click_and_load(page, by_id(page, "decide"))
     assert "DECISION: FORBIDDEN" in by_id(page, "outcome").text
     assert "lena" in by_id(page, "remedies").text
     assert by_id(page, "facts").get_attribute("value") == SCENARIO  # the scenario stays in the form
     screenshot(page, "try-result-en")
 
-    by_id(page, "lang-nl").click()  # resubmits the same scenario in Dutch
+    click_and_load(page, by_id(page, "lang-nl"))  # resubmits the same scenario in Dutch
     assert "BESLISSING: VERBODEN" in by_id(page, "outcome").text
     assert by_id(page, "facts").get_attribute("value") == SCENARIO
 
@@ -275,7 +286,7 @@ def test_scenario_form_shows_bad_input_with_its_line(page, site):
     by_id(page, "facts").send_keys("- clb_worker: [ann]\n- consnet: [lena, i_home_situation, tine, 2026-10-01]\n")
     for name, value in (("actor", "ann"), ("recipient", "tine"), ("item", "i_home_situation"), ("at", "2026-13-01")):
         by_id(page, name).send_keys(value)
-    by_id(page, "decide").click()
+    click_and_load(page, by_id(page, "decide"))
     problems = by_id(page, "problems").text
     assert "line 2, column 3: unknown predicate `consnet`" in problems
     assert "did you mean `consent`?" in problems
