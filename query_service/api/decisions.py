@@ -17,9 +17,9 @@ from kb.explain.render import full_text, summary
 
 from ..auth import require
 from ..config import DEMO_NOTICE
-from ..errors import invalid, not_found
+from ..errors import ApiProblem, invalid, not_found
 from ..state import state
-from ..traces import explanation_of, is_explained, recorded_decision
+from ..traces import RecordDamaged, explanation_of, is_explained, recorded_decision, verified_explanation
 from . import bp
 from .inputs import check_schema, json_body, parse_date, parse_facts, raise_fact_errors, raw_fact
 
@@ -156,11 +156,27 @@ def get_decision(decision_id: int):
     record = state().log.get(decision_id)
     if record is None:
         raise not_found(f"There is no decision {decision_id} in the log.")
+    explanation = _verified(record)  # before anything of the record is shown
     lang = record.request.get("lang", DEFAULT_LANG)
     out = {**record.as_dict(), "url": page_url(record.id, lang), "links": _links(record.id, record.deciding_rules, lang)}
     if not is_explained(record):
-        out["explanation"] = explanation_of(state(), record)
+        out["explanation"] = explanation
     return jsonify(out)
+
+
+def _verified(record) -> dict:
+    """The record's explanation once the record verifies; a 409 `record-damaged` problem otherwise."""
+    try:
+        return verified_explanation(state(), record)
+    except RecordDamaged as err:
+        raise damaged(err) from None
+
+
+def damaged(err: RecordDamaged) -> ApiProblem:
+    return ApiProblem(409, "record-damaged", "The decision record is damaged",
+                      f"Decision {err.decision_id} does not verify against the log, its kept rule texts or its fact "
+                      "base, so it is not shown. Run `kb audit verify` and restore the store from a backup.",
+                      errors=[{"code": "record-damaged", "message": p} for p in err.problems])
 
 
 @bp.post("/decisions/<int:decision_id>/replay")
@@ -171,6 +187,7 @@ def replay_decision(decision_id: int):
     before = state().log.get(decision_id)
     if before is None:
         raise not_found(f"There is no decision {decision_id} in the log.")
+    _verified(before)  # a damaged record cannot be the "before" of a comparison
     old = before.request
     stored = {
         "actor": old["actor"], "recipient": old["recipient"], "item": old["item"], "at": old["at"],

@@ -13,10 +13,10 @@ from flask import request
 from kb.explain.render import summary
 
 from ..state import state
-from ..traces import explanation_of
+from ..traces import RecordDamaged, verified_explanation
 from . import bp
 from .access import login_required
-from .errors import PageNotFound
+from .errors import PageNotFound, RecordDamagedPage
 from .i18n import LABELS, choose
 from .render import render_page
 
@@ -32,7 +32,10 @@ def decision(decision_id: int):
         raise PageNotFound(LABELS[lang].no_decision.format(id=decision_id))
     # The language asked for, else the one the decision was asked in.
     lang = choose(request.args.get("lang"), record.request.get("lang"))
-    explanation = explanation_of(st, record)
+    try:
+        explanation = verified_explanation(st, record)
+    except RecordDamaged:
+        raise RecordDamagedPage(LABELS[lang].record_damaged.format(id=decision_id)) from None
     current_kb = st.workspace.kb.version
     return render_page("decision.html", lang, record=record, explanation=explanation,
                        summary=summary(explanation, lang), current_kb=current_kb,

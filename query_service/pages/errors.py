@@ -14,7 +14,7 @@ from . import bp
 from .i18n import choose
 from .render import render_page
 
-_SHOWN = (401, 403, 404, 413)
+_SHOWN = (401, 403, 404, 409, 413)
 
 
 class PageNotFound(HTTPException):
@@ -25,6 +25,12 @@ class PageNotFound(HTTPException):
     def __init__(self, message: str, suggestion: str = ""):
         super().__init__(message)
         self.message, self.suggestion = message, suggestion
+
+
+class RecordDamagedPage(PageNotFound):
+    """A 409: the decision record failed verification, so none of it is shown."""
+
+    code = 409
 
 
 @bp.errorhandler(HTTPException)

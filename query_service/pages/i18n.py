@@ -85,9 +85,13 @@ _PAGE = {
         "error_title": "Something went wrong",
         "error_400": "Bad request", "error_404": "Not found", "error_401": "Log in first", "error_403": "Not allowed",
         "error_413": "Too much text", "error_500": "Internal error",
+        "error_409": "Damaged record",
         "error_413_detail": "The form sent more than {limit} bytes; enter fewer facts.",
         "error_500_detail": "The service failed while answering this request. The failure was logged.",
         "no_decision": "There is no decision {id} in the log.",
+        "record_damaged": ("The record of decision {id} is damaged: it, its rule texts or the facts it rested on "
+                           "were changed after it was decided, so it is not shown. Ask the administrator to run "
+                           "`kb audit verify`."),
         "no_rule": "There is no rule {id} in rules version {kb}.",
         "back_home": "Back to the home page",
     },
@@ -162,9 +166,13 @@ _PAGE = {
         "error_title": "Er ging iets mis",
         "error_400": "Ongeldige vraag", "error_404": "Niet gevonden", "error_401": "Meld u eerst aan", "error_403": "Niet toegestaan",
         "error_413": "Te veel tekst", "error_500": "Interne fout",
+        "error_409": "Beschadigd dossier",
         "error_413_detail": "Het formulier stuurde meer dan {limit} bytes; vul minder feiten in.",
         "error_500_detail": "De dienst faalde bij het beantwoorden van deze vraag. De fout is gelogd.",
         "no_decision": "Er is geen beslissing {id} in het logboek.",
+        "record_damaged": ("Het dossier van beslissing {id} is beschadigd: het, de regelteksten of de feiten waarop "
+                           "het steunde zijn na de beslissing gewijzigd, dus het wordt niet getoond. Vraag de "
+                           "beheerder `kb audit verify` uit te voeren."),
         "no_rule": "Er is geen regel {id} in versie {kb} van de regels.",
         "back_home": "Terug naar de startpagina",
     },
