@@ -5,7 +5,7 @@ import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .ast import Rule, RuleFile
+from .ast import Position, Rule, RuleFile
 from .checks import check_rules, strata
 from .diagnostics import Diagnostic, KnowledgeBaseError
 from .parser import parse_text
@@ -51,10 +51,30 @@ def check_directory(directory: Path | str = DEFAULT_DIR) -> tuple[KnowledgeBase 
     Returns the knowledge base (None if there is any error) and every diagnostic, sorted.
     """
     directory = Path(directory)
-    sources = {str(directory / "vocabulary.yaml"): (directory / "vocabulary.yaml").read_text(encoding="utf-8")}
-    for path in rule_files(directory):
-        sources[str(path)] = path.read_text(encoding="utf-8")
+    sources, undecodable = {}, []
+    for path in [directory / "vocabulary.yaml", *rule_files(directory)]:
+        text, diagnostic = read_source(path)
+        if diagnostic is not None:
+            undecodable.append(diagnostic)
+        sources[str(path)] = text
+    if undecodable:
+        return None, sorted(undecodable)
     return check_texts(sources)
+
+
+def read_source(path: Path) -> tuple[str, Diagnostic | None]:
+    """A source file's text, or a diagnostic at the first byte that is not UTF-8 (never a traceback)."""
+    data = path.read_bytes()
+    try:
+        return data.decode("utf-8"), None
+    except UnicodeDecodeError as err:
+        before = data[:err.start]
+        line = before.count(b"\n") + 1
+        column = len(before) - (before.rfind(b"\n") + 1) + 1
+        code = "vocabulary" if path.name == "vocabulary.yaml" else "syntax"
+        return "", Diagnostic(Position(str(path), line, column), code,
+                              f"the file is not UTF-8 text: byte 0x{data[err.start]:02x} cannot be read",
+                              suggestion="save the file as UTF-8")
 
 
 def check_texts(sources: dict[str, str]) -> tuple[KnowledgeBase | None, list[Diagnostic]]:

@@ -15,7 +15,7 @@ import json
 from dataclasses import dataclass
 
 from .chain import DECISIONS, GENESIS, canonical, chain_hash, claim_head, digest, move_head
-from .db import Database
+from .db import MAX_ID, Database
 from .schema import prepare
 
 
@@ -98,6 +98,8 @@ class DecisionLog:
                               list(deciding_rules), trace, prev, digest_, kept[0], facts[0])
 
     def get(self, decision_id: int) -> DecisionRecord | None:
+        if not 0 < decision_id <= MAX_ID:  # no such row, and the database could not even compare it
+            return None
         rows = self.db.query(
             f"SELECT {RECORD_COLUMNS} FROM decisions WHERE id = ?", (decision_id,))
         return _record(rows[0]) if rows else None

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from ..facts.model import BEGINNING, END, Fact, FactSet
 from .chain import FACTS, GENESIS, chain_hash, change_body, claim_head, fact_row_digest, move_head
-from .db import Database
+from .db import MAX_ID, Database
 from .schema import prepare
 
 COLUMNS = "id, predicate, args, valid_from, valid_until, added_in, withdrawn_in"
@@ -135,6 +135,8 @@ class FactStore:
         return [_stored(r) for r in added], [_stored(r) for r in withdrawn]
 
     def get(self, fact_id: int) -> StoredFact | None:
+        if not 0 < fact_id <= MAX_ID:  # no such row, and the database could not even compare it
+            return None
         rows = self.db.query(f"SELECT {COLUMNS} FROM stored_facts WHERE id = ?", (fact_id,))
         return _stored(rows[0]) if rows else None
 
