@@ -22,6 +22,7 @@ from typing import Callable, Iterable, Iterator
 from ..facts.model import Fact, FactSet
 from ..language.ast import Atom, Negation, Variable
 from ..language.knowledge_base import KnowledgeBase
+from . import budget
 from .base import Context, Engine, Evaluation, Pattern, T
 from .batch import BatchPlan
 from .plan import BOUND, CONST, FREE, AtomStep, plan
@@ -184,6 +185,7 @@ def evaluate_stratum(program: Program, stratum: set[str], relations: dict) -> No
     rules = [rule for name in sorted(stratum) for rule in program.rules.get(name, ())]
     delta: dict[str, Relation] = {name: Relation(program.arity[name]) for name in stratum}
     for rule in rules:  # first round: every rule over the full relations of lower strata
+        budget.check()
         new = relations[rule.head.predicate].add_all(program.batch_plan(rule, size).run(relations.__getitem__, negated))
         delta[rule.head.predicate].add_all(new)
     if not (stratum & program.recursive):
@@ -200,6 +202,7 @@ def evaluate_stratum(program: Program, stratum: set[str], relations: dict) -> No
         for rule, delta_name, batch in delta_plans:
             if not len(delta[delta_name]):
                 continue
+            budget.check()
             new[rule.head.predicate].add_all(batch.run(source, negated) - relations[rule.head.predicate].rows)
         for name in stratum:
             relations[name].add_all(new[name].rows)
@@ -266,6 +269,7 @@ class DemandEvaluation(Evaluation):
         answers = self._memo.get(key)
         if answers is not None:
             return answers
+        budget.check()
         answers = Relation(self.program.arity[predicate])
         for rule in self.program.rules.get(predicate, ()):
             env = rule.head.match(pattern)
@@ -376,7 +380,7 @@ class MaterializedEngine(Engine):
         """Apply a fact change. Each cached moment model is replaced by one that shares every
         relation the change cannot reach and recomputes only the strata that depend on it
         (models in use by running questions are never modified)."""
-        with self._lock:
+        with self._lock, budget.suspended():  # a committed change is applied whole, never cut off
             self._facts = self._facts.changed(added, removed, self._facts.version)
             self._models = OrderedDict((moment, model.changed(self._facts, added, removed))
                                        for moment, model in self._models.items())

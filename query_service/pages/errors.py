@@ -9,9 +9,11 @@ from __future__ import annotations
 from flask import request
 from werkzeug.exceptions import HTTPException
 
+from kb.engine.budget import BudgetExceeded
+
 from .. import errors as api_errors
 from . import bp
-from .i18n import choose
+from .i18n import LABELS, choose
 from .render import render_page
 
 _SHOWN = (401, 403, 404, 409, 413)
@@ -42,6 +44,13 @@ def http_error(err: HTTPException):
     if status == 401:
         response = (*response, {"WWW-Authenticate": 'Bearer realm="deelwijzer"'})
     return response
+
+
+@bp.errorhandler(BudgetExceeded)
+def over_budget(err: BudgetExceeded):
+    lang = choose(request.args.get("lang"))
+    return render_page("error.html", lang, status=503, code=503,
+                       message=LABELS[lang].over_budget.format(seconds=f"{err.seconds:g}"), suggestion="")
 
 
 @bp.errorhandler(Exception)

@@ -85,7 +85,9 @@ _PAGE = {
         "error_title": "Something went wrong",
         "error_400": "Bad request", "error_404": "Not found", "error_401": "Log in first", "error_403": "Not allowed",
         "error_413": "Too much text", "error_500": "Internal error",
-        "error_409": "Damaged record",
+        "error_409": "Damaged record", "error_503": "Too much to evaluate",
+        "over_budget": ("Answering this needed more than the evaluation budget of {seconds} s, so it was "
+                        "stopped. Enter fewer or smaller facts (a long chain or cycle of superiors, for one)."),
         "error_413_detail": "The form sent more than {limit} bytes; enter fewer facts.",
         "error_500_detail": "The service failed while answering this request. The failure was logged.",
         "no_decision": "There is no decision {id} in the log.",
@@ -166,7 +168,10 @@ _PAGE = {
         "error_title": "Er ging iets mis",
         "error_400": "Ongeldige vraag", "error_404": "Niet gevonden", "error_401": "Meld u eerst aan", "error_403": "Niet toegestaan",
         "error_413": "Te veel tekst", "error_500": "Interne fout",
-        "error_409": "Beschadigd dossier",
+        "error_409": "Beschadigd dossier", "error_503": "Te veel om te evalueren",
+        "over_budget": ("Dit beantwoorden vroeg meer dan het evaluatiebudget van {seconds} s, dus het werd "
+                        "gestopt. Vul minder of kleinere feiten in (een lange keten of kring van meerderen, "
+                        "bijvoorbeeld)."),
         "error_413_detail": "Het formulier stuurde meer dan {limit} bytes; vul minder feiten in.",
         "error_500_detail": "De dienst faalde bij het beantwoorden van deze vraag. De fout is gelogd.",
         "no_decision": "Er is geen beslissing {id} in het logboek.",
