@@ -35,6 +35,12 @@ class RecordDamagedPage(PageNotFound):
     code = 409
 
 
+class FormRejected(PageNotFound):
+    """A 400: a POST form without this session's CSRF token (csrf.py)."""
+
+    code = 400
+
+
 @bp.errorhandler(HTTPException)
 def http_error(err: HTTPException):
     lang = choose(request.args.get("lang"))
