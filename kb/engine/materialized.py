@@ -19,7 +19,7 @@ import threading
 from collections import OrderedDict
 from typing import Callable, Iterable, Iterator
 
-from ..facts.model import Fact, FactSet
+from ..facts.model import BEGINNING, END, Fact, FactSet
 from ..language.ast import Atom, Negation, Variable
 from ..language.knowledge_base import KnowledgeBase
 from . import budget
@@ -167,6 +167,26 @@ class MomentModel:
             model.relations[name] = Relation(program.arity[name],
                                              (f.args for f in facts.of(name) if f.valid_on(moment)))
         dirty = program.depending_on(touched)
+        for stratum in program.strata:
+            if stratum & dirty and not stratum & program.question_dependent:
+                evaluate_stratum(program, stratum, model.relations)
+        return model
+
+
+    def moved(self, facts: FactSet, bounded: list[Fact], moment: datetime.date) -> "MomentModel":
+        """The model of another moment, derived from this one: only the facts whose validity
+        differs between the two days (among `bounded`, the facts valid for less than all time) and
+        the strata that depend on them or on `today` are computed again."""
+        program = self.program
+        touched = {f.predicate for f in bounded if f.valid_on(self.moment) != f.valid_on(moment)}
+        model = MomentModel.__new__(MomentModel)
+        model.program, model.moment = program, moment
+        model.relations = dict(self.relations)
+        model.relations["today"] = Relation(1, [(moment,)])
+        for name in touched:
+            model.relations[name] = Relation(program.arity[name],
+                                             (f.args for f in facts.of(name) if f.valid_on(moment)))
+        dirty = program.depending_on(touched | {"today"})
         for stratum in program.strata:
             if stratum & dirty and not stratum & program.question_dependent:
                 evaluate_stratum(program, stratum, model.relations)
@@ -369,6 +389,7 @@ class MaterializedEngine(Engine):
         self._facts = FactSet()
         self._models: OrderedDict[datetime.date, MomentModel] = OrderedDict()
         self._building: dict[datetime.date, threading.Event] = {}
+        self._bounded: tuple[FactSet, list[Fact]] | None = None
 
     def load(self, kb: KnowledgeBase, facts: FactSet) -> None:
         program = Program(kb)
@@ -393,13 +414,25 @@ class MaterializedEngine(Engine):
             if model is not None:
                 self._models.move_to_end(moment)
                 return model
-        built = MomentModel(program, facts, moment)
+            # a new moment starts from the most recently used model of the same facts
+            nearest = next(reversed(self._models.values()), None)
+        built = nearest.moved(facts, self._bounded_facts(facts), moment) if nearest is not None \
+            else MomentModel(program, facts, moment)
         with self._lock:
             if self._program is program and self._facts is facts:
                 self._models[moment] = built
                 while len(self._models) > self._cache_size:
                     self._models.popitem(last=False)
         return built
+
+    def _bounded_facts(self, facts: FactSet) -> list[Fact]:
+        """The facts not valid for all time (the only ones that differ between two moments), once
+        per fact set."""
+        cached = self._bounded
+        if cached is None or cached[0] is not facts:
+            cached = (facts, [f for f in facts if f.valid_from != BEGINNING or f.valid_until != END])
+            self._bounded = cached
+        return cached[1]
 
     def run(self, context: Context, job: Callable[[Evaluation], T]) -> T:
         if self._program is None:

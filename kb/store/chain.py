@@ -85,8 +85,13 @@ def add_missing_columns(db, table: str, columns: dict[str, str]) -> list[str]:
 
 # -- the fact history's chain ----------------------------------------------------------------------
 def fact_row_digest(fact_id: int, predicate: str, args_text: str, valid_from: str, valid_until: str) -> str:
-    """The hash of one stored fact as written (its arguments as their stored JSON text)."""
-    return digest([fact_id, predicate, args_text, valid_from, valid_until])
+    """The hash of one stored fact as written (its arguments as their stored JSON text).
+
+    Fields joined by U+001F, which JSON text never holds unescaped and names and dates never hold:
+    unambiguous, and several times cheaper than canonical JSON for the thousands of rows a
+    verification reads."""
+    text = f"{fact_id}\x1f{predicate}\x1f{args_text}\x1f{valid_from}\x1f{valid_until}"
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def change_body(change_id: int, changed_at: str, kind: str, note: str, added: list[str], withdrawn: list[int]) -> dict:
