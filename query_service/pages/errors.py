@@ -11,6 +11,8 @@ from werkzeug.exceptions import HTTPException
 
 from kb.engine.budget import BudgetExceeded
 
+from ..slots import Busy
+
 from .. import errors as api_errors
 from . import bp
 from .i18n import LABELS, choose
@@ -57,6 +59,13 @@ def over_budget(err: BudgetExceeded):
     lang = choose(request.args.get("lang"))
     return render_page("error.html", lang, status=503, code=503,
                        message=LABELS[lang].over_budget.format(seconds=f"{err.seconds:g}"), suggestion="")
+
+
+@bp.errorhandler(Busy)
+def busy(err: Busy):
+    lang = choose(request.args.get("lang"))
+    body, status = render_page("error.html", lang, status=503, code=503, message=LABELS[lang].busy, suggestion="")
+    return body, status, {"Retry-After": "1"}
 
 
 @bp.errorhandler(Exception)

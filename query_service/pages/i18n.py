@@ -86,6 +86,7 @@ _PAGE = {
         "error_400": "Bad request", "error_404": "Not found", "error_401": "Log in first", "error_403": "Not allowed",
         "error_413": "Too much text", "error_500": "Internal error",
         "error_409": "Damaged record", "error_503": "Too much to evaluate",
+        "busy": "Other try-outs are being evaluated right now; send the form again in a moment.",
         "csrf_failed": ("This form expired or was sent from another site, so nothing was done. Reload the page "
                         "and send it again."),
         "over_budget": ("Answering this needed more than the evaluation budget of {seconds} s, so it was "
@@ -171,6 +172,7 @@ _PAGE = {
         "error_400": "Ongeldige vraag", "error_404": "Niet gevonden", "error_401": "Meld u eerst aan", "error_403": "Niet toegestaan",
         "error_413": "Te veel tekst", "error_500": "Interne fout",
         "error_409": "Beschadigd dossier", "error_503": "Te veel om te evalueren",
+        "busy": "Er worden nu andere scenario's geëvalueerd; verstuur het formulier zo meteen opnieuw.",
         "csrf_failed": ("Dit formulier is verlopen of werd vanaf een andere site verstuurd, dus er gebeurde niets. "
                         "Laad de pagina opnieuw en verstuur het nog eens."),
         "over_budget": ("Dit beantwoorden vroeg meer dan het evaluatiebudget van {seconds} s, dus het werd "

@@ -6,6 +6,7 @@ from flask import current_app, request
 
 from kb.explain.render import summary
 
+from ..slots import evaluation_slot
 from ..state import engine_factory, state
 from . import bp
 from .access import login_required
@@ -30,7 +31,8 @@ def try_decide():
     lang = choose(request.form.get("switch_lang"), request.form.get("lang"), request.args.get("lang"))
     form = TryForm.read(request.form)
     st = state()
-    explanation = try_out(form, st.workspace, st.sync, engine_factory(current_app.config["ENGINE"]))
+    with evaluation_slot():
+        explanation = try_out(form, st.workspace, st.sync, engine_factory(current_app.config["ENGINE"]))
     return _page(lang, form, explanation, status=422 if form.problems else 200)
 
 
