@@ -231,7 +231,7 @@ def audience():
               for name in ("actor", "item") if not args.get(name)]
     if errors:
         raise invalid("Name the actor and the item: /v1/audience?actor=…&item=…", errors)
-    at = parse_date(args["at"], "at", parameter=True) if args.get("at") else datetime.date.today()
+    at = parse_date(args["at"], "at", parameter=True) if "at" in args else datetime.date.today()
     setting = args.get("setting") or DEFAULT_SETTING
     actor, item = args["actor"], args["item"]
     st = state()

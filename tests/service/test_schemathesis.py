@@ -64,4 +64,4 @@ def test_the_service_keeps_its_contract(case):
 def test_report_how_many_requests_were_checked(capsys):
     assert SENT, "schemathesis sent nothing"
     with capsys.disabled():
-        print(f"\n[schemathesis] {sum(SENT.values())} requests over {len(SENT)} operations, all checks passed")
+        print(f"\n[schemathesis] {sum(SENT.values())} requests sent over {len(SENT)} operations")
