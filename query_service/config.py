@@ -23,8 +23,8 @@ mapping given to `create_app`.
                         was lost (default 30)
     EVALUATION_BUDGET   seconds of evaluation a request may use (default 10); past it, the evaluation
                         stops and the client gets 503 `evaluation-budget-exceeded` (materialised engine)
-    EVALUATION_SLOTS    expensive evaluations (try-outs, what-ifs, audiences) run at once (default 2, one
-                        per core); one more gets 503 `evaluation-busy` at once (slots.py)
+    EVALUATION_SLOTS    try-outs evaluated at once (default 2, one per core); one more gets 503
+                        `evaluation-busy` at once (slots.py)
     SECRET_KEY          signs the pages' session cookie (the /login session). Default: a random key per
                         process in demo mode; none otherwise, which turns the session login off (pages
                         then need an `Authorization: Bearer` header) until one is configured

@@ -1,10 +1,12 @@
-"""Evaluation slots: at most EVALUATION_SLOTS expensive evaluations (try-outs, what-ifs, audiences)
-run at once; one more is refused at once with 503 `evaluation-busy` and `Retry-After`.
+"""Evaluation slots: at most EVALUATION_SLOTS try-outs run at once; one more is refused at once
+with 503 `evaluation-busy` and `Retry-After`.
 
-Evaluation is CPU-bound Python: eight of them in eight threads would share the interpreter with
-`/v1/health` and ordinary decisions, which then wait their turn for seconds. With a slot per core,
-the threads that are not evaluating stay free and quick, and a refused client retries later
-instead of holding a thread while it waits.
+A try-out is the one request whose size has no bound but the body limit (a scenario of any number
+of facts, each parsed and evaluated from scratch): CPU-bound Python that, eight at a time in eight
+threads, would share the interpreter with `/v1/health` and ordinary decisions until those wait
+seconds for their turn. With a slot per core the other threads stay quick, and a refused client
+retries later instead of holding a thread while it waits. What-ifs are bounded by the schema (at
+most 100 hypothetical facts) and by the evaluation budget, and need no slot.
 """
 from __future__ import annotations
 

@@ -18,7 +18,6 @@ from kb.explain.render import full_text, summary
 from ..auth import require
 from ..config import DEMO_NOTICE
 from ..errors import ApiProblem, invalid, not_found
-from ..slots import evaluation_slot
 from ..state import state
 from ..traces import RecordDamaged, explanation_of, is_explained, recorded_decision, verified_explanation
 from . import bp
@@ -63,15 +62,7 @@ def read_decision_request(body: dict, vocab) -> tuple[Question, dict]:
 
 def decide_and_record(question: Question, stored: dict):
     """Decide (and, unless `explain` is none, explain) the question, keep its rule version, append
-    it to the log: (record, explanation — None when not explained). A what-if (hypothetical facts)
-    takes an evaluation slot (slots.py)."""
-    if question.hypothetical:
-        with evaluation_slot():
-            return _decide_and_record(question, stored)
-    return _decide_and_record(question, stored)
-
-
-def _decide_and_record(question: Question, stored: dict):
+    it to the log: (record, explanation — None when not explained)."""
     st = state()
     st.sync()
     if stored["explain"] == "none":
@@ -236,7 +227,7 @@ def audience():
     actor, item = args["actor"], args["item"]
     st = state()
     started = time.perf_counter()
-    with evaluation_slot(), st.changing():  # one snapshot: no fact change or reload in between
+    with st.changing():  # one snapshot: no fact change or reload in between
         ws = st.workspace
         kb, facts = ws.kb, ws.facts
         try:
