@@ -20,6 +20,8 @@ from .language.knowledge_base import KnowledgeBase
 from .reasoning.instances import instances
 
 OUTCOMES = ("obligated", "discretionary", "permitted", "forbidden")
+# "May X tell Y about I?" as the rules define it (D6): any outcome but `forbidden`.
+MAY_DISCLOSE = "may_disclose"
 # The condition of each decision rule that carries its reason.
 _REASON = {"obligated": "must_tell", "discretionary": "may_choose", "forbidden": "blocked"}
 _PERMITTED_REASONS = ("exception_applies", "may_tell")
@@ -61,6 +63,7 @@ class Decision:
     # What the professional must still judge when telling (L7 need to know, B13a the agreements,
     # B7 the pupil's interest): the conditions of the deciding rules, never presumed false.
     conditions: tuple[Condition, ...] = ()
+    may_disclose: bool = False  # read off the model (D6), beside the outcome
 
 
 def validate_question(question: Question, kb: KnowledgeBase, facts: FactSet) -> None:
@@ -124,7 +127,8 @@ def decide_in(ev: Evaluation, kb: KnowledgeBase, question: Question, facts_versi
     outcome = outcome_in(ev, args)
     rules = deciding_rules(ev, kb, outcome, args)
     return Decision(question, outcome, rules, kb.version, facts_version,
-                    conditions=attached_conditions(kb, rules))
+                    conditions=attached_conditions(kb, rules),
+                    may_disclose=MAY_DISCLOSE in kb.by_head and ev.holds(MAY_DISCLOSE, args))
 
 
 def audience_candidates(ev: Evaluation, kb: KnowledgeBase, actor: str, item: str) -> set | None:

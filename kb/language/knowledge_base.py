@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -48,6 +49,19 @@ def rule_files(directory: Path) -> list[Path]:
     return sorted((directory / "rules").glob(f"*{RULE_SUFFIX}"))
 
 
+def copy_knowledge_base(target: Path | str, source: Path | str = DEFAULT_DIR) -> Path:
+    """Copy a knowledge base (vocabulary, conditions, rule files) into `target`, e.g. to edit it
+    without touching the shipped one. Returns `target`."""
+    source, target = Path(source), Path(target)
+    (target / "rules").mkdir(parents=True, exist_ok=True)
+    for name in ("vocabulary.yaml", CONDITIONS_FILE):
+        if (source / name).exists():
+            shutil.copy(source / name, target / name)
+    for path in rule_files(source):
+        shutil.copy(path, target / "rules" / path.name)
+    return target
+
+
 def law_reference(directory: Path) -> Path:
     """The law reference a knowledge-base directory is checked against: its own `law.md` if it
     has one (a copy under test), else the project's `docs/law.md`."""
@@ -63,7 +77,8 @@ def check_directory(directory: Path | str = DEFAULT_DIR) -> tuple[KnowledgeBase 
     """
     directory = Path(directory)
     sources = {str(directory / name): (directory / name).read_text(encoding="utf-8")
-               for name in ("vocabulary.yaml", CONDITIONS_FILE)}
+               for name in ("vocabulary.yaml", CONDITIONS_FILE)
+               if name == "vocabulary.yaml" or (directory / name).exists()}
     for path in rule_files(directory):
         sources[str(path)] = path.read_text(encoding="utf-8")
     law = law_reference(directory)
