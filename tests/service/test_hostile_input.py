@@ -5,13 +5,12 @@ nothing."""
 from __future__ import annotations
 
 import json
-import shutil
 
 import pytest
 from flask.testing import FlaskClient
 
 from kb.cli import main as kb_main
-from kb.language.knowledge_base import DEFAULT_DIR
+from kb.language.knowledge_base import copy_knowledge_base
 from query_service.state import EXTENSION
 
 from .conftest import ADMIN, DAY, QUERY, make_app
@@ -129,12 +128,7 @@ def test_a_version_in_ascii_digits_is_accepted(client):
 
 @pytest.fixture()
 def kb_copy(tmp_path):
-    target = tmp_path / "kb"
-    (target / "rules").mkdir(parents=True)
-    shutil.copy(DEFAULT_DIR / "vocabulary.yaml", target / "vocabulary.yaml")
-    for path in (DEFAULT_DIR / "rules").glob("*.dl"):
-        shutil.copy(path, target / "rules" / path.name)
-    return target
+    return copy_knowledge_base(tmp_path / "kb")
 
 
 def test_a_rule_file_that_is_not_utf8_is_a_diagnostic(kb_copy, capsys):
