@@ -113,10 +113,22 @@ def vocabulary_from_text(text: str, path: str) -> Vocabulary:
     except yaml.YAMLError as err:
         raise KnowledgeBaseError([Diagnostic(error_position(err, path), "vocabulary",
                                              f"the vocabulary is not valid YAML: {getattr(err, 'problem', err)}")])
-    diags: list[Diagnostic] = []
     top = Position(path, 1, 1)
     if not isinstance(data, PosDict):
         raise KnowledgeBaseError([Diagnostic(top, "vocabulary", "the vocabulary must be a mapping")])
+    try:
+        return _vocabulary(data, path, top)
+    except (AttributeError, TypeError, KeyError, ValueError) as shape:
+        # A section of an unexpected shape (`types: oops`, a null function spec, a mapping as a
+        # type name) that no check below names yet: a diagnostic, never a traceback.
+        raise KnowledgeBaseError([Diagnostic(top, "vocabulary", "a section of the vocabulary does not have the "
+                                             f"expected shape ({type(shape).__name__})",
+                                             suggestion="compare its sections with the shipped kb/vocabulary.yaml")]) from None
+
+
+def _vocabulary(data: PosDict, path: str, top: Position) -> Vocabulary:
+    """The checks and the Vocabulary of parsed vocabulary data (vocabulary_from_text)."""
+    diags: list[Diagnostic] = []
 
     def err(pos: Position, message: str, suggestion: str = "") -> None:
         diags.append(Diagnostic(pos, "vocabulary", message, suggestion=suggestion))

@@ -163,3 +163,24 @@ def test_a_yaml_collection_as_a_key_in_a_fact_file_is_a_diagnostic(tmp_path, cap
     assert kb_main(["test", str(scenario)]) == 1
     out = capsys.readouterr()
     assert "a key must be a name or a value, not a mapping" in out.out + out.err
+
+
+@pytest.mark.parametrize("edit", [
+    ("types:", "types: oops\nold_types:"),                            # a section that is not a mapping
+    ("  years_between:\n", "  years_between:\n  nothing_here: null\n"),  # a null function spec
+    ("types:\n", "types:\n  ? {a: 1}\n  : {nl: x, en: y}\n"),           # a mapping as a type name
+])
+def test_vocabulary_shapes_are_diagnostics_for_check_and_reload(api_checker, kb_copy, capsys, edit):
+    app = make_app(api_checker, KB_DIR=str(kb_copy))
+    try:
+        vocabulary = kb_copy / "vocabulary.yaml"
+        text = vocabulary.read_text(encoding="utf-8")
+        assert edit[0] in text
+        vocabulary.write_text(text.replace(edit[0], edit[1], 1), encoding="utf-8")
+        assert kb_main(["check", "--dir", str(kb_copy)]) == 1
+        out = capsys.readouterr()
+        assert "error[vocabulary]" in out.out + out.err and "Traceback" not in out.out + out.err
+        response = app.test_client().post("/v1/admin/reload", headers=ADMIN)
+        assert response.status_code == 422 and response.get_json()["code"] == "kb-check-failed"
+    finally:
+        app.extensions[EXTENSION].close()
