@@ -146,7 +146,9 @@ def cmd_audit_verify(args) -> int:
     try:
         report = verify(db)
     except Exception as err:  # noqa: BLE001 - a store too damaged to read (a table dropped) is a finding
-        print(f"BROKEN: the store cannot be read as a decision log ({type(err).__name__})")
+        print(f"BROKEN: the store cannot be read as a decision log of this release ({type(err).__name__}): a table "
+              "or column is missing. A store from an older release is sealed when the service first opens it; "
+              "otherwise the store was damaged.")
         return 1
     finally:
         db.close()
