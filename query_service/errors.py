@@ -15,6 +15,7 @@ from flask import Flask, Response, json, request
 from werkzeug.exceptions import HTTPException
 
 from kb.engine.budget import BudgetExceeded
+from kb.store.decisions import StoreDamaged
 
 PROBLEM_TYPE = "https://deelwijzer.example/problems/{code}"
 PROBLEM_MEDIA_TYPE = "application/problem+json"
@@ -102,6 +103,12 @@ def handle_error(err: Exception) -> Response:
         return problem_response(_from_http(err))
     if isinstance(err, BudgetExceeded):
         return problem_response(over_budget(err))
+    if isinstance(err, StoreDamaged):
+        log.error("the store is damaged: %s", err)  # versions only, no request data
+        return problem_response(ApiProblem(
+            503, "store-damaged", "The store is damaged",
+            "The decision cannot be logged: what it must be bound to is missing from the store. "
+            "Run `kb audit verify` and restore the store from a backup."))
     frames = traceback.extract_tb(err.__traceback__)
     where = f"{frames[-1].filename}:{frames[-1].lineno}" if frames else "?"
     log.error("unexpected %s at %s while serving %s %s", type(err).__name__, where, request.method,

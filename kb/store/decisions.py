@@ -20,6 +20,11 @@ from .schema import prepare
 
 
 
+class StoreDamaged(LookupError):
+    """What a new record must be bound to is missing from the store (its kept rule texts, or its
+    fact-base version): the store was changed behind the service's back; nothing is logged."""
+
+
 def record_hash(prev_hash: str, body: dict) -> str:
     return chain_hash(prev_hash, body)
 
@@ -79,11 +84,11 @@ class DecisionLog:
             _, prev = claim_head(cur, DECISIONS)
             kept = cur.execute("SELECT hash FROM rule_versions WHERE kb_version = ?", (kb_version,)).fetchone()
             if kept is None:
-                raise LookupError(f"rule version {kb_version} is not kept; keep it before logging a decision")
+                raise StoreDamaged(f"rule version {kb_version} is not kept; keep it before logging a decision")
             version = int(facts_version)
             facts = cur.execute("SELECT hash FROM fact_changes WHERE id = ?", (version,)).fetchone() if version else (GENESIS,)
             if facts is None:
-                raise LookupError(f"fact base version {facts_version} is not in the store")
+                raise StoreDamaged(f"fact base version {facts_version} is not in the store")
             record = DecisionRecord(0, decided_at, request, kb_version, str(facts_version), outcome,
                                     list(deciding_rules), trace, prev, "", kept[0], facts[0])
             body = record.body()

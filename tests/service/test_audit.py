@@ -211,3 +211,14 @@ def test_a_store_from_before_the_fact_chain_is_sealed_when_first_opened(tmp_path
     assert "1 decision(s) logged before rule and fact hashes were recorded" in out
     tamper(url, "UPDATE stored_facts SET args = '[\"bob\"]'")
     assert verify(url, capsys)[0] == 1
+
+
+def test_a_decision_on_a_store_whose_rule_texts_were_removed_is_refused(backend_app, db_url):
+    """A process keeps each rule version once; if the kept row disappears behind its back, a new
+    decision cannot be bound to its rule texts: 503 `store-damaged`, and nothing is logged."""
+    client = backend_app.test_client()
+    assert decide(client, **TINE).status_code == 201
+    tamper(db_url, "DELETE FROM rule_versions")
+    response = decide(client, actor="ann", recipient="bert", item="i_home_situation")
+    assert response.status_code == 503 and response.get_json()["code"] == "store-damaged"
+    assert backend_app.extensions[EXTENSION].decisions_logged() == 1
