@@ -1,6 +1,6 @@
 """`kb` — check the rules, test the scenarios, decide a question.
 
-    kb check [--dir DIR] [--json]
+    kb check [--dir DIR] [--json] [--strict]
     kb test [PATH ...] [--coverage] [-v]
     kb golden [PATH ...] [--update]
     kb decide ACTOR RECIPIENT ITEM [--at DATE] [--setting S] [--facts FILE] [--explain] [--lang nl|en]
@@ -33,16 +33,24 @@ def _date(text: str) -> datetime.date:
 
 
 def cmd_check(args) -> int:
+    """Exit 1 on any error; on warnings only with --strict (what CI runs on the shipped rules)."""
     kb, diagnostics = check_directory(args.dir)
+    errors = sum(d.is_error for d in diagnostics)
+    warnings = len(diagnostics) - errors
     if args.json:
         print(json.dumps([d.as_dict() for d in diagnostics], indent=2, ensure_ascii=False))
-    elif diagnostics:
-        print(render_all(diagnostics))
-        print(f"\n{len(diagnostics)} error(s) — the knowledge base was not loaded.")
     else:
-        print(f"ok: {len(kb.rules)} rules in {len(kb.files)} files, "
-              f"{len(kb.vocabulary.predicates)} predicates, version {kb.version}")
-    return 1 if diagnostics else 0
+        if diagnostics:
+            print(render_all(diagnostics) + "\n")
+        if errors:
+            print(f"{errors} error(s)" + (f", {warnings} warning(s)" if warnings else "")
+                  + " — the knowledge base was not loaded.")
+        else:
+            print(f"ok: {len(kb.rules)} rules in {len(kb.files)} files, "
+                  f"{len(kb.vocabulary.predicates)} predicates, version {kb.version}"
+                  + (f"; {warnings} warning(s)" + (" (fail with --strict)" if args.strict else "")
+                     if warnings else ""))
+    return 1 if errors or (warnings and args.strict) else 0
 
 
 def cmd_test(args) -> int:
@@ -157,6 +165,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     check = sub.add_parser("check", parents=[common], help="check the rules and vocabulary; every error at once")
     check.add_argument("--json", action="store_true", help="print the errors as JSON")
+    check.add_argument("--strict", action="store_true", help="fail (exit 1) on warnings too")
     check.set_defaults(func=cmd_check)
     test = sub.add_parser("test", parents=[common], help="run scenario files")
     test.add_argument("paths", nargs="*", help="scenario files or folders (default fixtures/scenarios)")

@@ -21,9 +21,9 @@ from .engine.base import Engine
 from .facts.fixtures import facts_from_data
 from .facts.model import FactSet
 from .language.ast import Position
-from .language.diagnostics import Diagnostic, KnowledgeBaseError
+from .language.diagnostics import Diagnostic, KnowledgeBaseError, did_you_mean
 from .language.knowledge_base import KnowledgeBase
-from .language.yamlpos import error_position, load_yaml
+from .language.yamlpos import error_position, load_yaml, pos_of
 from .reasoning.instances import instances
 
 DEFAULT_DIR = Path(__file__).resolve().parent.parent / "fixtures" / "scenarios"
@@ -78,7 +78,10 @@ def load_scenario(path: Path | str, kb: KnowledgeBase) -> Scenario:
                                 "`expect:` needs an outcome (one of " + ", ".join(OUTCOMES) +
                                 ") and the rule expected to decide it, or an error code"))
     elif "rule" in expect and expect["rule"] not in kb.by_id:
-        diags.append(Diagnostic(getattr(expect, "pos", top), "fact", f"no rule has the id `{expect['rule']}`"))
+        diags.append(Diagnostic(pos_of(expect, "rule", getattr(expect, "pos", top)), "unknown-rule-id",
+                                f"no rule has the id `{expect['rule']}`",
+                                suggestion=did_you_mean(str(expect["rule"]), kb.by_id)
+                                or "`kb check` lists the rules; use the `@id` written above the rule"))
     at = q.get("at")
     if not isinstance(at, datetime.date) and not missing:
         diags.append(Diagnostic(getattr(q, "pos", top), "fact", f"`at: {at}` is not a date (YYYY-MM-DD)"))

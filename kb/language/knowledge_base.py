@@ -7,7 +7,7 @@ from pathlib import Path
 
 from .ast import Rule, RuleFile
 from .checks import check_rules, strata
-from .diagnostics import Diagnostic, KnowledgeBaseError
+from .diagnostics import Diagnostic, KnowledgeBaseError, errors_only
 from .parser import parse_text
 from .vocabulary import Vocabulary, vocabulary_from_text
 
@@ -48,7 +48,8 @@ def rule_files(directory: Path) -> list[Path]:
 def check_directory(directory: Path | str = DEFAULT_DIR) -> tuple[KnowledgeBase | None, list[Diagnostic]]:
     """Parse and check a knowledge-base directory (vocabulary.yaml + rules/*.dl).
 
-    Returns the knowledge base (None if there is any error) and every diagnostic, sorted.
+    Returns the knowledge base (None if there is any error) and every diagnostic, warnings
+    included, sorted.
     """
     directory = Path(directory)
     sources = {str(directory / "vocabulary.yaml"): (directory / "vocabulary.yaml").read_text(encoding="utf-8")}
@@ -76,12 +77,12 @@ def check_texts(sources: dict[str, str]) -> tuple[KnowledgeBase | None, list[Dia
         diagnostics += diags
     diagnostics += check_rules([r for f in files for r in f.rules], vocab)
     diagnostics = sorted(set(diagnostics))
-    if diagnostics:
+    if errors_only(diagnostics):
         return None, diagnostics
     digest = hashlib.sha256()
     for path in sorted(sources):
         digest.update(Path(path).name.encode() + b"\0" + sources[path].encode() + b"\0")
-    return KnowledgeBase(vocab, tuple(files), digest.hexdigest()[:16], sources), []
+    return KnowledgeBase(vocab, tuple(files), digest.hexdigest()[:16], sources), diagnostics
 
 
 def load_knowledge_base(directory: Path | str = DEFAULT_DIR) -> KnowledgeBase:
