@@ -3,6 +3,7 @@
     kb check [--dir DIR] [--json] [--strict]
     kb test [PATH ...] [--coverage] [-v]
     kb golden [PATH ...] [--update]
+    kb mutate [PATH ...] [--jobs N] [--sample N --seed S] [--rule PREFIX] [--json] [-v]
     kb decide ACTOR RECIPIENT ITEM [--at DATE] [--setting S] [--facts FILE] [--explain] [--lang nl|en]
     kb audit verify [--db URL]
 """
@@ -92,6 +93,32 @@ def cmd_test(args) -> int:
     return 1 if failed else 0
 
 
+def cmd_mutate(args) -> int:
+    """Run the scenarios against every mutant of the rules; exit 1 on an unexplained survivor."""
+    from .edits.allowlist import load_allow_list
+    from .edits.mutation import default_allow_list, render_report, report_json, report_passes, run_mutants
+    kb = load_knowledge_base(args.dir)
+    allowed = load_allow_list(args.allow_list or default_allow_list(args.dir))
+    scenarios, broken = [], []
+    for path in scenario_paths(args.paths):
+        try:
+            scenarios.append(load_scenario(path, kb))
+        except KnowledgeBaseError as err:
+            broken.append(err)
+    if broken:
+        for err in broken:
+            print(err.render(), file=sys.stderr)
+        print("the scenarios must load before mutants can be judged (`kb test`)", file=sys.stderr)
+        return 2
+    report = run_mutants(kb, scenarios, allowed, jobs=args.jobs, sample=args.sample, seed=args.seed,
+                         rule_prefix=args.rule or "")
+    if args.json:
+        print(json.dumps(report_json(report), indent=2, ensure_ascii=False))
+    else:
+        print(render_report(report, verbose=args.verbose))
+    return 0 if report_passes(report) else 1
+
+
 def cmd_decide(args) -> int:
     kb = load_knowledge_base(args.dir)
     facts = load_fact_file(args.facts, kb.vocabulary)
@@ -176,6 +203,18 @@ def build_parser() -> argparse.ArgumentParser:
     golden.add_argument("paths", nargs="*", help="scenario files or folders (default fixtures/scenarios)")
     golden.add_argument("--update", action="store_true", help="rewrite the golden files")
     golden.set_defaults(func=cmd_golden)
+    mutate = sub.add_parser("mutate", parents=[common],
+                            help="run the scenarios against every small edit of the rules; list survivors")
+    mutate.add_argument("paths", nargs="*", help="scenario files or folders (default fixtures/scenarios)")
+    mutate.add_argument("--jobs", type=int, default=None, help="worker processes (default: every core)")
+    mutate.add_argument("--sample", type=int, default=None, help="judge only N mutants, chosen by --seed")
+    mutate.add_argument("--seed", type=int, default=0)
+    mutate.add_argument("--rule", default="", help="only mutants of rules whose id starts with this")
+    mutate.add_argument("--allow-list", default=None,
+                        help="equivalent mutants (default DIR/equivalent_mutants.yaml)")
+    mutate.add_argument("--json", action="store_true")
+    mutate.add_argument("-v", "--verbose", action="store_true", help="list killed mutants too")
+    mutate.set_defaults(func=cmd_mutate)
     dec = sub.add_parser("decide", parents=[common], help="decide one question on a fact file")
     dec.add_argument("actor")
     dec.add_argument("recipient")
