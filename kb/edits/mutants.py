@@ -228,7 +228,8 @@ def _term_mutants(rule: Rule, vocab: Vocabulary, labels: list[str]) -> Iterator[
         touched = "head" if where == "head" else labels[where]
         if isinstance(term, Variable):
             for other in sorted(types):
-                if other != term.name and types[other] == types.get(term.name):
+                # A `_` variable says "any value": joining something to it is not a slip of the pen.
+                if other != term.name and not other.startswith("_") and types[other] == types.get(term.name):
                     yield Mutant(_key(rule, "replace-variable", f"{touched}[{slot}]", f"{term.name}->{other}"),
                                  "replace-variable", rule, rebuild(Variable(other, term.pos)), touched)
         elif isinstance(term, Constant):
