@@ -4,6 +4,7 @@
     kb test [PATH ...] [--coverage] [-v]
     kb golden [PATH ...] [--update]
     kb mutate [PATH ...] [--jobs N] [--sample N --seed S] [--rule PREFIX] [--json] [-v]
+    kb diff OLD_DIR NEW_DIR | --rev A --rev B [--db URL] [--at DATE] [--json]
     kb decide ACTOR RECIPIENT ITEM [--at DATE] [--setting S] [--facts FILE] [--explain] [--lang nl|en]
     kb audit verify [--db URL]
 """
@@ -119,6 +120,43 @@ def cmd_mutate(args) -> int:
     return 0 if report_passes(report) else 1
 
 
+def cmd_diff(args) -> int:
+    """Which rules changed between two rule sets, and which decisions flip; exit 1 if one fails its checks."""
+    from .edits.impact import ImpactRun
+    from .edits.sources import checked_directory, checked_revision, log_questions
+    if args.rev and (len(args.rev) != 2 or args.dirs):
+        print("error: give two rule directories, or --rev A --rev B (two git revisions of kb/)", file=sys.stderr)
+        return 2
+    if not args.rev and len(args.dirs) != 2:
+        print("error: give two rule directories OLD NEW, or --rev A --rev B", file=sys.stderr)
+        return 2
+    kbs, failed = [], False
+    for label in (args.rev or args.dirs):
+        try:
+            kbs.append(checked_revision(Path(args.repo), label) if args.rev else checked_directory(label))
+        except KnowledgeBaseError as err:
+            failed = True
+            print(f"{label}: the rules fail their checks; nothing is compared\n{err.render()}", file=sys.stderr)
+    if failed:
+        return 1
+    old, new = kbs
+    run = ImpactRun(old, new)
+    broken = [] if args.no_scenarios else run.scenarios(scenario_paths(args.scenarios or None))
+    if not args.no_population:
+        from .edits.impact import DEMO_DATE
+        run.population(load_fact_file(args.facts, new.vocabulary), args.at or DEMO_DATE)
+    if args.db:
+        run.log(log_questions(args.db, new.vocabulary))
+    if args.json:
+        print(json.dumps({**run.impact.as_dict(), "old_kb_version": old.version, "new_kb_version": new.version,
+                          "unreadable_scenarios": [path for path, _ in broken]}, indent=2, ensure_ascii=False))
+    else:
+        for path, err in broken:
+            print(f"skipped {path}: it loads against neither rule set\n{err.render()}\n")
+        print(run.impact.render())
+    return 0
+
+
 def cmd_decide(args) -> int:
     kb = load_knowledge_base(args.dir)
     facts = load_fact_file(args.facts, kb.vocabulary)
@@ -215,6 +253,20 @@ def build_parser() -> argparse.ArgumentParser:
     mutate.add_argument("--json", action="store_true")
     mutate.add_argument("-v", "--verbose", action="store_true", help="list killed mutants too")
     mutate.set_defaults(func=cmd_mutate)
+    diff = sub.add_parser("diff", parents=[common],
+                          help="the rules that changed between two rule sets and the decisions that flip")
+    diff.add_argument("dirs", nargs="*", metavar="DIR", help="OLD and NEW knowledge-base directories")
+    diff.add_argument("--rev", action="append", default=[], help="a git revision of kb/ (give two)")
+    diff.add_argument("--repo", default=str(DEFAULT_DIR.parent), help="the git repository for --rev")
+    diff.add_argument("--scenarios", action="append", default=[], help="scenario files or folders "
+                                                                       "(default fixtures/scenarios)")
+    diff.add_argument("--no-scenarios", action="store_true")
+    diff.add_argument("--facts", default=str(DEMO_FACTS), help="the population's facts (default: the demo)")
+    diff.add_argument("--at", type=_date, default=None, help="the population's day (default: the demo date)")
+    diff.add_argument("--no-population", action="store_true")
+    diff.add_argument("--db", default=None, help="also replay the questions of this decision log (URL)")
+    diff.add_argument("--json", action="store_true")
+    diff.set_defaults(func=cmd_diff)
     dec = sub.add_parser("decide", parents=[common], help="decide one question on a fact file")
     dec.add_argument("actor")
     dec.add_argument("recipient")

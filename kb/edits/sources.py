@@ -1,0 +1,81 @@
+"""Where the two rule sets of `kb diff` and the questions of a decision log come from.
+
+A rule set is a knowledge-base directory or a git revision of one (`git show REV:kb/...`); either
+way it is checked like `kb check` before anything is compared. The questions of a decision log are
+read with the fact base each was decided on, so a replay asks exactly what was asked then.
+"""
+from __future__ import annotations
+
+import datetime
+import subprocess
+from pathlib import Path
+
+from ..decide import Question
+from ..facts.model import FactSet
+from ..facts.validate import build_fact
+from ..language.ast import Position
+from ..language.diagnostics import Diagnostic, KnowledgeBaseError
+from ..language.knowledge_base import KnowledgeBase, check_directory, check_texts
+from ..language.vocabulary import Vocabulary
+
+
+def checked_directory(directory: Path | str) -> KnowledgeBase:
+    """The checked knowledge base of a directory; KnowledgeBaseError with every error otherwise."""
+    directory = Path(directory)
+    if not (directory / "vocabulary.yaml").is_file():
+        raise KnowledgeBaseError([Diagnostic(Position(str(directory), 1, 1), "vocabulary-shape",
+                                             f"{directory} holds no vocabulary.yaml (a knowledge-base "
+                                             f"directory holds vocabulary.yaml and rules/)")])
+    kb, diagnostics = check_directory(directory)
+    if kb is None:
+        raise KnowledgeBaseError(diagnostics)
+    return kb
+
+
+def checked_revision(repo: Path | str, revision: str, kb_path: str = "kb") -> KnowledgeBase:
+    """The checked knowledge base of `kb_path` at a git revision, read with `git show` (no checkout)."""
+    def git(*args: str) -> str:
+        done = subprocess.run(["git", "-C", str(repo), *args], capture_output=True, text=True)
+        if done.returncode != 0:
+            raise KnowledgeBaseError([Diagnostic(Position(f"{revision}:{kb_path}", 1, 1), "vocabulary-shape",
+                                                 f"git cannot read {kb_path} at `{revision}`: "
+                                                 f"{done.stderr.strip().splitlines()[-1] if done.stderr.strip() else ''}")])
+        return done.stdout
+
+    sources = {f"{revision}:{kb_path}/vocabulary.yaml": git("show", f"{revision}:{kb_path}/vocabulary.yaml")}
+    for name in git("ls-tree", "--name-only", f"{revision}:{kb_path}/rules").split():
+        if name.endswith(".dl"):
+            sources[f"{revision}:{kb_path}/rules/{name}"] = git("show", f"{revision}:{kb_path}/rules/{name}")
+    kb, diagnostics = check_texts(sources)
+    if kb is None:
+        raise KnowledgeBaseError(diagnostics)
+    return kb
+
+
+def log_questions(db_url: str, vocab: Vocabulary) -> list[tuple[str, Question, FactSet]]:
+    """Every question in the decision log at `db_url`, with the stored facts of its fact-base version."""
+    from ..store.db import Database
+    from ..store.decisions import DecisionLog
+    from ..store.facts import FactStore
+    db = Database(db_url)
+    try:
+        store = FactStore(db)
+        by_version: dict[str, FactSet] = {}
+        found = []
+        for record in DecisionLog(db).records():
+            request = record.request
+            hypothetical = []
+            for raw in request.get("hypothetical", []):
+                fact, _ = build_fact(raw, vocab, Position("decision-log", 1, 1), "hypothetical")
+                if fact is not None:
+                    hypothetical.append(fact)
+            if record.facts_version not in by_version:
+                version = int(record.facts_version) if record.facts_version.isdigit() else None
+                by_version[record.facts_version] = store.fact_set(version)
+            question = Question(request["actor"], request["recipient"], request["item"],
+                                datetime.date.fromisoformat(request["at"]),
+                                request.get("setting", "conversation"), tuple(hypothetical))
+            found.append((f"decision {record.id}", question, by_version[record.facts_version]))
+        return found
+    finally:
+        db.close()
