@@ -55,27 +55,32 @@ def checked_revision(repo: Path | str, revision: str, kb_path: str = "kb") -> Kn
 def log_questions(db_url: str, vocab: Vocabulary) -> list[tuple[str, Question, FactSet]]:
     """Every question in the decision log at `db_url`, with the stored facts of its fact-base version."""
     from ..store.db import Database
-    from ..store.decisions import DecisionLog
-    from ..store.facts import FactStore
     db = Database(db_url)
     try:
-        store = FactStore(db)
-        by_version: dict[str, FactSet] = {}
-        found = []
-        for record in DecisionLog(db).records():
-            request = record.request
-            hypothetical = []
-            for raw in request.get("hypothetical", []):
-                fact, _ = build_fact(raw, vocab, Position("decision-log", 1, 1), "hypothetical")
-                if fact is not None:
-                    hypothetical.append(fact)
-            if record.facts_version not in by_version:
-                version = int(record.facts_version) if record.facts_version.isdigit() else None
-                by_version[record.facts_version] = store.fact_set(version)
-            question = Question(request["actor"], request["recipient"], request["item"],
-                                datetime.date.fromisoformat(request["at"]),
-                                request.get("setting", "conversation"), tuple(hypothetical))
-            found.append((f"decision {record.id}", question, by_version[record.facts_version]))
-        return found
+        return questions_in_log(db, vocab)
     finally:
         db.close()
+
+
+def questions_in_log(db, vocab: Vocabulary) -> list[tuple[str, Question, FactSet]]:
+    """The questions of the decision log in an open database, each with the facts it was decided on."""
+    from ..store.decisions import DecisionLog
+    from ..store.facts import FactStore
+    store = FactStore(db)
+    by_version: dict[str, FactSet] = {}
+    found = []
+    for record in DecisionLog(db).records():
+        request = record.request
+        hypothetical = []
+        for raw in request.get("hypothetical", []):
+            fact, _ = build_fact(raw, vocab, Position("decision-log", 1, 1), "hypothetical")
+            if fact is not None:
+                hypothetical.append(fact)
+        if record.facts_version not in by_version:
+            version = int(record.facts_version) if record.facts_version.isdigit() else None
+            by_version[record.facts_version] = store.fact_set(version)
+        question = Question(request["actor"], request["recipient"], request["item"],
+                            datetime.date.fromisoformat(request["at"]),
+                            request.get("setting", "conversation"), tuple(hypothetical))
+        found.append((f"decision {record.id}", question, by_version[record.facts_version]))
+    return found
