@@ -24,8 +24,9 @@ from ..decide import DecisionError, decide_in, validate_question
 from ..engine.materialized import MaterializedEngine
 from ..language.checks import check_rules
 from ..language.knowledge_base import KnowledgeBase
-from ..scenarios import Scenario, fired_rules
+from ..scenarios import Scenario
 from .allowlist import Allowed
+from .exercise import scenarios_exercising
 from .mutants import Mutant, mutants
 
 KILLED_BY_CHECKER = "killed-by-checker"
@@ -109,7 +110,7 @@ class _Run:
         self.kb = kb
         self.scenarios = scenarios
         self.todo = todo
-        self.exercising = _scenarios_exercising(kb, scenarios)
+        self.exercising = scenarios_exercising(kb, scenarios)
         self.engine: MaterializedEngine | None = None
 
     def order(self, mutant: Mutant) -> list[Scenario]:
@@ -135,21 +136,6 @@ class _Run:
             if why:
                 return MutantResult(mutant, KILLED_BY_SCENARIO, f"{scenario.path}: {why}")
         return MutantResult(mutant, SURVIVED)
-
-
-def _scenarios_exercising(kb: KnowledgeBase, scenarios: list[Scenario]) -> dict[str, list[Scenario]]:
-    """rule id -> the scenarios in whose model the rule fires, on the unmutated rules."""
-    engine = MaterializedEngine(cache_size=1)
-    found: dict[str, list[Scenario]] = {}
-    for scenario in scenarios:
-        engine.load(kb, scenario.facts)
-        try:
-            fired = engine.run(scenario.question.context(), lambda ev: fired_rules(ev, kb))
-        except Exception:
-            continue
-        for rule_id in fired:
-            found.setdefault(rule_id, []).append(scenario)
-    return found
 
 
 _RUN: _Run | None = None
