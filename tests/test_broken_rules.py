@@ -94,6 +94,7 @@ def build_kb_dir(case: BrokenCase, directory: Path) -> Path:
     for spec in case.add_predicates:
         vocabulary = vocabulary.rstrip("\n") + "\n  " + spec + "\n"
     (directory / "vocabulary.yaml").write_text(vocabulary, encoding="utf-8")
+    shutil.copy(DEFAULT_DIR / "conditions.yaml", directory / "conditions.yaml")
     dropped = set()
     for shipped in sorted((DEFAULT_DIR / "rules").glob("*.dl")):
         lines = shipped.read_text(encoding="utf-8").splitlines(keepends=True)
@@ -148,7 +149,7 @@ def test_there_is_a_broken_file_for_each_kind_of_mistake():
     # Vocabulary codes are covered by tests/test_vocabulary.py, scenario codes and warnings (which
     # do not stop loading) by tests/test_one_edit_mistakes.py.
     every_rule_code = {code for code in CODES if not code.startswith("vocabulary")} - {
-        "fact", "unknown-rule-id", "allow-list"} - WARNING_CODES
+        "fact", "conditions", "unknown-rule-id", "allow-list"} - WARNING_CODES
     assert every_rule_code <= covered, f"no broken file shows {sorted(every_rule_code - covered)}"
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 import datetime
 import itertools
 import json
-import shutil
 from pathlib import Path
 
 import pytest
@@ -14,41 +13,38 @@ from kb.decide import Question, decide_in, validate_question, DecisionError
 from kb.edits.impact import ImpactRun, dependents, depends_on, rule_changes
 from kb.engine.pydatalog_engine import PyDatalogEngine
 from kb.facts.fixtures import load_fact_file
-from kb.language.knowledge_base import DEFAULT_DIR, load_knowledge_base
+from kb.language.knowledge_base import DEFAULT_DIR, copy_knowledge_base, load_knowledge_base
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "tests" / "service" / "seed_facts.yaml"
 DAY = datetime.date(2026, 11, 2)
-NEED_TO_KNOW = "    Recipient != Actor,\n    necessary_for_guidance(Item).\n"
+# B2 "involved in the guidance": the one-condition removal tested (the need-to-know condition the
+# issue names is no longer a stored precondition of B2 since issue 8).
+INVOLVED = "    care_provider(Colleague),\n    guides(Colleague, Pupil).\n"
 
 
 def copy_kb(target: Path) -> Path:
-    (target / "rules").mkdir(parents=True)
-    shutil.copy(DEFAULT_DIR / "vocabulary.yaml", target / "vocabulary.yaml")
-    for path in (DEFAULT_DIR / "rules").glob("*.dl"):
-        shutil.copy(path, target / "rules" / path.name)
-    return target
+    return copy_knowledge_base(target)
 
 
-def without_need_to_know(target: Path) -> Path:
-    """A copy of the shipped rules with B2's need-to-know condition removed (one condition)."""
+def without_involvement(target: Path) -> Path:
+    """A copy of the shipped rules with B2.colleague's condition `guides(Colleague, Pupil)` removed."""
     copy_kb(target)
     path = target / "rules" / "20_beroepsgeheim.dl"
     text = path.read_text(encoding="utf-8")
-    if text.count(NEED_TO_KNOW) != 1:
-        pytest.skip("B2 no longer has the need-to-know condition; pick another one-condition removal")
-    path.write_text(text.replace(NEED_TO_KNOW, "    Recipient != Actor.\n"), encoding="utf-8")
+    assert text.count(INVOLVED) == 1, "B2.colleague changed; pick another one-condition removal"
+    path.write_text(text.replace(INVOLVED, "    care_provider(Colleague).\n"), encoding="utf-8")
     return target
 
 
 @pytest.fixture(scope="module")
 def kbs(tmp_path_factory):
-    return load_knowledge_base(DEFAULT_DIR), load_knowledge_base(without_need_to_know(tmp_path_factory.mktemp("b2")))
+    return load_knowledge_base(DEFAULT_DIR), load_knowledge_base(without_involvement(tmp_path_factory.mktemp("b2")))
 
 
 def test_the_changed_rule_is_named_with_its_kind(kbs):
     old, new = kbs
-    assert [(c.rule_id, c.kind) for c in rule_changes(old, new)] == [("B2.shared_secrecy", "clause-changed")]
+    assert [(c.rule_id, c.kind) for c in rule_changes(old, new)] == [("B2.colleague", "clause-changed")]
     assert rule_changes(old, old) == []
 
 
@@ -93,40 +89,42 @@ def test_the_population_lists_exactly_the_decisions_that_flip(kbs):
     got = {(f.question.actor, f.question.recipient, f.question.item): (f.old_outcome, f.new_outcome)
            for f in run.impact.flips}
     expected = brute_force_flips(old, new, facts, DAY)
-    assert expected == {("ann", "bert", "i_abuse_signal"): ("forbidden", "permitted")}
+    # carl is a CLB worker who does not guide Lena: without the condition he shares the secret.
+    assert expected == {("ann", "carl", "i_abuse_signal"): ("forbidden", "permitted"),
+                        ("ann", "carl", "i_home_situation"): ("forbidden", "permitted")}
     assert got == expected
-    (flip,) = run.impact.flips
-    assert flip.caused_by == ("B2.shared_secrecy",)
-    assert flip.old_rules == ("D5.forbidden",) and "B2.shared_secrecy" in flip.new_rules
+    for flip in run.impact.flips:
+        assert flip.caused_by == ("B2.colleague",)
+        assert flip.old_rules == ("D5.forbidden",) and "B2.shared_secrecy" in flip.new_rules
 
 
-def test_the_scenarios_that_flip_are_those_about_need_to_know(kbs):
+def test_the_scenarios_that_flip_are_those_about_involvement(kbs):
     old, new = kbs
     run = ImpactRun(old, new)
     run.scenarios(sorted((ROOT / "fixtures" / "scenarios").glob("*.yaml")))
     flipped = {Path(f.ref).name for f in run.impact.flips}
-    assert "l07_item_not_necessary_for_guidance.yaml" in flipped
-    assert all(f.caused_by == ("B2.shared_secrecy",) for f in run.impact.flips)
+    assert "b02_colleague_not_involved.yaml" in flipped
+    assert all(f.caused_by == ("B2.colleague",) for f in run.impact.flips)
     assert run.impact.asked["scenario"] == len(list((ROOT / "fixtures" / "scenarios").glob("*.yaml")))
 
 
 def test_kb_diff_on_the_demo_population_names_each_flip_and_its_cause(kbs, tmp_path, capsys):
-    new_dir = without_need_to_know(tmp_path / "new")
+    new_dir = without_involvement(tmp_path / "new")
     assert main(["diff", str(DEFAULT_DIR), str(new_dir), "--json"]) == 0
     report = json.loads(capsys.readouterr().out)
-    assert report["changed_rules"] == [{"id": "B2.shared_secrecy", "change": "clause-changed",
+    assert report["changed_rules"] == [{"id": "B2.colleague", "change": "clause-changed",
                                         "where": report["changed_rules"][0]["where"]}]
     population = [f for f in report["flips"] if f["source"] == "population"]
     assert population and report["questions"]["population"] > len(population)
     demo = load_fact_file(ROOT / "fixtures" / "demo" / "facts.yaml", kbs[0].vocabulary)
-    needed = {f.args[0] for f in demo.of("necessary_for_guidance")}
+    clb_workers = {f.args[0] for f in demo.of("clb_worker")}
     for flip in population:
         assert (flip["old"]["outcome"], flip["new"]["outcome"]) == ("forbidden", "permitted")
-        assert "B2.shared_secrecy" in flip["new"]["deciding_rules"] and flip["caused_by"] == ["B2.shared_secrecy"]
-        assert flip["question"]["item"] not in needed and flip["question"]["at"] == "2026-11-28"
+        assert "B2.shared_secrecy" in flip["new"]["deciding_rules"] and flip["caused_by"] == ["B2.colleague"]
+        assert flip["question"]["recipient"] in clb_workers and flip["question"]["at"] == "2026-11-28"
     assert main(["diff", str(DEFAULT_DIR), str(new_dir)]) == 0
     text = capsys.readouterr().out
-    assert "clause-changed  B2.shared_secrecy" in text
+    assert "clause-changed  B2.colleague" in text
     assert f"{len(report['flips'])} decision(s) flip" in text
 
 

@@ -10,7 +10,7 @@ A mutant's `key` names it by what it touches, never by line numbers, so an allow
 equivalent mutants survives unrelated edits of the rule files:
 
     B2.colleague:drop-condition:guides(Colleague, Pupil)
-    L3.presumed_capable:replace-constant:years_between(Born, Today) >= 12:12->13
+    L3.presumed_capable:replace-constant:years_between(Born, Day) >= 12:12->13
 """
 from __future__ import annotations
 

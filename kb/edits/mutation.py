@@ -80,7 +80,7 @@ def mutated_knowledge_base(kb: KnowledgeBase, mutant: Mutant) -> KnowledgeBase:
             else:
                 rules.append(rule)
         files.append(dataclasses.replace(rule_file, rules=tuple(rules)))
-    return KnowledgeBase(kb.vocabulary, tuple(files), f"mutant:{mutant.key}", kb.sources)
+    return KnowledgeBase(kb.vocabulary, tuple(files), f"mutant:{mutant.key}", kb.sources, kb.conditions)
 
 
 def scenario_fails(scenario: Scenario, kb: KnowledgeBase, engine: MaterializedEngine) -> str:

@@ -15,6 +15,7 @@ from ..facts.model import FactSet
 from ..facts.validate import build_fact
 from ..language.ast import Position
 from ..language.diagnostics import Diagnostic, KnowledgeBaseError
+from ..language.conditions import CONDITIONS_FILE
 from ..language.knowledge_base import KnowledgeBase, check_directory, check_texts
 from ..language.vocabulary import Vocabulary
 
@@ -43,10 +44,16 @@ def checked_revision(repo: Path | str, revision: str, kb_path: str = "kb") -> Kn
         return done.stdout
 
     sources = {f"{revision}:{kb_path}/vocabulary.yaml": git("show", f"{revision}:{kb_path}/vocabulary.yaml")}
+    present = set(git("ls-tree", "--name-only", f"{revision}:{kb_path}").split())
+    if CONDITIONS_FILE in present:
+        sources[f"{revision}:{kb_path}/{CONDITIONS_FILE}"] = git("show", f"{revision}:{kb_path}/{CONDITIONS_FILE}")
     for name in git("ls-tree", "--name-only", f"{revision}:{kb_path}/rules").split():
         if name.endswith(".dl"):
             sources[f"{revision}:{kb_path}/rules/{name}"] = git("show", f"{revision}:{kb_path}/rules/{name}")
-    kb, diagnostics = check_texts(sources)
+    law = None  # the law reference of that revision, when it has one
+    if "law.md" in git("ls-tree", "--name-only", f"{revision}:docs").split():
+        law = (f"{revision}:docs/law.md", git("show", f"{revision}:docs/law.md"))
+    kb, diagnostics = check_texts(sources, law)
     if kb is None:
         raise KnowledgeBaseError(diagnostics)
     return kb

@@ -66,6 +66,8 @@ def explain(engine: Engine, kb: KnowledgeBase, facts: FactSet, question: Questio
         "blocks": blocks,
         "remedies": found_remedies,
         "sources": sources(kb, decision.deciding_rules),
+        "conditions": conditions_json(decision.conditions),
+        "may_disclose": decision.may_disclose,
     }
 
 
@@ -76,6 +78,11 @@ def question_json(question: Question) -> dict:
         "hypothetical": [{"predicate": f.predicate, "args": [jsonable(a) for a in f.args], **f.period()}
                          for f in question.hypothetical],
     }
+
+
+def conditions_json(conditions) -> list[dict]:
+    """The conditions attached to a decision, with both texts (a reader's language is chosen later)."""
+    return [{"id": c.id, "source": c.source, "nl": c.nl, "en": c.en} for c in conditions]
 
 
 def sources(kb: KnowledgeBase, rule_ids) -> list[dict]:

@@ -28,6 +28,7 @@ PHRASES = {
         "distance": "distance", "satisfied": "holds",
         "valid": "valid",
         "outside_validity": "such a fact exists, but not on this date",
+        "conditions": "Conditions you judge when telling",
     },
     "nl": {
         "decision": "Beslissing", "obligated": "verplicht", "discretionary": "naar eigen afweging",
@@ -48,6 +49,7 @@ PHRASES = {
         "distance": "afstand", "satisfied": "geldt",
         "valid": "geldig",
         "outside_validity": "zo'n feit bestaat, maar niet op deze datum",
+        "conditions": "Voorwaarden die je zelf afweegt bij het vertellen",
     },
 }
 _OPEN = re.compile(r"\?[A-Z][A-Za-z]*")
@@ -69,6 +71,7 @@ def summary(explanation: dict, lang: str) -> str:
             if child["kind"] == "rule" and child["predicate"] in ("must_tell", "may_choose", "may_tell",
                                                                  "exception_applies"):
                 parts.append(child["rule_reading"][lang])
+    parts += _condition_sentences(explanation, lang)
     if outcome == "forbidden":
         for block in explanation["blocks"]:
             parts.append(block["rule_reading"][lang])
@@ -96,6 +99,10 @@ def full_text(explanation: dict, lang: str) -> str:
         lines.append(f"{p['why']}:")
         lines += _proof_lines(proof, lang, 1)
         lines.append("")
+    if explanation.get("conditions"):
+        lines.append(f"{p['conditions']}:")
+        lines += [f"  - {c[lang]} ({c['source']})" for c in explanation["conditions"]]
+        lines.append("")
     if explanation["blocks"]:
         lines.append(f"{p['blocks']}:")
         for block in explanation["blocks"]:
@@ -116,6 +123,14 @@ def full_text(explanation: dict, lang: str) -> str:
             lines.append(f"      “{s['legal_text']}”")
     lines.append(p["versions"].format(kb=explanation["kb_version"], facts=explanation["facts_version"] or "-"))
     return "\n".join(lines) + "\n"
+
+
+def _condition_sentences(explanation: dict, lang: str) -> list[str]:
+    """The conditions attached to the decision, as sentences after the reason."""
+    conditions = explanation.get("conditions", [])
+    if not conditions:
+        return []
+    return [f"{PHRASES[lang]['conditions']}:"] + [c[lang] for c in conditions]
 
 
 def render_text(explanation: dict, lang: str) -> str:

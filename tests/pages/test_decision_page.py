@@ -1,12 +1,11 @@
 """/decisions/<id>: a recorded decision rendered from the log, in Dutch and English, as decided."""
 from __future__ import annotations
 
-import shutil
 
 import pytest
 
 from kb.explain.render import PHRASES, summary
-from kb.language.knowledge_base import DEFAULT_DIR
+from kb.language.knowledge_base import copy_knowledge_base
 from query_service.state import EXTENSION
 
 from .conftest import ADMIN, QUERY, decide, make_app, section, text_of, visible
@@ -133,11 +132,7 @@ def test_page_shows_the_old_outcome_after_the_facts_changed(client, ext):
 @pytest.fixture()
 def app_on_copy(tmp_path):
     """An app whose rules are a writable copy of the shipped knowledge base."""
-    kb = tmp_path / "kb"
-    (kb / "rules").mkdir(parents=True)
-    shutil.copy(DEFAULT_DIR / "vocabulary.yaml", kb / "vocabulary.yaml")
-    for path in (DEFAULT_DIR / "rules").glob("*.dl"):
-        shutil.copy(path, kb / "rules" / path.name)
+    kb = copy_knowledge_base(tmp_path / "kb")
     app = make_app(tmp_path, KB_DIR=str(kb))
     yield app, kb
     app.extensions[EXTENSION].close()

@@ -2,27 +2,21 @@
 from __future__ import annotations
 
 import json
-import shutil
 
 import pytest
 
 from kb.cli import main
-from kb.language.knowledge_base import DEFAULT_DIR
+from kb.language.knowledge_base import DEFAULT_DIR, copy_knowledge_base
 from query_service.state import EXTENSION
 
 from .conftest import ADMIN, DAY, QUERY, SEED, decide, make_app
 
-NEED_TO_KNOW = "    Recipient != Actor,\n    necessary_for_guidance(Item).\n"
+INVOLVED = "    care_provider(Colleague),\n    guides(Colleague, Pupil).\n"  # B2.colleague
 
 
 @pytest.fixture()
 def kb_copy(tmp_path):
-    target = tmp_path / "kb"
-    (target / "rules").mkdir(parents=True)
-    shutil.copy(DEFAULT_DIR / "vocabulary.yaml", target / "vocabulary.yaml")
-    for path in (DEFAULT_DIR / "rules").glob("*.dl"):
-        shutil.copy(path, target / "rules" / path.name)
-    return target
+    return copy_knowledge_base(tmp_path / "kb")
 
 
 @pytest.fixture()
@@ -33,12 +27,12 @@ def service(api_checker, kb_copy, tmp_path):
     app.extensions[EXTENSION].close()
 
 
-def remove_need_to_know(kb_copy):
+def remove_involvement(kb_copy):
+    """B2.colleague without `guides(Colleague, Pupil)`: any care provider would share the secret."""
     path = kb_copy / "rules" / "20_beroepsgeheim.dl"
     text = path.read_text(encoding="utf-8")
-    if text.count(NEED_TO_KNOW) != 1:
-        pytest.skip("B2 no longer has the need-to-know condition; pick another one-condition removal")
-    path.write_text(text.replace(NEED_TO_KNOW, "    Recipient != Actor.\n"), encoding="utf-8")
+    assert text.count(INVOLVED) == 1, "B2.colleague changed; pick another one-condition removal"
+    path.write_text(text.replace(INVOLVED, "    care_provider(Colleague).\n"), encoding="utf-8")
 
 
 def _key(flip: dict) -> str:
@@ -49,23 +43,24 @@ def test_dry_run_lists_the_same_flips_as_kb_diff_and_swaps_nothing(service, kb_c
     app, url = service
     client = app.test_client()
     version = client.get("/v1/health").get_json()["kb_version"]
-    asked = decide(client, actor="ann", recipient="bert", item="i_abuse_signal").get_json()
+    asked = decide(client, actor="ann", recipient="carl", item="i_abuse_signal").get_json()
     assert asked["outcome"] == "forbidden"
-    remove_need_to_know(kb_copy)
+    remove_involvement(kb_copy)
 
     response = client.post("/v1/admin/reload", headers=ADMIN, json={"dry_run": True, "at": DAY})
     assert response.status_code == 200
     body = response.get_json()
     assert body["dry_run"] is True and body["previous_kb_version"] == version and body["changed"] is True
-    assert body["changed_rules"][0]["id"] == "B2.shared_secrecy" and len(body["changed_rules"]) == 1
+    assert body["changed_rules"][0]["id"] == "B2.colleague" and len(body["changed_rules"]) == 1
     by_source = {}
     for flip in body["flips"]:
         by_source.setdefault(flip["source"], []).append(flip)
     assert [(f["ref"], f["question"]["recipient"], f["old"]["outcome"], f["new"]["outcome"])
-            for f in by_source["log"]] == [(f"decision {asked['id']}", "bert", "forbidden", "permitted")]
-    assert [(f["question"]["actor"], f["question"]["recipient"], f["question"]["item"])
-            for f in by_source["population"]] == [("ann", "bert", "i_abuse_signal")]
-    assert any(f["ref"].endswith("l07_item_not_necessary_for_guidance.yaml") for f in by_source["scenario"])
+            for f in by_source["log"]] == [(f"decision {asked['id']}", "carl", "forbidden", "permitted")]
+    assert sorted((f["question"]["actor"], f["question"]["recipient"], f["question"]["item"])
+                  for f in by_source["population"]) == [("ann", "carl", "i_abuse_signal"),
+                                                        ("ann", "carl", "i_home_situation")]
+    assert any(f["ref"].endswith("b02_colleague_not_involved.yaml") for f in by_source["scenario"])
 
     # kb diff over the same rules, facts, day and log lists the same flips.
     capsys.readouterr()
@@ -77,13 +72,13 @@ def test_dry_run_lists_the_same_flips_as_kb_diff_and_swaps_nothing(service, kb_c
 
     # Nothing was swapped: the running rules still decide as before.
     assert client.get("/v1/health").get_json()["kb_version"] == version
-    again = decide(client, actor="ann", recipient="bert", item="i_abuse_signal").get_json()
+    again = decide(client, actor="ann", recipient="carl", item="i_abuse_signal").get_json()
     assert again["outcome"] == "forbidden" and again["kb_version"] == version
 
     # The real reload then names the same changed rule and swaps.
     done = client.post("/v1/admin/reload", headers=ADMIN).get_json()
     assert done["dry_run"] is False and done["changed_rules"] == body["changed_rules"]
-    assert decide(client, actor="ann", recipient="bert", item="i_abuse_signal").get_json()["outcome"] == "permitted"
+    assert decide(client, actor="ann", recipient="carl", item="i_abuse_signal").get_json()["outcome"] == "permitted"
 
 
 def test_dry_run_on_rules_that_fail_the_checks_is_refused_with_every_error(service, kb_copy):

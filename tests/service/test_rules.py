@@ -1,11 +1,9 @@
 """/v1/rules, /v1/vocabulary and /v1/admin/reload."""
 from __future__ import annotations
 
-import shutil
 
 import pytest
 
-from kb.language.knowledge_base import DEFAULT_DIR
 from kb.paths import ROOT
 from query_service.state import EXTENSION
 
@@ -52,17 +50,6 @@ def test_vocabulary(client):
     assert (consent["brought_about_by"], consent["remedy"]) == ("Giver", "consent")
     assert "conversation" in body["types"]["setting"]["values"]
     assert body["functions"]["years_between"]["returns"] == "number"
-
-
-@pytest.fixture()
-def kb_copy(tmp_path):
-    """A writable copy of the shipped knowledge base."""
-    target = tmp_path / "kb"
-    (target / "rules").mkdir(parents=True)
-    shutil.copy(DEFAULT_DIR / "vocabulary.yaml", target / "vocabulary.yaml")
-    for path in (DEFAULT_DIR / "rules").glob("*.dl"):
-        shutil.copy(path, target / "rules" / path.name)
-    return target
 
 
 @pytest.fixture()
