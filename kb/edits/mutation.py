@@ -20,11 +20,10 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..decide import DecisionError, decide_in, validate_question
 from ..engine.materialized import MaterializedEngine
 from ..language.checks import check_rules
 from ..language.knowledge_base import KnowledgeBase
-from ..scenarios import Scenario
+from ..scenarios import Scenario, run_scenario
 from .allowlist import Allowed
 from .exercise import scenarios_exercising
 from .mutants import Mutant, mutants
@@ -84,23 +83,20 @@ def mutated_knowledge_base(kb: KnowledgeBase, mutant: Mutant) -> KnowledgeBase:
 
 
 def scenario_fails(scenario: Scenario, kb: KnowledgeBase, engine: MaterializedEngine) -> str:
-    """Why the scenario fails on these rules ('' when it passes). An engine error counts as failing."""
-    expect = scenario.expect
+    """Why the scenario fails on these rules ('' when it passes), judged exactly as `kb test` judges
+    it. An engine error (a mutant may make the decision rules give two outcomes) counts as failing."""
     try:
-        engine.load(kb, scenario.facts)
-        try:
-            validate_question(scenario.question, kb, scenario.facts)
-        except DecisionError as err:
-            return "" if expect.get("error") == err.code else f"error {err.code}"
-        decision = engine.run(scenario.question.context(),
-                              lambda ev: decide_in(ev, kb, scenario.question, scenario.facts.version))
-    except Exception as err:  # a mutant may make the decision rules give two outcomes
+        result = run_scenario(scenario, kb, engine)
+    except Exception as err:
         return f"{type(err).__name__}: {err}"
-    if "error" in expect:
-        return f"{decision.outcome} instead of error {expect['error']}"
-    if decision.outcome != expect["outcome"] or expect["rule"] not in decision.deciding_rules:
-        return f"{decision.outcome} by {', '.join(decision.deciding_rules)}"
-    return ""
+    if result.passed:
+        return ""
+    if result.error:
+        return f"error {result.error}"
+    decision = result.decision
+    return (f"{decision.outcome} by {', '.join(decision.deciding_rules)}"
+            + (f"; conditions {', '.join(c.id for c in decision.conditions)}" if decision.conditions else "")
+            + ("" if decision.may_disclose == (decision.outcome != "forbidden") else "; may_disclose disagrees"))
 
 
 class _Run:
