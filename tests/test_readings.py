@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import datetime
 import re
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -133,3 +136,14 @@ def test_a_pupil_who_is_not_capable_is_never_offered_as_designating_or_consentin
     explanation = explain(fast_engine, kb, scenario.facts, scenario.question)
     by = {(f["act"], f["by"]) for r in explanation["remedies"] for f in r["facts"]}
     assert ("designation", "mila") not in by and ("consent", "mila") not in by
+
+
+def test_the_interpretation_list_is_generated_from_the_current_rules():
+    root = Path(__file__).resolve().parent.parent
+    done = subprocess.run([sys.executable, "scripts/rule_index.py", "--check"], cwd=root,
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+
+
+def test_every_choice_names_its_alternative(kb):
+    assert [r.id for r in kb.rules if r.choice and not r.alternative] == []

@@ -28,6 +28,22 @@ def statements(text: str) -> dict[str, int]:
     return found
 
 
+def statement_texts(text: str) -> dict[str, tuple[str, str]]:
+    """Statement number -> (its heading, its text as one paragraph), for pages that show the law."""
+    found: dict[str, tuple[str, str]] = {}
+    current, title, body = None, "", []
+    for line in text.splitlines() + ["## end"]:
+        match = _HEADING.match(line)
+        if match or line.startswith("#"):
+            if current is not None:
+                found[current] = (title, " ".join(body).strip())
+            current, body = (match.group(1), []) if match else (None, [])
+            title = line.lstrip("# ").strip()
+        elif current is not None and line.strip():
+            body.append(line.strip())
+    return found
+
+
 def cited(source: str) -> list[str]:
     """The statement numbers a `@source` value cites, in order."""
     return list(dict.fromkeys(CITATION.findall(source)))

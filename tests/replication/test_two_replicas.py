@@ -138,7 +138,7 @@ def test_a_rule_reload_through_one_replica_reloads_the_other(replicas, kb_copy):
     # another CLB worker. Then reloads through A only.
     path = kb_copy / "rules" / "20_beroepsgeheim.dl"
     text = path.read_text(encoding="utf-8")
-    clause = "    holds_professional_secrecy(Actor, Item),\n    valid_consent(Item, Recipient).\n"
+    clause = "    bound_by_secrecy(Actor, Item),\n    valid_consent(Item, Recipient).\n"
     assert text.count(clause) == 1
     path.write_text(text.replace(clause, clause[:-2] + ",\n    clb_worker(Recipient).\n"), encoding="utf-8")
     status, reload = a.call("POST", "/v1/admin/reload")

@@ -33,7 +33,7 @@ def test_one_rule_with_its_source_text(client):
     assert rule["source_text"].rstrip().endswith("valid_consent(Item, Recipient).")
     clause_line = rule["line"] + next(i for i, l in enumerate(rule["source_text"].splitlines()) if l.startswith("may_tell("))
     assert rule["location"] == f"{rule['file']}:{clause_line}"  # the clause, below the quote and annotations
-    assert rule["clause"] == ("may_tell(Actor, Recipient, Item) :- holds_professional_secrecy(Actor, Item), "
+    assert rule["clause"] == ("may_tell(Actor, Recipient, Item) :- bound_by_secrecy(Actor, Item), "
                               "valid_consent(Item, Recipient).")
 
 
@@ -100,7 +100,7 @@ def test_changed_rules_replay_and_old_decision_shown_as_decided(app_on_copy, kb_
     # A legal expert narrows B3: consent now only lets a CLB worker tell another CLB worker.
     path = kb_copy / "rules" / "20_beroepsgeheim.dl"
     text = path.read_text(encoding="utf-8")
-    clause = "    holds_professional_secrecy(Actor, Item),\n    valid_consent(Item, Recipient).\n"
+    clause = "    bound_by_secrecy(Actor, Item),\n    valid_consent(Item, Recipient).\n"
     assert text.count(clause) == 1
     path.write_text(text.replace(clause, clause[:-2] + ",\n    clb_worker(Recipient).\n"), encoding="utf-8")
     reload = client.post("/v1/admin/reload", headers=ADMIN).get_json()
