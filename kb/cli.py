@@ -130,6 +130,9 @@ def cmd_diff(args) -> int:
     if not args.rev and len(args.dirs) != 2:
         print("error: give two rule directories OLD NEW, or --rev A --rev B", file=sys.stderr)
         return 2
+    if args.db and args.db.startswith("sqlite:///") and not Path(args.db[len("sqlite:///"):]).is_file():
+        print(f"error: no decision log at {args.db} (kb diff never creates one)", file=sys.stderr)
+        return 2
     kbs, failed = [], False
     for label in (args.rev or args.dirs):
         try:

@@ -148,3 +148,13 @@ def test_kb_diff_between_two_git_revisions_of_the_same_rules_changes_nothing(cap
     assert report["changed_rules"] == [] and report["flips"] == []
     assert main(["diff", "--rev", "HEAD", "--rev", "no-such-revision", "--no-population"]) == 1
     assert "git cannot read kb" in capsys.readouterr().err
+
+
+def test_kb_diff_never_creates_a_decision_log_or_passes_an_option_to_git(tmp_path, capsys):
+    missing = tmp_path / "none.db"
+    assert main(["diff", str(DEFAULT_DIR), str(DEFAULT_DIR), "--no-population", "--no-scenarios",
+                 "--db", f"sqlite:///{missing}"]) == 2
+    assert not missing.exists() and "no decision log" in capsys.readouterr().err
+    target = tmp_path / "written"
+    assert main(["diff", f"--rev=--output={target}", "--rev", "HEAD", "--no-population"]) == 1
+    assert not target.exists() and "is not a git revision" in capsys.readouterr().err

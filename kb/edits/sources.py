@@ -35,6 +35,10 @@ def checked_directory(directory: Path | str) -> KnowledgeBase:
 
 def checked_revision(repo: Path | str, revision: str, kb_path: str = "kb") -> KnowledgeBase:
     """The checked knowledge base of `kb_path` at a git revision, read with `git show` (no checkout)."""
+    if not revision or revision.startswith("-"):  # never let a revision be read as a git option
+        raise KnowledgeBaseError([Diagnostic(Position(f"{revision}:{kb_path}", 1, 1), "vocabulary-shape",
+                                             f"`{revision}` is not a git revision")])
+
     def git(*args: str) -> str:
         done = subprocess.run(["git", "-C", str(repo), *args], capture_output=True, text=True)
         if done.returncode != 0:
