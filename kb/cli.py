@@ -1,8 +1,10 @@
 """`kb` — check the rules, test the scenarios, decide a question.
 
-    kb check [--dir DIR] [--json]
+    kb check [--dir DIR] [--json] [--strict]
     kb test [PATH ...] [--coverage] [-v]
     kb golden [PATH ...] [--update]
+    kb mutate [PATH ...] [--jobs N] [--sample N --seed S] [--rule PREFIX] [--json] [-v]
+    kb diff OLD_DIR NEW_DIR | --rev A --rev B [--db URL] [--at DATE] [--json]
     kb decide ACTOR RECIPIENT ITEM [--at DATE] [--setting S] [--facts FILE] [--explain] [--lang nl|en]
     kb audit verify [--db URL]
 """
@@ -33,16 +35,24 @@ def _date(text: str) -> datetime.date:
 
 
 def cmd_check(args) -> int:
+    """Exit 1 on any error; on warnings only with --strict (what CI runs on the shipped rules)."""
     kb, diagnostics = check_directory(args.dir)
+    errors = sum(d.is_error for d in diagnostics)
+    warnings = len(diagnostics) - errors
     if args.json:
         print(json.dumps([d.as_dict() for d in diagnostics], indent=2, ensure_ascii=False))
-    elif diagnostics:
-        print(render_all(diagnostics))
-        print(f"\n{len(diagnostics)} error(s) — the knowledge base was not loaded.")
     else:
-        print(f"ok: {len(kb.rules)} rules in {len(kb.files)} files, "
-              f"{len(kb.vocabulary.predicates)} predicates, version {kb.version}")
-    return 1 if diagnostics else 0
+        if diagnostics:
+            print(render_all(diagnostics) + "\n")
+        if errors:
+            print(f"{errors} error(s)" + (f", {warnings} warning(s)" if warnings else "")
+                  + " — the knowledge base was not loaded.")
+        else:
+            print(f"ok: {len(kb.rules)} rules in {len(kb.files)} files, "
+                  f"{len(kb.vocabulary.predicates)} predicates, version {kb.version}"
+                  + (f"; {warnings} warning(s)" + (" (fail with --strict)" if args.strict else "")
+                     if warnings else ""))
+    return 1 if errors or (warnings and args.strict) else 0
 
 
 def cmd_test(args) -> int:
@@ -82,6 +92,72 @@ def cmd_test(args) -> int:
         if missing:
             failed += 1
     return 1 if failed else 0
+
+
+def cmd_mutate(args) -> int:
+    """Run the scenarios against every mutant of the rules; exit 1 on an unexplained survivor."""
+    from .edits.allowlist import load_allow_list
+    from .edits.mutation import default_allow_list, render_report, report_json, report_passes, run_mutants
+    kb = load_knowledge_base(args.dir)
+    allowed = load_allow_list(args.allow_list or default_allow_list(args.dir))
+    scenarios, broken = [], []
+    for path in scenario_paths(args.paths):
+        try:
+            scenarios.append(load_scenario(path, kb))
+        except KnowledgeBaseError as err:
+            broken.append(err)
+    if broken:
+        for err in broken:
+            print(err.render(), file=sys.stderr)
+        print("the scenarios must load before mutants can be judged (`kb test`)", file=sys.stderr)
+        return 2
+    report = run_mutants(kb, scenarios, allowed, jobs=args.jobs, sample=args.sample, seed=args.seed,
+                         rule_prefix=args.rule or "")
+    if args.json:
+        print(json.dumps(report_json(report), indent=2, ensure_ascii=False))
+    else:
+        print(render_report(report, verbose=args.verbose))
+    return 0 if report_passes(report) else 1
+
+
+def cmd_diff(args) -> int:
+    """Which rules changed between two rule sets, and which decisions flip; exit 1 if one fails its checks."""
+    from .edits.impact import ImpactRun
+    from .edits.sources import checked_directory, checked_revision, log_questions
+    if args.rev and (len(args.rev) != 2 or args.dirs):
+        print("error: give two rule directories, or --rev A --rev B (two git revisions of kb/)", file=sys.stderr)
+        return 2
+    if not args.rev and len(args.dirs) != 2:
+        print("error: give two rule directories OLD NEW, or --rev A --rev B", file=sys.stderr)
+        return 2
+    if args.db and args.db.startswith("sqlite:///") and not Path(args.db[len("sqlite:///"):]).is_file():
+        print(f"error: no decision log at {args.db} (kb diff never creates one)", file=sys.stderr)
+        return 2
+    kbs, failed = [], False
+    for label in (args.rev or args.dirs):
+        try:
+            kbs.append(checked_revision(Path(args.repo), label) if args.rev else checked_directory(label))
+        except KnowledgeBaseError as err:
+            failed = True
+            print(f"{label}: the rules fail their checks; nothing is compared\n{err.render()}", file=sys.stderr)
+    if failed:
+        return 1
+    old, new = kbs
+    run = ImpactRun(old, new)
+    broken = [] if args.no_scenarios else run.scenarios(scenario_paths(args.scenarios or None))
+    if not args.no_population:
+        from .edits.impact import DEMO_DATE
+        run.population(load_fact_file(args.facts, new.vocabulary), args.at or DEMO_DATE)
+    if args.db:
+        run.log(log_questions(args.db, new.vocabulary))
+    if args.json:
+        print(json.dumps({**run.impact.as_dict(), "old_kb_version": old.version, "new_kb_version": new.version,
+                          "unreadable_scenarios": [path for path, _ in broken]}, indent=2, ensure_ascii=False))
+    else:
+        for path, err in broken:
+            print(f"skipped {path}: it loads against neither rule set\n{err.render()}\n")
+        print(run.impact.render())
+    return 0
 
 
 def cmd_decide(args) -> int:
@@ -166,6 +242,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     check = sub.add_parser("check", parents=[common], help="check the rules and vocabulary; every error at once")
     check.add_argument("--json", action="store_true", help="print the errors as JSON")
+    check.add_argument("--strict", action="store_true", help="fail (exit 1) on warnings too")
     check.set_defaults(func=cmd_check)
     test = sub.add_parser("test", parents=[common], help="run scenario files")
     test.add_argument("paths", nargs="*", help="scenario files or folders (default fixtures/scenarios)")
@@ -176,6 +253,32 @@ def build_parser() -> argparse.ArgumentParser:
     golden.add_argument("paths", nargs="*", help="scenario files or folders (default fixtures/scenarios)")
     golden.add_argument("--update", action="store_true", help="rewrite the golden files")
     golden.set_defaults(func=cmd_golden)
+    mutate = sub.add_parser("mutate", parents=[common],
+                            help="run the scenarios against every small edit of the rules; list survivors")
+    mutate.add_argument("paths", nargs="*", help="scenario files or folders (default fixtures/scenarios)")
+    mutate.add_argument("--jobs", type=int, default=None, help="worker processes (default: every core)")
+    mutate.add_argument("--sample", type=int, default=None, help="judge only N mutants, chosen by --seed")
+    mutate.add_argument("--seed", type=int, default=0)
+    mutate.add_argument("--rule", default="", help="only mutants of rules whose id starts with this")
+    mutate.add_argument("--allow-list", default=None,
+                        help="equivalent mutants (default DIR/equivalent_mutants.yaml)")
+    mutate.add_argument("--json", action="store_true")
+    mutate.add_argument("-v", "--verbose", action="store_true", help="list killed mutants too")
+    mutate.set_defaults(func=cmd_mutate)
+    diff = sub.add_parser("diff", parents=[common],
+                          help="the rules that changed between two rule sets and the decisions that flip")
+    diff.add_argument("dirs", nargs="*", metavar="DIR", help="OLD and NEW knowledge-base directories")
+    diff.add_argument("--rev", action="append", default=[], help="a git revision of kb/ (give two)")
+    diff.add_argument("--repo", default=str(DEFAULT_DIR.parent), help="the git repository for --rev")
+    diff.add_argument("--scenarios", action="append", default=[], help="scenario files or folders "
+                                                                       "(default fixtures/scenarios)")
+    diff.add_argument("--no-scenarios", action="store_true")
+    diff.add_argument("--facts", default=str(DEMO_FACTS), help="the population's facts (default: the demo)")
+    diff.add_argument("--at", type=_date, default=None, help="the population's day (default: the demo date)")
+    diff.add_argument("--no-population", action="store_true")
+    diff.add_argument("--db", default=None, help="also replay the questions of this decision log (URL)")
+    diff.add_argument("--json", action="store_true")
+    diff.set_defaults(func=cmd_diff)
     dec = sub.add_parser("decide", parents=[common], help="decide one question on a fact file")
     dec.add_argument("actor")
     dec.add_argument("recipient")

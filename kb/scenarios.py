@@ -17,14 +17,14 @@ from pathlib import Path
 
 import yaml
 
-from .decide import OUTCOMES, Decision, DecisionError, Question, decide_in, validate_question
+from .decide import MAY_DISCLOSE, OUTCOMES, Decision, DecisionError, Question, decide_in, validate_question
 from .engine.base import Engine
 from .facts.fixtures import facts_from_data
 from .facts.model import FactSet
 from .language.ast import Position
-from .language.diagnostics import Diagnostic, KnowledgeBaseError
+from .language.diagnostics import Diagnostic, KnowledgeBaseError, did_you_mean
 from .language.knowledge_base import KnowledgeBase
-from .language.yamlpos import error_position, load_yaml
+from .language.yamlpos import error_position, load_yaml, pos_of
 from .reasoning.instances import instances
 
 DEFAULT_DIR = Path(__file__).resolve().parent.parent / "fixtures" / "scenarios"
@@ -83,7 +83,10 @@ def load_scenario(path: Path | str, kb: KnowledgeBase) -> Scenario:
                                 "`expect:` needs an outcome (one of " + ", ".join(OUTCOMES) +
                                 ") and the rule expected to decide it, or an error code"))
     elif "rule" in expect and expect["rule"] not in kb.by_id:
-        diags.append(Diagnostic(getattr(expect, "pos", top), "fact", f"no rule has the id `{expect['rule']}`"))
+        diags.append(Diagnostic(pos_of(expect, "rule", getattr(expect, "pos", top)), "unknown-rule-id",
+                                f"no rule has the id `{expect['rule']}`",
+                                suggestion=did_you_mean(str(expect["rule"]), kb.by_id)
+                                or "`kb check` lists the rules; use the `@id` written above the rule"))
     conditions = expect.get("conditions", [])
     if not isinstance(conditions, list) or any(c not in kb.conditions for c in conditions):
         diags.append(Diagnostic(getattr(expect, "pos", top), "fact",
@@ -137,5 +140,8 @@ def run_scenario(scenario: Scenario, kb: KnowledgeBase, engine: Engine, coverage
     passed = ("error" not in expect and decision.outcome == expect["outcome"]
               and expect["rule"] in decision.deciding_rules
               and ("conditions" not in expect
-                   or sorted(expect["conditions"]) == sorted(c.id for c in decision.conditions)))
+                   or sorted(expect["conditions"]) == sorted(c.id for c in decision.conditions))
+              # D6: "may X tell Y about I?" is yes for every outcome but forbidden (issue 9: without
+              # this a scenario could not notice a D6 rule dropped or garbled)
+              and (MAY_DISCLOSE not in kb.by_head or decision.may_disclose == (decision.outcome != "forbidden")))
     return Result(scenario, passed, decision, fired=fired)

@@ -169,6 +169,22 @@ class Deelwijzer:
             self.replication.announce_rules(new.version)
         return old, new
 
+    def rule_impact(self, at, scenario_dirs=None):
+        """(running, candidate, impact) of reloading the rules, without swapping anything: the
+        changed rules and the decisions that flip over the scenarios, the current facts' population
+        on `at` and the questions in the decision log. Raises KnowledgeBaseError when the files fail."""
+        from kb.edits.impact import ImpactRun
+        from kb.edits.sources import checked_directory, questions_in_log
+        from kb.scenarios import scenario_paths
+        candidate = checked_directory(self.workspace.kb_dir)
+        with self.changing():
+            running, facts = self.workspace.kb, self.workspace.facts
+        run = ImpactRun(running, candidate)
+        run.scenarios(scenario_paths(scenario_dirs))
+        run.population(facts, at)
+        run.log(questions_in_log(self.db, candidate.vocabulary))
+        return running, candidate, run.impact
+
     def decisions_logged(self) -> int:
         return self.db.query("SELECT COUNT(*) FROM decisions")[0][0]
 

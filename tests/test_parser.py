@@ -324,7 +324,8 @@ def test_a_missing_dot_does_not_swallow_the_next_rules_annotations():
         @source: art. 458 Sw.
         p(X) :- q(X).
         """)
-    assert where(diagnostics) == [(4, 1)]
+    assert where(diagnostics) == [(2, 1)]  # the clause that is not closed, not the next annotation
+    assert "not finished" in diagnostics[0].message
     assert [(r.id, r.source) for r in rule_file.rules] == [("b", "art. 458 Sw.")]
 
 

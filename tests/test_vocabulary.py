@@ -55,7 +55,7 @@ def load_errors(tmp_path, text: str):
     with pytest.raises(KnowledgeBaseError) as raised:
         load_vocabulary(path)
     diagnostics = raised.value.diagnostics
-    assert all(d.code == "vocabulary" and d.pos.file == str(path) for d in diagnostics)
+    assert all(d.code.startswith("vocabulary") and d.pos.file == str(path) for d in diagnostics)
     return diagnostics
 
 
@@ -230,6 +230,66 @@ def test_check_directory_stops_at_a_broken_vocabulary_and_kb_check_fails(tmp_pat
     (tmp_path / "rules").mkdir()
     write(tmp_path, replaced("{Worker: person}", "{Worker: persn}"))
     kb, diagnostics = check_directory(tmp_path)
-    assert kb is None and [d.code for d in diagnostics] == ["vocabulary"]
+    assert kb is None and [d.code for d in diagnostics] == ["vocabulary-unknown-type"]
     assert main(["--dir", str(tmp_path), "check"]) == 1
     assert "has unknown type `persn`" in capsys.readouterr().out
+
+
+# -- shapes that used to crash `kb check`: each has its own code, a position and no traceback ---------
+
+SHAPES = [
+    # (replace, by, code, line containing, message fragment)
+    ('  years_between: {args: [date, date], returns: date, nl: "jaren", en: "years"}',
+     "  years_between: oops", "vocabulary-shape", "years_between: oops", "function `years_between` must be a mapping"),
+    ('  years_between: {args: [date, date], returns: date, nl: "jaren", en: "years"}',
+     "  years_between:", "vocabulary-shape", "years_between:", "not `null`"),
+    ('  years_between: {args: [date, date], returns: date, nl: "jaren", en: "years"}',
+     '  years_between: {args: date, returns: date, nl: "jaren", en: "years"}', "vocabulary-shape",
+     "years_between:", "must be a list of type names"),
+    ('  years_between: {args: [date, date], returns: date, nl: "jaren", en: "years"}',
+     '  years_between: {args: [{a: b}, date], returns: date, nl: "jaren", en: "years"}',
+     "vocabulary-unknown-type", "years_between:", "unknown type `{'a': 'b'}`"),
+    ("{Worker: person}", "{Worker: {person: x}}", "vocabulary-unknown-type", "args: [{Worker",
+     "has unknown type `{'person': 'x'}`"),
+    ("  person: {nl: persoon, en: person}", "  person: oops", "vocabulary-shape", "person: oops",
+     "type `person` must be a mapping"),
+    ("    values: [care_team, class_council]", "    values: care_team", "vocabulary-shape", "values: care_team",
+     "must be a list of names"),
+    ("    kind: input\n    args: [{Worker", "    kind: inptu\n    args: [{Worker", "vocabulary-kind", "kind: inptu",
+     "has kind `inptu`"),
+    ("    args: [{Worker: person}, {Pupil: person}]", "    args: {Worker: person}", "vocabulary-argument",
+     "args: {Worker: person}", "must be a list"),
+    ("    brought_about_by: Giver", "    brought_about_by: [Giver]", "vocabulary-remedy", "brought_about_by",
+     "is not one of its arguments"),
+]
+
+
+@pytest.mark.parametrize("old, new, code, fragment, message", SHAPES, ids=[s[2] + ":" + s[1].strip()[:30] for s in SHAPES])
+def test_a_vocabulary_entry_of_the_wrong_shape_gets_its_own_code_and_line(tmp_path, old, new, code, fragment,
+                                                                             message):
+    text = replaced(old, new)
+    diagnostics = load_errors(tmp_path, text)
+    hit = [d for d in diagnostics if d.code == code and message in d.message]
+    assert hit, [(d.code, d.message) for d in diagnostics]
+    assert hit[0].pos.line == line_of(text, fragment)
+
+
+@pytest.mark.parametrize("section", ["types", "functions", "predicates"])
+def test_a_section_that_is_not_a_mapping_is_reported_at_its_key(tmp_path, section):
+    text = GOOD.replace(f"{section}:\n", f"{section}: oops\n{section}_was:\n", 1)
+    diagnostics = load_errors(tmp_path, text)
+    assert any(d.code == "vocabulary-shape" and d.pos.line == line_of(text, f"{section}: oops")
+               and f"`{section}:` must be a mapping" in d.message for d in diagnostics)
+
+
+def test_kb_check_reports_a_function_spec_of_the_wrong_shape_without_a_traceback(tmp_path, capsys):
+    from kb.cli import main
+    (tmp_path / "rules").mkdir()
+    text = (DEFAULT_DIR / "vocabulary.yaml").read_text(encoding="utf-8")
+    start = text.index("  years_between:\n")
+    end = text.index("\npredicates:")
+    write(tmp_path, text[:start] + "  years_between: oops\n" + text[end:])
+    assert main(["--dir", str(tmp_path), "check"]) == 1
+    out = capsys.readouterr()
+    assert "error[vocabulary-shape]: function `years_between` must be a mapping" in out.out
+    assert "Traceback" not in out.out + out.err

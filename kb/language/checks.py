@@ -22,6 +22,7 @@ def check_rules(rules: list[Rule], vocab: Vocabulary) -> list[Diagnostic]:
         diags += check_names_and_types(rule, vocab)
         diags += check_safety(rule)
         diags += check_annotations(rule)
+        diags += check_singletons(rule)
     diags += check_unique_ids(rules)
     diags += check_kinds(rules, vocab)
     diags += check_stratification(rules, vocab)
@@ -171,8 +172,12 @@ def check_annotations(rule: Rule) -> list[Diagnostic]:
         diags.append(Diagnostic(rule.pos, "missing-id", f"{what} has no `@id`", rule.heading,
                                 "add a line `@id: B2.shared_secrecy` (statement number and a short name) above the rule"))
     if not rule.source:
+        named = f"rule `{rule.id}`" if rule.id else what
+        under = f" (under “{rule.heading}”)" if rule.heading else ""
         diags.append(Diagnostic(rule.pos, "missing-source", f"{what} has no `@source`", rule.heading,
-                                "add a line `@source: B2; brochure § \"…\"; art. 458 Sw.` above the rule"))
+                                f"add a line `@source: B2; brochure § \"…\"; art. 458 Sw.` above {named}"
+                                f"{under}: the statement number, the brochure's section and the articles "
+                                f"it encodes"))
     variables = set(rule.variables())
     for lang, name in (("nl", "Dutch"), ("en", "English")):
         ann = rule.annotation(lang)
@@ -191,6 +196,49 @@ def check_annotations(rule: Rule) -> list[Diagnostic]:
                     f"the {name} reading names `{{{name_in_braces}}}`, which is not a variable of this rule",
                     rule.heading, did_you_mean(name_in_braces, variables)
                     or f"the rule's variables are {', '.join(sorted(variables)) or 'none'}"))
+    return diags
+
+
+def _variable_occurrences(rule: Rule) -> list[Variable]:
+    """Every occurrence of a variable in the clause, head first, in writing order."""
+    found: list[Variable] = []
+    for term in rule.head.args:
+        found += _variables_with_pos(term)
+    for lit in rule.body:
+        if isinstance(lit, Atom):
+            terms = list(lit.args)
+        elif isinstance(lit, Negation):
+            terms = list(lit.atom.args)
+        else:
+            terms = [lit.left, lit.right]
+        for term in terms:
+            found += _variables_with_pos(term)
+    return found
+
+
+def check_singletons(rule: Rule) -> list[Diagnostic]:
+    """Warn about a variable written only once in a clause: it joins nothing, so it is usually a typo.
+
+    A variable that the rule's readings name (`{GivenOn}`) is shown in every explanation, so it is
+    used even when the clause mentions it once; `_`-prefixed variables say "any value" on purpose.
+    """
+    occurrences = _variable_occurrences(rule)
+    counts: dict[str, int] = defaultdict(int)
+    for var in occurrences:
+        counts[var.name] += 1
+    in_readings = {m.group(1) for lang in ("nl", "en") for m in PLACEHOLDER.finditer(rule.reading(lang))}
+    diags = []
+    for var in occurrences:
+        if counts[var.name] != 1 or var.name.startswith("_") or var.name in in_readings:
+            continue
+        others = [name for name in counts if name != var.name]
+        hint = did_you_mean(var.name, others, f"(another variable of rule `{rule.id or '?'}`)")
+        diags.append(Diagnostic(
+            var.pos, "singleton-variable",
+            f"variable `{var.name}` occurs only once in rule `{rule.id or '?'}`, so it matches anything",
+            rule.heading,
+            hint or f"if any value is meant, write `_{var.name}`; otherwise use the same name where it "
+                    f"should join"))
     return diags
 
 

@@ -34,12 +34,27 @@ CODES = {
     "context-defined-by-rule": "a rule concluding a context predicate (the question supplies those)",
     "derived-never-defined": "a derived predicate that no rule concludes",
     "unreachable-rule": "a rule that no decision depends on",
-    "vocabulary": "an error in the vocabulary file",
+    "vocabulary": "an error in the vocabulary file (one without a more specific code below)",
     "conditions": "an error in the conditions file (kb/conditions.yaml)",
     "unknown-condition": "a rule naming a condition that kb/conditions.yaml does not declare",
     "unknown-statement": "a @source citing a statement the law reference (docs/law.md) does not have",
     "fact": "an error in a fact file",
+    "vocabulary-yaml": "the vocabulary file is not valid YAML",
+    "vocabulary-shape": "a vocabulary section or entry written in the wrong shape (a list or text where a mapping belongs)",
+    "vocabulary-unknown-type": "a predicate argument or function that names a type the vocabulary does not declare",
+    "vocabulary-kind": "a predicate whose kind is not input, derived, context or decision",
+    "vocabulary-argument": "a predicate argument that is not written as {Name: type}, or a repeated argument name",
+    "vocabulary-reading": "a predicate without a reading, or a reading naming something that is not an argument",
+    "vocabulary-remedy": "a wrong brought_about_by or remedy",
+    "unknown-rule-id": "a reference (in a scenario) to a rule id that no rule has",
+    "allow-list": "an entry of the allow-list of equivalent mutants without a key or a reason",
+    # Warnings: the rules still load, but the text probably says something the author did not mean.
+    # `kb check` exits 0 on warnings unless `--strict`.
+    "singleton-variable": "a variable that occurs only once in a rule, so it constrains nothing (often a typo)",
 }
+
+# Codes reported as `warning[...]`: the knowledge base loads despite them.
+WARNING_CODES = frozenset({"singleton-variable"})
 
 
 @dataclass(frozen=True, order=True)
@@ -54,6 +69,12 @@ class Diagnostic:
     def __post_init__(self) -> None:
         if self.code not in CODES:
             raise ValueError(f"unregistered diagnostic code {self.code!r}")
+        # The severity follows the code, so a warning can never be raised as an error by mistake.
+        object.__setattr__(self, "severity", "warning" if self.code in WARNING_CODES else "error")
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity == "error"
 
     def as_dict(self) -> dict:
         return {
@@ -83,6 +104,11 @@ class Diagnostic:
         if self.suggestion:
             out.append(f"    help: {self.suggestion}")
         return "\n".join(out)
+
+
+def errors_only(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
+    """The diagnostics that stop a knowledge base from loading (warnings left out)."""
+    return [d for d in diagnostics if d.is_error]
 
 
 class KnowledgeBaseError(Exception):

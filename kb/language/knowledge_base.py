@@ -9,7 +9,7 @@ from pathlib import Path
 from .ast import Position, Rule, RuleFile
 from .checks import check_rules, strata
 from .conditions import CONDITIONS_FILE, Condition, check_condition_references, conditions_from_text
-from .diagnostics import Diagnostic, KnowledgeBaseError
+from .diagnostics import Diagnostic, KnowledgeBaseError, errors_only
 from .law import DEFAULT_LAW, check_citations
 from .parser import parse_text
 from .vocabulary import Vocabulary, vocabulary_from_text
@@ -73,7 +73,8 @@ def check_directory(directory: Path | str = DEFAULT_DIR) -> tuple[KnowledgeBase 
     """Parse and check a knowledge-base directory (vocabulary.yaml, conditions.yaml, rules/*.dl),
     with every `@source` citation checked against the law reference.
 
-    Returns the knowledge base (None if there is any error) and every diagnostic, sorted.
+    Returns the knowledge base (None if there is any error) and every diagnostic, warnings
+    included, sorted.
     """
     directory = Path(directory)
     sources, undecodable = {}, []
@@ -143,12 +144,12 @@ def check_texts(sources: dict[str, str], law: tuple[str, str] | None = None
     if law is not None:
         diagnostics += check_citations(rules, law[1], law[0])
     diagnostics = sorted(set(diagnostics))
-    if diagnostics:
+    if errors_only(diagnostics):
         return None, diagnostics
     digest = hashlib.sha256()
     for path in sorted(sources):
         digest.update(Path(path).name.encode() + b"\0" + sources[path].encode() + b"\0")
-    return KnowledgeBase(vocab, tuple(files), digest.hexdigest()[:16], sources, conditions), []
+    return KnowledgeBase(vocab, tuple(files), digest.hexdigest()[:16], sources, conditions), diagnostics
 
 
 def load_knowledge_base(directory: Path | str = DEFAULT_DIR) -> KnowledgeBase:

@@ -269,7 +269,40 @@ def _syntax_diagnostic(err: UnexpectedInput, path: str, text: str) -> Diagnostic
                                     if len(expected) > 1 else expected[0])
     if isinstance(err, UnexpectedToken) and err.token.type == "$END" or isinstance(err, UnexpectedEOF):
         suggestion = "the last rule is not finished: every rule ends with `.`"
+    elif (isinstance(err, UnexpectedToken) and "DOT" in (err.expected or ())
+          and _starts_line(text, err.token.start_pos)):
+        # A missing `.` is only noticed at the next entry; point at the clause that is not closed.
+        start_line, start_column = _clause_start(text, err.token.start_pos)
+        pos = Position(path, start_line, start_column, start_line, start_column + 1)
+        message = f"the rule that starts here is not finished: it has no `.` before line {line}"
+        suggestion = (f"end the rule with `.`; the next entry ({found} at line {line}) was read as part "
+                      f"of it (expected `,` or `.` at the end of the rule)")
     return Diagnostic(pos, "syntax", message, suggestion=suggestion)
+
+
+def _starts_line(text: str, offset: int) -> bool:
+    """Whether only blanks stand before `offset` on its line."""
+    return text[text.rfind("\n", 0, offset) + 1:offset].strip() == ""
+
+
+def _clause_start(text: str, offset: int) -> tuple[int, int]:
+    """Line and column where the clause running into `offset` begins: the first code line after the
+    previous entry (a heading, legal text, annotation) or the previous clause's final `.`."""
+    lines = text[:offset].split("\n")[:-1]  # the complete lines before the offending token
+    start = len(lines)
+    for index in range(len(lines) - 1, -1, -1):
+        code = lines[index].split("%", 1)[0].strip()
+        if not code:
+            continue
+        if code.startswith(("#", ">", "@")) or code.endswith("."):
+            break
+        start = index
+    if start >= len(lines):  # nothing above: the offending token is where the clause starts
+        line = len(lines) + 1
+        current = text[text.rfind("\n", 0, offset) + 1:offset]
+        return line, len(current) + 1
+    first = lines[start]
+    return start + 1, len(first) - len(first.lstrip()) + 1
 
 
 _CLAUSE_END = re.compile(r"\.(?=\s|$|%)")

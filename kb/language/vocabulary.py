@@ -107,103 +107,149 @@ def load_vocabulary(path: Path | str) -> Vocabulary:
 
 
 def vocabulary_from_text(text: str, path: str) -> Vocabulary:
-    """Check vocabulary text; `path` names it in positions and messages."""
+    """Check vocabulary text; `path` names it in positions and messages.
+
+    Every problem gets its own code (`vocabulary-…`) and the position of the entry it is about;
+    an entry of the wrong shape is reported and skipped, never a traceback.
+    """
     try:
         data = load_yaml(text, path)
     except yaml.YAMLError as err:
-        raise KnowledgeBaseError([Diagnostic(error_position(err, path), "vocabulary",
+        raise KnowledgeBaseError([Diagnostic(error_position(err, path), "vocabulary-yaml",
                                              f"the vocabulary is not valid YAML: {getattr(err, 'problem', err)}")])
+    diags: list[Diagnostic] = []
     top = Position(path, 1, 1)
     if not isinstance(data, PosDict):
-        raise KnowledgeBaseError([Diagnostic(top, "vocabulary", "the vocabulary must be a mapping")])
-    try:
-        return _vocabulary(data, path, top)
-    except (AttributeError, TypeError, KeyError, ValueError) as shape:
-        # A section of an unexpected shape (`types: oops`, a null function spec, a mapping as a
-        # type name) that no check below names yet: a diagnostic, never a traceback.
-        raise KnowledgeBaseError([Diagnostic(top, "vocabulary", "a section of the vocabulary does not have the "
-                                             f"expected shape ({type(shape).__name__})",
-                                             suggestion="compare its sections with the shipped kb/vocabulary.yaml")]) from None
+        raise KnowledgeBaseError([Diagnostic(top, "vocabulary-shape", "the vocabulary must be a mapping",
+                                             suggestion="start with `types:`, `functions:` and `predicates:`")])
 
+    def err(pos: Position, message: str, suggestion: str = "", code: str = "vocabulary") -> None:
+        diags.append(Diagnostic(pos, code, message, suggestion=suggestion))
 
-def _vocabulary(data: PosDict, path: str, top: Position) -> Vocabulary:
-    """The checks and the Vocabulary of parsed vocabulary data (vocabulary_from_text)."""
-    diags: list[Diagnostic] = []
-
-    def err(pos: Position, message: str, suggestion: str = "") -> None:
-        diags.append(Diagnostic(pos, "vocabulary", message, suggestion=suggestion))
+    def section(name: str, example: str) -> dict:
+        value = data.get(name)
+        if value is None:
+            return {}
+        if not isinstance(value, dict):
+            err(pos_of(data, name, top), f"`{name}:` must be a mapping, not `{_short(value)}`",
+                f"write it as {example}", "vocabulary-shape")
+            return {}
+        return value
 
     types: dict[str, Type] = {}
-    for name, spec in (data.get("types") or {}).items():
-        pos = pos_of(data["types"], name, top)
+    raw_types = section("types", "`types: {person: {nl: persoon, en: person}}`")
+    for name, spec in raw_types.items():
+        pos = pos_of(raw_types, name, top)
         if not isinstance(spec, dict):
-            err(pos, f"type `{name}` must be a mapping with nl and en")
+            err(pos, f"type `{name}` must be a mapping with nl and en, not `{_short(spec)}`",
+                f"write `{name}: {{nl: …, en: …}}`", "vocabulary-shape")
             continue
         values = spec.get("values")
-        if values is not None and not all(isinstance(v, str) for v in values):
-            err(pos, f"the values of type `{name}` must be names")
-        types[name] = Type(name, {"nl": spec.get("nl", name), "en": spec.get("en", name)},
-                           tuple(values) if values is not None else None)
+        if values is not None and not (isinstance(values, list) and all(isinstance(v, str) for v in values)):
+            err(pos_of(spec, "values", pos), f"the values of type `{name}` must be a list of names",
+                f"write `values: [a, b]`", "vocabulary-shape")
+            values = None
+        types[str(name)] = Type(str(name), {"nl": spec.get("nl", name), "en": spec.get("en", name)},
+                                tuple(values) if values is not None else None)
 
     functions: dict[str, Function] = {}
-    for name, spec in (data.get("functions") or {}).items():
-        pos = pos_of(data["functions"], name, top)
-        arg_types = tuple(spec.get("args", ()))
-        for t in arg_types + (spec.get("returns"),):
-            if t not in types:
-                err(pos, f"function `{name}` uses unknown type `{t}`", did_you_mean(str(t), types))
-        functions[name] = Function(name, arg_types, spec.get("returns"),
-                                   {"nl": spec.get("nl", ""), "en": spec.get("en", "")})
+    raw_functions = section("functions", "`functions: {years_between: {args: [date, date], returns: number}}`")
+    for name, spec in raw_functions.items():
+        pos = pos_of(raw_functions, name, top)
+        if not isinstance(spec, dict):
+            err(pos, f"function `{name}` must be a mapping with args, returns, nl and en, not `{_short(spec)}`",
+                f"write `{name}: {{args: [date, date], returns: number, nl: …, en: …}}`", "vocabulary-shape")
+            continue
+        raw_args = spec.get("args", ())
+        if not isinstance(raw_args, list):
+            err(pos_of(spec, "args", pos), f"the args of function `{name}` must be a list of type names",
+                "write `args: [date, date]`", "vocabulary-shape")
+            raw_args = []
+        bad = [t for t in list(raw_args) + [spec.get("returns")] if not _names_type(t, types)]
+        for t in bad:
+            err(pos_of(spec, "args", pos) if t is not spec.get("returns") else pos_of(spec, "returns", pos),
+                f"function `{name}` uses unknown type `{_short(t)}`",
+                did_you_mean(str(t), types) if isinstance(t, str) else "a type is written as its name",
+                "vocabulary-unknown-type")
+        if bad:
+            continue
+        functions[str(name)] = Function(str(name), tuple(raw_args), spec.get("returns"),
+                                        {"nl": spec.get("nl", ""), "en": spec.get("en", "")})
 
     predicates: dict[str, Predicate] = {}
-    for name, spec in (data.get("predicates") or {}).items():
-        pos = pos_of(data["predicates"], name, top)
+    raw_predicates = section("predicates", "`predicates: {pupil: {kind: input, args: [{Pupil: person}], …}}`")
+    for name, spec in raw_predicates.items():
+        pos = pos_of(raw_predicates, name, top)
         if not isinstance(spec, PosDict):
-            err(pos, f"predicate `{name}` must be a mapping")
+            err(pos, f"predicate `{name}` must be a mapping, not `{_short(spec)}`",
+                "write its kind, args, nl and en under it", "vocabulary-shape")
             continue
         kind = spec.get("kind")
-        if kind not in KINDS:
-            err(pos_of(spec, "kind", pos), f"predicate `{name}` has kind `{kind}`",
-                f"the kind is one of {', '.join(KINDS)}")
+        if not isinstance(kind, str) or kind not in KINDS:
+            err(pos_of(spec, "kind", pos), f"predicate `{name}` has kind `{_short(kind)}`",
+                f"the kind is one of {', '.join(KINDS)}", "vocabulary-kind")
         args: list[Argument] = []
         raw_args = spec.get("args") or []
+        if not isinstance(raw_args, list):
+            err(pos_of(spec, "args", pos), f"the args of `{name}` must be a list like [{{Actor: person}}]",
+                code="vocabulary-argument")
+            raw_args = []
         for i, raw in enumerate(raw_args):
             apos = pos_of(raw_args, i, pos)
             if not (isinstance(raw, dict) and len(raw) == 1):
-                err(apos, f"argument {i + 1} of `{name}` must be written as {{Name: type}}")
+                err(apos, f"argument {i + 1} of `{name}` must be written as {{Name: type}}",
+                    code="vocabulary-argument")
                 continue
             ((arg_name, arg_type),) = raw.items()
-            if arg_type not in types:
-                err(apos, f"argument `{arg_name}` of `{name}` has unknown type `{arg_type}`",
-                    did_you_mean(str(arg_type), types))
+            if not _names_type(arg_type, types):
+                err(apos, f"argument `{arg_name}` of `{name}` has unknown type `{_short(arg_type)}`",
+                    did_you_mean(str(arg_type), types) if isinstance(arg_type, str)
+                    else "a type is written as its name, e.g. {Actor: person}", "vocabulary-unknown-type")
             if not re.fullmatch(r"[A-Z][A-Za-z0-9]*", str(arg_name)):
-                err(apos, f"argument name `{arg_name}` of `{name}` must start with a capital letter")
+                err(apos, f"argument name `{arg_name}` of `{name}` must start with a capital letter",
+                    code="vocabulary-argument")
             args.append(Argument(str(arg_name), str(arg_type)))
         if len({a.name for a in args}) != len(args):
-            err(pos, f"predicate `{name}` repeats an argument name")
+            err(pos, f"predicate `{name}` repeats an argument name", code="vocabulary-argument")
         readings = {}
         for lang in ("nl", "en"):
             template = spec.get(lang)
-            if not template:
-                err(pos, f"predicate `{name}` has no {'Dutch' if lang == 'nl' else 'English'} reading",
-                    f"add `{lang}: \"...\"` with placeholders like {{{args[0].name if args else 'X'}}}")
+            if not template or not isinstance(template, str):
+                err(pos_of(spec, lang, pos),
+                    f"predicate `{name}` has no {'Dutch' if lang == 'nl' else 'English'} reading",
+                    f"add `{lang}: \"...\"` with placeholders like {{{args[0].name if args else 'X'}}}",
+                    "vocabulary-reading")
                 continue
             for placeholder in PLACEHOLDER.findall(template):
                 if placeholder not in {a.name for a in args}:
                     err(pos_of(spec, lang, pos),
                         f"the {lang} reading of `{name}` names `{{{placeholder}}}`, which is not one of its arguments",
-                        did_you_mean(placeholder, [a.name for a in args]))
+                        did_you_mean(placeholder, [a.name for a in args]), "vocabulary-reading")
             readings[lang] = template
         by = spec.get("brought_about_by")
         remedy = spec.get("remedy")
-        if by is not None and by not in {a.name for a in args}:
+        if by is not None and str(by) not in {a.name for a in args}:
             err(pos_of(spec, "brought_about_by", pos),
-                f"`brought_about_by: {by}` of `{name}` is not one of its arguments")
-        if (by is None) != (remedy is None) or (remedy is not None and remedy not in REMEDIES):
-            err(pos, f"predicate `{name}` needs both brought_about_by and remedy (one of {', '.join(REMEDIES)}), or neither")
+                f"`brought_about_by: {_short(by)}` of `{name}` is not one of its arguments", code="vocabulary-remedy")
+        if (by is None) != (remedy is None) or (remedy is not None and str(remedy) not in REMEDIES):
+            err(pos, f"predicate `{name}` needs both brought_about_by and remedy (one of {', '.join(REMEDIES)}), "
+                     f"or neither", code="vocabulary-remedy")
         if kind != "input" and by is not None:
-            err(pos, f"only input facts can be brought about by a person; `{name}` is {kind}")
-        predicates[name] = Predicate(name, kind, tuple(args), readings, pos, by, remedy)
+            err(pos, f"only input facts can be brought about by a person; `{name}` is {_short(kind)}",
+                code="vocabulary-remedy")
+        predicates[str(name)] = Predicate(str(name), str(kind), tuple(args), readings, pos,
+                                          None if by is None else str(by), None if remedy is None else str(remedy))
     if diags:
         raise KnowledgeBaseError(diags)
     return Vocabulary(path, types, functions, predicates)
+
+
+def _names_type(value, types: dict) -> bool:
+    """Whether `value` is the name of a declared type (a mapping or list never is)."""
+    return isinstance(value, str) and value in types
+
+
+def _short(value) -> str:
+    """A value as the vocabulary's author wrote it, cut short for a message."""
+    text = "null" if value is None else str(value)
+    return text if len(text) <= 40 else text[:37] + "..."

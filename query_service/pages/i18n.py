@@ -54,6 +54,10 @@ _PAGE = {
                        "Interpretation choices are highlighted.",
         "contents": "Contents", "rules_count": "{n} rules",
         "rule_title": "Rule {id}",
+        "rule_scenarios_h": "Scenarios that exercise this rule",
+        "rule_no_scenarios": "No scenario makes this rule fire.",
+        "rule_dependents_h": "Rules that depend on this rule",
+        "rule_no_dependents": "No rule uses this rule's conclusion: it decides an outcome directly.",
         "try_title": "Try a scenario",
         "try_intro": "Enter facts and a question; Deelwijzer decides and explains.",
         "try_notice": "Try-out: this decision is not recorded in the decision log, and the facts entered "
@@ -142,6 +146,10 @@ _PAGE = {
                        "weergeven. Interpretatiekeuzes zijn gemarkeerd.",
         "contents": "Inhoud", "rules_count": "{n} regels",
         "rule_title": "Regel {id}",
+        "rule_scenarios_h": "Scenario's die deze regel gebruiken",
+        "rule_no_scenarios": "Geen enkel scenario laat deze regel toepassen.",
+        "rule_dependents_h": "Regels die van deze regel afhangen",
+        "rule_no_dependents": "Geen regel gebruikt de conclusie van deze regel: ze beslist rechtstreeks een uitkomst.",
         "try_title": "Scenario uitproberen",
         "try_intro": "Vul feiten en een vraag in; Deelwijzer beslist en legt uit.",
         "try_notice": "Proefbeslissing: ze wordt niet opgenomen in het beslissingslogboek, en de feiten die "

@@ -1,9 +1,15 @@
 """The rule catalogue: every rule of the running knowledge base, grouped by file and law heading."""
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 
 from flask import request
+
+from kb.edits.exercise import scenarios_exercising
+from kb.edits.impact import dependents
+from kb.language.diagnostics import KnowledgeBaseError
+from kb.scenarios import load_scenario, scenario_paths
 
 from kb.language.ast import Rule
 from kb.language.diagnostics import did_you_mean
@@ -73,6 +79,28 @@ def catalogue(kb: KnowledgeBase) -> list[FileGroup]:
     return groups
 
 
+_exercised: dict[str, dict] = {}  # kb version -> rule id -> [(scenario file, name)]
+_exercised_lock = threading.Lock()
+
+
+def exercised_by(kb: KnowledgeBase) -> dict[str, list[tuple[str, str]]]:
+    """The scenarios that exercise each rule of this rule version (computed once per version)."""
+    with _exercised_lock:
+        known = _exercised.get(kb.version)
+        if known is None:
+            scenarios = []
+            for path in scenario_paths():
+                try:
+                    scenarios.append(load_scenario(path, kb))
+                except KnowledgeBaseError:  # a scenario these rules do not accept exercises nothing
+                    continue
+            known = {rule_id: [(display_path(s.path), s.name) for s in found]
+                     for rule_id, found in scenarios_exercising(kb, scenarios).items()}
+            _exercised.clear()  # only the running version is asked for
+            _exercised[kb.version] = known
+        return known
+
+
 @bp.get("/rules")
 @login_required
 def rules():
@@ -90,4 +118,5 @@ def rule(rule_id: str):
     found = kb.by_id.get(rule_id)
     if found is None:
         raise PageNotFound(LABELS[lang].no_rule.format(id=rule_id, kb=kb.version), did_you_mean(rule_id, kb.by_id))
-    return render_page("rule.html", lang, kb=kb, rule=rule_view(kb, found))
+    return render_page("rule.html", lang, kb=kb, rule=rule_view(kb, found),
+                       scenarios=exercised_by(kb).get(rule_id, []), dependents=dependents(kb, rule_id))

@@ -67,6 +67,25 @@ def test_an_unknown_rule_is_a_404_page_with_a_suggestion(client):
     assert "did you mean `B3.consent`?" in text
 
 
+def test_a_rule_page_lists_the_scenarios_that_exercise_it_and_the_rules_that_depend_on_it(client, ext):
+    from kb.edits.impact import dependents
+    kb = ext.workspace.kb
+    response = client.get("/rules/B2.colleague?lang=en", headers=QUERY)
+    assert response.status_code == 200
+    exercised = section(response, "exercised-by")
+    assert "Scenarios that exercise this rule" in visible(exercised)
+    assert "fixtures/scenarios/b02_shared_secrecy_involved_colleague.yaml" in exercised
+    assert "fixtures/scenarios/b03_pupil_consent_to_teacher.yaml" not in exercised
+    depending = section(response, "dependents")
+    assert dependents(kb, "B2.colleague") == [
+        r.id for r in kb.rules if any(getattr(lit, "predicate", getattr(getattr(lit, "atom", None), "predicate", None))
+                                      == "shared_secrecy_colleague" for lit in r.body)]
+    for other in dependents(kb, "B2.colleague"):
+        assert f'href="/rules/{other}?lang=en"' in depending
+    top = section(client.get("/rules/D5.forbidden?lang=nl", headers=QUERY), "dependents")
+    assert "Geen regel gebruikt de conclusie van deze regel" in visible(top)
+
+
 def test_a_rule_card_shows_its_alternative_its_conditions_and_links_its_statements(client):
     response = client.get("/rules/B2.shared_secrecy?lang=en", headers=QUERY)
     html = response.get_data(as_text=True)

@@ -1,0 +1,109 @@
+"""POST /v1/admin/reload with dry_run: the same flips as `kb diff`, and nothing swapped."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from kb.cli import main
+from kb.language.knowledge_base import DEFAULT_DIR, copy_knowledge_base
+from query_service.state import EXTENSION
+
+from .conftest import ADMIN, DAY, QUERY, SEED, decide, make_app
+
+INVOLVED = "    care_provider(Colleague),\n    guides(Colleague, Pupil).\n"  # B2.colleague
+
+
+@pytest.fixture()
+def kb_copy(tmp_path):
+    return copy_knowledge_base(tmp_path / "kb")
+
+
+@pytest.fixture()
+def service(api_checker, kb_copy, tmp_path):
+    url = f"sqlite:///{tmp_path / 'service.db'}"
+    app = make_app(api_checker, KB_DIR=str(kb_copy), DATABASE_URL=url)
+    yield app, url
+    app.extensions[EXTENSION].close()
+
+
+def remove_involvement(kb_copy):
+    """B2.colleague without `guides(Colleague, Pupil)`: any care provider would share the secret."""
+    path = kb_copy / "rules" / "20_beroepsgeheim.dl"
+    text = path.read_text(encoding="utf-8")
+    assert text.count(INVOLVED) == 1, "B2.colleague changed; pick another one-condition removal"
+    path.write_text(text.replace(INVOLVED, "    care_provider(Colleague).\n"), encoding="utf-8")
+
+
+def _key(flip: dict) -> str:
+    return json.dumps(flip, sort_keys=True)
+
+
+def test_dry_run_lists_the_same_flips_as_kb_diff_and_swaps_nothing(service, kb_copy, capsys):
+    app, url = service
+    client = app.test_client()
+    version = client.get("/v1/health").get_json()["kb_version"]
+    asked = decide(client, actor="ann", recipient="carl", item="i_abuse_signal").get_json()
+    assert asked["outcome"] == "forbidden"
+    remove_involvement(kb_copy)
+
+    response = client.post("/v1/admin/reload", headers=ADMIN, json={"dry_run": True, "at": DAY})
+    assert response.status_code == 200
+    body = response.get_json()
+    assert body["dry_run"] is True and body["previous_kb_version"] == version and body["changed"] is True
+    assert body["changed_rules"][0]["id"] == "B2.colleague" and len(body["changed_rules"]) == 1
+    by_source = {}
+    for flip in body["flips"]:
+        by_source.setdefault(flip["source"], []).append(flip)
+    assert [(f["ref"], f["question"]["recipient"], f["old"]["outcome"], f["new"]["outcome"])
+            for f in by_source["log"]] == [(f"decision {asked['id']}", "carl", "forbidden", "permitted")]
+    assert sorted((f["question"]["actor"], f["question"]["recipient"], f["question"]["item"])
+                  for f in by_source["population"]) == [("ann", "carl", "i_abuse_signal"),
+                                                        ("ann", "carl", "i_home_situation")]
+    assert any(f["ref"].endswith("b02_colleague_not_involved.yaml") for f in by_source["scenario"])
+
+    # kb diff over the same rules, facts, day and log lists the same flips.
+    capsys.readouterr()
+    assert main(["diff", str(DEFAULT_DIR), str(kb_copy), "--facts", str(SEED), "--at", DAY,
+                 "--db", url, "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert sorted(map(_key, report["flips"])) == sorted(map(_key, body["flips"]))
+    assert report["changed_rules"] == body["changed_rules"]
+
+    # Nothing was swapped: the running rules still decide as before.
+    assert client.get("/v1/health").get_json()["kb_version"] == version
+    again = decide(client, actor="ann", recipient="carl", item="i_abuse_signal").get_json()
+    assert again["outcome"] == "forbidden" and again["kb_version"] == version
+
+    # The real reload then names the same changed rule and swaps.
+    done = client.post("/v1/admin/reload", headers=ADMIN).get_json()
+    assert done["dry_run"] is False and done["changed_rules"] == body["changed_rules"]
+    assert decide(client, actor="ann", recipient="carl", item="i_abuse_signal").get_json()["outcome"] == "permitted"
+
+
+def test_dry_run_on_rules_that_fail_the_checks_is_refused_with_every_error(service, kb_copy):
+    app, _ = service
+    client = app.test_client()
+    version = client.get("/v1/health").get_json()["kb_version"]
+    path = kb_copy / "rules" / "20_beroepsgeheim.dl"
+    path.write_text(path.read_text(encoding="utf-8").replace("valid_consent(Item, Recipient).",
+                                                             "valid_consnet(Item, Recipient).", 1), encoding="utf-8")
+    response = client.post("/v1/admin/reload", headers=ADMIN, json={"dry_run": True})
+    assert response.status_code == 422 and response.get_json()["code"] == "kb-check-failed"
+    assert client.get("/v1/health").get_json()["kb_version"] == version
+
+
+@pytest.mark.parametrize("body, code", [({"dry_run": "yes"}, "invalid-request"), ({"dryrun": True}, "invalid-request"),
+                                        ({"dry_run": True, "at": "2026-13-01"}, "bad-date")])
+def test_a_bad_reload_request_is_a_422_and_changes_nothing(service, body, code):
+    app, _ = service
+    client = app.test_client()
+    version = client.get("/v1/health").get_json()["kb_version"]
+    response = client.post("/v1/admin/reload", headers=ADMIN, json=body)
+    assert response.status_code == 422 and response.get_json()["code"] == code
+    assert client.get("/v1/health").get_json()["kb_version"] == version
+
+
+def test_a_reload_needs_the_admin_scope(service):
+    app, _ = service
+    assert app.test_client().post("/v1/admin/reload", headers=QUERY, json={"dry_run": True}).status_code == 403
