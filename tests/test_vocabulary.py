@@ -21,6 +21,9 @@ types:
     nl: kring
     en: circle
     values: [care_team, class_council]
+    labels:
+      care_team: {nl: het zorgteam, en: the care team}
+      class_council: {nl: de klassenraad, en: the class council}
 functions:
   years_between: {args: [date, date], returns: date, nl: "jaren", en: "years"}
 predicates:
@@ -29,11 +32,15 @@ predicates:
     args: [{Worker: person}, {Pupil: person}]
     nl: "{Worker} begeleidt {Pupil}"
     en: "{Worker} guides {Pupil}"
+    nl_not: "{Worker} begeleidt {Pupil} niet"
+    en_not: "{Worker} does not guide {Pupil}"
   consent:
     kind: input
     args: [{Giver: person}, {Item: item}]
     nl: "{Giver} stemt in met {Item}"
     en: "{Giver} consents to {Item}"
+    nl_not: "{Giver} stemt niet in met {Item}"
+    en_not: "there is no consent from {Giver} to {Item}"
     brought_about_by: Giver
     remedy: consent
   permitted:
@@ -41,6 +48,8 @@ predicates:
     args: [{Actor: person}]
     nl: "{Actor} mag"
     en: "{Actor} may"
+    nl_not: "{Actor} mag niet"
+    en_not: "{Actor} may not"
 """
 
 
@@ -233,3 +242,36 @@ def test_check_directory_stops_at_a_broken_vocabulary_and_kb_check_fails(tmp_pat
     assert kb is None and [d.code for d in diagnostics] == ["vocabulary"]
     assert main(["--dir", str(tmp_path), "check"]) == 1
     assert "has unknown type `persn`" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("lang, word", [("nl", "Dutch"), ("en", "English")])
+def test_a_missing_negative_reading_is_reported_at_the_predicate(tmp_path, lang, word):
+    negative = '    nl_not: "{Actor} mag niet"\n' if lang == "nl" else '    en_not: "{Actor} may not"\n'
+    text = replaced(negative, "")
+    (diagnostic,) = load_errors(tmp_path, text)
+    assert diagnostic.pos.line == line_of(text, "permitted:")
+    assert diagnostic.message == f"predicate `permitted` has no {word} negative reading"
+    assert f"add `{lang}_not: " in diagnostic.suggestion
+
+
+def test_a_negative_reading_naming_no_argument_is_reported_at_its_line(tmp_path):
+    text = replaced('en_not: "{Worker} does not guide {Pupil}"', 'en_not: "{Worker} does not guide {Pupill}"')
+    (diagnostic,) = load_errors(tmp_path, text)
+    assert diagnostic.pos.line == line_of(text, "{Pupill}")
+    assert "en_not reading of `guides` names `{Pupill}`" in diagnostic.message
+
+
+def test_an_enumerated_value_without_a_label_is_reported(tmp_path):
+    text = replaced("      class_council: {nl: de klassenraad, en: the class council}\n", "")
+    (diagnostic,) = load_errors(tmp_path, text)
+    assert diagnostic.message == "value `class_council` of type `circle` has no nl and en label"
+
+
+def test_the_shipped_vocabulary_reads_every_predicate_and_labels_every_code_in_both_languages():
+    vocabulary = load_vocabulary(DEFAULT_DIR / "vocabulary.yaml")
+    for predicate in vocabulary.predicates.values():
+        assert set(predicate.negative_readings) == {"nl", "en"}, predicate.name
+        assert predicate.negative_readings["nl"] != predicate.readings["nl"], predicate.name
+    for type_ in vocabulary.types.values():
+        for value in type_.values or ():
+            assert type_.label(value, "nl") and type_.label(value, "en"), (type_.name, value)

@@ -12,7 +12,8 @@ from ..engine.base import Engine
 from ..facts.model import FactSet
 from ..language.knowledge_base import KnowledgeBase
 from .remedies import candidate_facts, find_remedies, missing_remediable, neighbourhood
-from .terms import jsonable
+from .people import people_by_role
+from .terms import LANGS, jsonable, word
 from .why import DEFAULT_MAX_DEPTH, Prover
 from .why_not import DEFAULT_MAX_DEPTH as WHY_NOT_DEPTH
 from .why_not import WhyNot
@@ -40,9 +41,9 @@ def explain(engine: Engine, kb: KnowledgeBase, facts: FactSet, question: Questio
         proofs = prover.proofs(decision.outcome, args, max_proofs)
         not_trees = [why_not.explain(outcome, args) for outcome in _WHY_NOT[decision.outcome]]
         blocks = prover.proofs("blocked", args, max_proofs=len(kb.by_head.get("blocked", ())))
-        return decision, proofs, not_trees, blocks
+        return decision, proofs, not_trees, blocks, question_words(kb, facts, question, ev.holds)
 
-    decision, proofs, not_trees, blocks = engine.run(question.context(), job)
+    decision, proofs, not_trees, blocks, words = engine.run(question.context(), job)
     found_remedies: list[dict] = []
     if remedies and decision.outcome == "forbidden":
         failures = missing_remediable(not_trees, kb)
@@ -56,7 +57,7 @@ def explain(engine: Engine, kb: KnowledgeBase, facts: FactSet, question: Questio
         found_remedies = find_remedies(candidates, decide_with, decision.outcome, kb)
     return {
         "schema": SCHEMA_VERSION,
-        "question": question_json(question),
+        "question": {**question_json(question), "words": words},
         "outcome": decision.outcome,
         "deciding_rules": list(decision.deciding_rules),
         "kb_version": decision.kb_version,
@@ -66,7 +67,24 @@ def explain(engine: Engine, kb: KnowledgeBase, facts: FactSet, question: Questio
         "blocks": blocks,
         "remedies": found_remedies,
         "sources": sources(kb, decision.deciding_rules),
+        **conditions_json(decision),
     }
+
+
+def conditions_json(decision) -> dict:
+    """The conditions attached to the decision by its deciding rules (issue 8), when there are any."""
+    attached = getattr(decision, "conditions", ())
+    if not attached:
+        return {}
+    return {"conditions": [{"id": c.id, "source": c.source, "nl": c.text("nl"), "en": c.text("en")}
+                           for c in attached]}
+
+
+def question_words(kb: KnowledgeBase, facts: FactSet, question: Question, holds=None) -> dict:
+    """How the question's values read in each language: the setting's label, each person by role."""
+    words = {question.setting: {lang: word(kb, "setting", question.setting, lang) for lang in LANGS}}
+    words.update(people_by_role(kb, facts.union(question.hypothetical), question, holds))
+    return words
 
 
 def question_json(question: Question) -> dict:

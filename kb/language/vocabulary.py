@@ -33,6 +33,7 @@ class Predicate:
     pos: Position = field(compare=False, hash=False)
     brought_about_by: str | None = None
     remedy: str | None = None
+    negative_readings: dict = field(default_factory=dict, hash=False, compare=False)  # lang -> "not" template
 
     @property
     def arity(self) -> int:
@@ -56,6 +57,11 @@ class Type:
     name: str
     readings: dict = field(hash=False)
     values: tuple[str, ...] | None = None  # an enumerated type lists its values
+    labels: dict = field(default_factory=dict, hash=False, compare=False)  # value -> {lang: label}
+
+    def label(self, value, lang: str) -> str | None:
+        """How `value` reads in `lang`, or None when the vocabulary gives it no label."""
+        return self.labels.get(value, {}).get(lang)
 
 
 @dataclass(frozen=True)
@@ -130,8 +136,13 @@ def vocabulary_from_text(text: str, path: str) -> Vocabulary:
         values = spec.get("values")
         if values is not None and not all(isinstance(v, str) for v in values):
             err(pos, f"the values of type `{name}` must be names")
+        labels = spec.get("labels") or {}
+        for value in values or ():
+            if not all(isinstance(labels.get(value), dict) and labels[value].get(lang) for lang in ("nl", "en")):
+                err(pos, f"value `{value}` of type `{name}` has no nl and en label",
+                    f"add `labels: {{{value}: {{nl: ..., en: ...}}}}`")
         types[name] = Type(name, {"nl": spec.get("nl", name), "en": spec.get("en", name)},
-                           tuple(values) if values is not None else None)
+                           tuple(values) if values is not None else None, dict(labels))
 
     functions: dict[str, Function] = {}
     for name, spec in (data.get("functions") or {}).items():
@@ -182,6 +193,20 @@ def vocabulary_from_text(text: str, path: str) -> Vocabulary:
                         f"the {lang} reading of `{name}` names `{{{placeholder}}}`, which is not one of its arguments",
                         did_you_mean(placeholder, [a.name for a in args]))
             readings[lang] = template
+        negative = {}
+        for lang in ("nl", "en"):
+            # The wording of a failed condition: an explanation never reads a missing fact as if it held.
+            template = spec.get(f"{lang}_not")
+            if not template:
+                err(pos, f"predicate `{name}` has no {'Dutch' if lang == 'nl' else 'English'} negative reading",
+                    f"add `{lang}_not: \"...\"`, how the condition reads when it does not hold")
+                continue
+            for placeholder in PLACEHOLDER.findall(template):
+                if placeholder not in {a.name for a in args}:
+                    err(pos_of(spec, f"{lang}_not", pos),
+                        f"the {lang}_not reading of `{name}` names `{{{placeholder}}}`, which is not one of its arguments",
+                        did_you_mean(placeholder, [a.name for a in args]))
+            negative[lang] = template
         by = spec.get("brought_about_by")
         remedy = spec.get("remedy")
         if by is not None and by not in {a.name for a in args}:
@@ -191,7 +216,7 @@ def vocabulary_from_text(text: str, path: str) -> Vocabulary:
             err(pos, f"predicate `{name}` needs both brought_about_by and remedy (one of {', '.join(REMEDIES)}), or neither")
         if kind != "input" and by is not None:
             err(pos, f"only input facts can be brought about by a person; `{name}` is {kind}")
-        predicates[name] = Predicate(name, kind, tuple(args), readings, pos, by, remedy)
+        predicates[name] = Predicate(name, kind, tuple(args), readings, pos, by, remedy, negative)
     if diags:
         raise KnowledgeBaseError(diags)
     return Vocabulary(path, types, functions, predicates)
