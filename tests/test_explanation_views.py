@@ -97,7 +97,7 @@ def test_the_summary_is_a_handful_of_lines_and_names_outcome_and_source(explanat
         lines = summary_lines(explanation, lang)
         assert len(lines) <= 12, stem
         assert any(line.kind == "outcome" for line in lines), stem
-        assert any(line.note for line in lines), stem  # the deciding reason cites its source
+        assert any(line.rule and line.note for line in lines), stem  # the deciding reason cites its source
 
 
 def test_the_full_view_shows_each_subtree_once_and_refers_back(explanations):

@@ -84,6 +84,7 @@ class Line:
     anchor: str = ""
     see: str = ""
     kind: str = "line"  # line | heading | outcome
+    rule: str = ""  # the rule cited in the note, linked to the rule catalogue on a page
 
 
 def source_text(source: str) -> str:
@@ -113,7 +114,8 @@ class _Layout:
             lines.append(Line(0, "", p["about"].format(pupils=p["and"].join(pupils))))
         lines.append(Line(0, self.mark, f"{p['decision']}: {p[x.outcome]}.", kind="outcome"))
         for node in self._reasons():
-            lines.append(Line(0, self.mark, node.rule_reading[self.lang], self._cite(node.rule.id, node.rule.source)))
+            lines.append(Line(0, self.mark, node.rule_reading[self.lang], source_text(node.rule.source),
+                              rule=node.rule.id))
         for condition in x.conditions:
             lines.append(Line(0, "", f"{p['conditions']}: {condition.text[self.lang]}",
                               f"{p['source']}: {source_text(condition.source)}"))
@@ -122,7 +124,7 @@ class _Layout:
                 lines.append(Line(0, NEEDED, p["missing_for"].format(
                     outcome=p[_target(x)], rule=candidate.rule.id,
                     failed="; ".join(self.failure_text(f) for f in candidate.failed)),
-                    self._cite(None, candidate.rule.source)))
+                    source_text(candidate.rule.source)))
             for remedy in x.remedies[:3]:
                 lines.append(Line(0, MARKS[remedy.outcome], self.remedy_text(remedy) + "."))
         return lines
@@ -136,10 +138,6 @@ class _Layout:
                        and c.predicate in ("must_tell", "may_choose", "may_tell", "exception_applies")]
             return reasons[:2] or [proof]
         return []
-
-    def _cite(self, rule_id: str | None, source: str) -> str:
-        cited = source_text(source)
-        return f"{rule_id}: {cited}" if rule_id else cited
 
     def failure_text(self, failure: Failure) -> str:
         if failure.negation is not None:
@@ -191,8 +189,8 @@ class _Layout:
             repeat, anchor = self._first(node.key, node.reading[lang], depth)
             if repeat:
                 return [repeat]
-            lines = [Line(depth, self.mark, node.rule_reading[lang], self._cite(node.rule.id, node.rule.source),
-                          anchor=anchor)]
+            lines = [Line(depth, self.mark, node.rule_reading[lang], source_text(node.rule.source),
+                          anchor=anchor, rule=node.rule.id)]
             for child in node.children:
                 lines += self.proof(child, depth + 1)
             return lines
@@ -227,7 +225,7 @@ class _Layout:
     def candidate(self, candidate: Candidate, depth: int) -> list[Line]:
         p = self.p
         lines = [Line(depth, NEEDED, p["would_need"].format(rule=candidate.rule.id),
-                      self._cite(None, candidate.rule.source))]
+                      source_text(candidate.rule.source))]
         for failure in candidate.failed:
             lines.append(Line(depth + 1, NEEDED, self.failure_text(failure)))
             for other in failure.outside_validity:
@@ -259,7 +257,7 @@ class _Layout:
 
 
 def _with_anchor(line: Line, anchor: str) -> Line:
-    return Line(line.depth, line.mark, line.text, line.note, anchor or line.anchor, line.see, line.kind)
+    return Line(line.depth, line.mark, line.text, line.note, anchor or line.anchor, line.see, line.kind, line.rule)
 
 
 def _target(explanation: Explanation) -> str:
@@ -297,8 +295,8 @@ def text_of(lines: list[Line]) -> str:
             out += ["", f"{line.text}:"]
             continue
         text = f"{line.mark} {line.text}" if line.mark else line.text
-        if line.note:
-            text += f"  [{line.note}]"
+        if line.note or line.rule:
+            text += f"  [{': '.join(part for part in (line.rule, line.note) if part)}]"
         out.append("  " * line.depth + text)
     return "\n".join(out) + "\n"
 

@@ -34,6 +34,7 @@ def decision(decision_id: int):
     lang = choose(request.args.get("lang"), record.request.get("lang"))
     explanation = explanation_of(st, record)
     current_kb = st.workspace.kb.version
-    return render_page("decision.html", lang, record=record, explanation=explanation,
+    view = "full" if request.args.get("view") == "full" else "summary"
+    return render_page("decision.html", lang, record=record, explanation=explanation, view=view,
                        summary=summary(explanation, lang), current_kb=current_kb,
                        rules_changed=current_kb != record.kb_version)

@@ -44,7 +44,7 @@ _PAGE = {
         "prev_hash": "Previous record's hash",
         "rules_changed": "The rules have changed since this decision (they are now version {now}). "
                          "This page shows the decision exactly as it was made, under rules version {then}.",
-        "print": "Print",
+        "print": "Print", "full_view": "Show the full proof",
         "decision_title": "Decision {id}",
         "rules_title": "Rule catalogue",
         "rules_intro": "{n} rules in rules version {kb}, grouped by file and by the heading of the law they encode. "
@@ -120,7 +120,7 @@ _PAGE = {
         "prev_hash": "Hash van het vorige record",
         "rules_changed": "De regels zijn veranderd sinds deze beslissing (nu versie {now}). Deze pagina toont "
                          "de beslissing precies zoals ze genomen werd, onder versie {then} van de regels.",
-        "print": "Afdrukken",
+        "print": "Afdrukken", "full_view": "Toon het volledige bewijs",
         "decision_title": "Beslissing {id}",
         "rules_title": "Regelcatalogus",
         "rules_intro": "{n} regels in versie {kb}, gegroepeerd per bestand en per rubriek van de wet die ze "
