@@ -153,21 +153,22 @@ class _Layout:
     def full(self) -> list[Line]:
         p, x = self.p, self.x
         lines = self.summary()
-        lines.append(Line(0, "", p["why"], kind="heading"))
+        lines.append(Line(0, "", p["why"], kind="heading", anchor="why"))
         for proof in x.why:
             lines += self.proof(proof, 1)
         if x.blocks:
-            lines.append(Line(0, "", p["blocks"], kind="heading"))
+            lines.append(Line(0, "", p["blocks"], kind="heading", anchor="blocks"))
             for block in x.blocks:
                 lines += self.proof(block, 1)
-        for tree in x.why_not:
-            lines.append(Line(0, "", p["why_not"].format(outcome=p[tree.predicate]), kind="heading"))
+        for n, tree in enumerate(x.why_not):
+            lines.append(Line(0, "", p["why_not"].format(outcome=p[tree.predicate]), kind="heading",
+                              anchor="why-not" if n == 0 else f"why-not-{tree.predicate}"))
             lines += self.why_not(tree, 1)
         if x.outcome == "forbidden":
-            lines.append(Line(0, "", p["remedies"], kind="heading"))
+            lines.append(Line(0, "", p["remedies"], kind="heading", anchor="remedies"))
             lines += [Line(1, MARKS[r.outcome], self.remedy_text(r)) for r in x.remedies] or [
                 Line(1, "", p["no_remedy"])]
-        lines.append(Line(0, "", p["sources"], kind="heading"))
+        lines.append(Line(0, "", p["sources"], kind="heading", anchor="sources"))
         for s in x.sources:
             lines.append(Line(1, "", s.rule, source_text(s.source)))
             if s.legal_text:
@@ -286,6 +287,17 @@ def summary_lines(explanation, lang: str) -> list[Line]:
 def full_lines(explanation, lang: str) -> list[Line]:
     """The summary followed by the whole proof, each subtree shown once."""
     return _Layout(Explanation.from_json(explanation), lang).full()
+
+
+def sections_of(lines: list[Line]) -> list[tuple[Line | None, list[Line]]]:
+    """The lines grouped under their headings: (heading or None for the lines before the first, lines)."""
+    groups: list[tuple[Line | None, list[Line]]] = [(None, [])]
+    for line in lines:
+        if line.kind == "heading":
+            groups.append((line, []))
+        else:
+            groups[-1][1].append(line)
+    return [g for g in groups if g[0] is not None or g[1]]
 
 
 def text_of(lines: list[Line]) -> str:

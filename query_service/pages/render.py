@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import current_app, render_template, request, url_for
 
-from kb.explain.render import full_lines, summary_lines
+from kb.explain.render import full_lines, sections_of, summary_lines
 
 from .access import current_scopes, sessions_enabled
 from .i18n import FAILURE_WORD, LABELS, LANG_NAMES, LANGS
@@ -33,6 +33,6 @@ def render_page(template: str, lang: str, status: int = 200, **context):
         "bearer": "Authorization" in request.headers,
         "logged_in": "Authorization" not in request.headers and current_scopes() is not None,
         "sessions": sessions_enabled(),
-        "summary_lines": summary_lines, "full_lines": full_lines, "switch_view": switch_view,
+        "summary_lines": summary_lines, "full_lines": full_lines, "sections_of": sections_of, "switch_view": switch_view,
     }
     return render_template(template, **common, **context), status
