@@ -34,6 +34,8 @@ class Predicate:
     brought_about_by: str | None = None
     remedy: str | None = None
     negative_readings: dict = field(default_factory=dict, hash=False, compare=False)  # lang -> "not" template
+    part: str | None = None  # the part of an explanation its facts belong to (80_inzage.dl withholds parts)
+    disclosure: bool = False  # a conclusion about what a reader may see: a root, like the decisions
 
     @property
     def arity(self) -> int:
@@ -216,7 +218,13 @@ def vocabulary_from_text(text: str, path: str) -> Vocabulary:
             err(pos, f"predicate `{name}` needs both brought_about_by and remedy (one of {', '.join(REMEDIES)}), or neither")
         if kind != "input" and by is not None:
             err(pos, f"only input facts can be brought about by a person; `{name}` is {kind}")
-        predicates[name] = Predicate(name, kind, tuple(args), readings, pos, by, remedy, negative)
+        part = spec.get("part")
+        parts = types["part"].values if "part" in types else ()
+        if part is not None and part not in (parts or ()):
+            err(pos_of(spec, "part", pos), f"`part: {part}` of `{name}` is not a value of type `part`",
+                did_you_mean(str(part), parts or ()))
+        predicates[name] = Predicate(name, kind, tuple(args), readings, pos, by, remedy, negative, part,
+                                     bool(spec.get("disclosure", False)))
     if diags:
         raise KnowledgeBaseError(diags)
     return Vocabulary(path, types, functions, predicates)
