@@ -13,6 +13,7 @@ from ..facts.model import FactSet
 from ..language.knowledge_base import KnowledgeBase
 from .remedies import candidate_facts, find_remedies, missing_remediable, neighbourhood
 from .people import people_by_role
+from .readers import withheld_parts
 from .terms import LANGS, jsonable, word
 from .why import DEFAULT_MAX_DEPTH, Prover
 from .why_not import DEFAULT_MAX_DEPTH as WHY_NOT_DEPTH
@@ -41,9 +42,10 @@ def explain(engine: Engine, kb: KnowledgeBase, facts: FactSet, question: Questio
         proofs = prover.proofs(decision.outcome, args, max_proofs)
         not_trees = [why_not.explain(outcome, args) for outcome in _WHY_NOT[decision.outcome]]
         blocks = prover.proofs("blocked", args, max_proofs=len(kb.by_head.get("blocked", ())))
-        return decision, proofs, not_trees, blocks, question_words(kb, facts, question, ev.holds)
+        return (decision, proofs, not_trees, blocks, question_words(kb, facts, question, ev.holds),
+                withheld_parts(ev, kb, facts, question))
 
-    decision, proofs, not_trees, blocks, words = engine.run(question.context(), job)
+    decision, proofs, not_trees, blocks, words, withheld = engine.run(question.context(), job)
     found_remedies: list[dict] = []
     if remedies and decision.outcome == "forbidden":
         failures = missing_remediable(not_trees, kb)
@@ -68,6 +70,7 @@ def explain(engine: Engine, kb: KnowledgeBase, facts: FactSet, question: Questio
         "remedies": found_remedies,
         "sources": sources(kb, decision.deciding_rules),
         **conditions_json(decision),
+        "withheld": withheld,
     }
 
 

@@ -96,6 +96,7 @@ class ProofNode:
     condition: str | None = None
     why_not: "WhyNotTree | None" = None
     comparing: Comparing | None = None
+    withheld_by: dict | None = None  # for a withheld node: {rule, source} of the rule withholding it
 
     @property
     def key(self) -> tuple:
@@ -113,10 +114,13 @@ class ProofNode:
             children=tuple(cls.from_json(c) for c in data.get("children", ())),
             facts=tuple(Period.from_json(f) for f in data.get("facts", ())), condition=data.get("condition"),
             why_not=WhyNotTree.from_json(data["why_not"]) if data.get("why_not") else None,
-            comparing=Comparing(data["left"], data["op"], data["right"]) if "op" in data else None)
+            comparing=Comparing(data["left"], data["op"], data["right"]) if "op" in data else None,
+            withheld_by=data.get("withheld_by"))
 
     def to_json(self) -> dict:
         out: dict = {"kind": self.kind}
+        if self.withheld_by is not None:
+            out["withheld_by"] = dict(self.withheld_by)
         if self.predicate is not None:
             out["predicate"] = self.predicate
             out["args"] = list(self.args)
@@ -156,6 +160,7 @@ class Failure:
     outside_validity: tuple[Period, ...] = ()
     can_be_brought_about: dict | None = None
     comparing: Comparing | None = None
+    withheld_by: dict | None = None
 
     @classmethod
     def from_json(cls, data: dict) -> "Failure":
@@ -167,10 +172,13 @@ class Failure:
             proof=ProofNode.from_json(data["proof"]) if data.get("proof") else None, has_proof="proof" in data,
             outside_validity=tuple(Period.from_json(p) for p in data.get("outside_validity", ())),
             can_be_brought_about=data.get("can_be_brought_about"),
-            comparing=Comparing(data["left"], data["op"], data["right"]) if "op" in data else None)
+            comparing=Comparing(data["left"], data["op"], data["right"]) if "op" in data else None,
+            withheld_by=data.get("withheld_by"))
 
     def to_json(self) -> dict:
         out: dict = {"kind": self.kind, "condition": self.condition}
+        if self.withheld_by is not None:
+            out["withheld_by"] = dict(self.withheld_by)
         if self.predicate is not None:
             out["predicate"] = self.predicate
             out["args"] = list(self.args)
@@ -347,6 +355,8 @@ class Explanation:
     remedies: tuple[Remedy, ...]
     sources: tuple[Source, ...]
     conditions: tuple[ConditionNote, ...] = ()
+    withheld: dict | None = None  # per reader role, the parts withheld (the full trace only)
+    reader: str | None = None  # the reader it was rendered for, when redacted
 
     @classmethod
     def from_json(cls, data: "dict | Explanation") -> "Explanation":
@@ -359,7 +369,8 @@ class Explanation:
             tuple(WhyNotTree.from_json(t) for t in data["why_not"]),
             tuple(ProofNode.from_json(p) for p in data["blocks"]),
             tuple(Remedy.from_json(r) for r in data["remedies"]), tuple(Source.from_json(s) for s in data["sources"]),
-            tuple(ConditionNote.from_json(c) for c in data.get("conditions", ())))
+            tuple(ConditionNote.from_json(c) for c in data.get("conditions", ())),
+            data.get("withheld"), data.get("reader"))
 
     def to_json(self) -> dict:
         """The JSON form, valid against explanation.schema.json."""
@@ -372,6 +383,10 @@ class Explanation:
         }
         if self.conditions:
             out["conditions"] = [c.to_json() for c in self.conditions]
+        if self.withheld is not None:
+            out["withheld"] = self.withheld
+        if self.reader is not None:
+            out["reader"] = self.reader
         return out
 
 

@@ -37,6 +37,10 @@ PHRASES = {
         "valid": "valid",
         "outside_validity": "such a fact exists, but not on this date",
         "see_above": "see above: {text}", "would_need": "{rule} would need:",
+        "withheld": "withheld from this reader", "withheld_on": "withheld from this reader on rule {rule}",
+        "reader": "Explanation for {reader}: parts this reader may not see are withheld.",
+        "reader_actor": "the professional who asked", "reader_pupil": "the pupil", "reader_parent": "a parent",
+        "reader_auditor": "an auditor (everything shown)",
         "others_hold": "({n} other conditions hold)", "other_holds": "(1 other condition holds)", "full_hint": "The full proof: add view=full.",
     },
     "nl": {
@@ -61,6 +65,10 @@ PHRASES = {
         "valid": "geldig",
         "outside_validity": "zo'n feit bestaat, maar niet op deze datum",
         "see_above": "zie hierboven: {text}", "would_need": "{rule} zou vereisen:",
+        "withheld": "niet getoond aan deze lezer", "withheld_on": "niet getoond aan deze lezer op grond van regel {rule}",
+        "reader": "Uitleg voor {reader}: wat deze lezer niet mag zien, wordt niet getoond.",
+        "reader_actor": "de professional die het vroeg", "reader_pupil": "de leerling", "reader_parent": "een ouder",
+        "reader_auditor": "een auditor (alles getoond)",
         "others_hold": "({n} andere voorwaarden gelden)", "other_holds": "(1 andere voorwaarde geldt)", "full_hint": "Het volledige bewijs: voeg view=full toe.",
     },
 }
@@ -83,7 +91,7 @@ class Line:
     note: str = ""
     anchor: str = ""
     see: str = ""
-    kind: str = "line"  # line | heading | outcome
+    kind: str = "line"  # line | heading | outcome | withheld
     rule: str = ""  # the rule cited in the note, linked to the rule catalogue on a page
 
 
@@ -112,8 +120,13 @@ class _Layout:
         pupils = [self.name(v) for v in q.readings if v not in (q.actor, q.recipient, q.setting)]
         if pupils:
             lines.append(Line(0, "", p["about"].format(pupils=p["and"].join(pupils))))
+        if x.reader is not None:
+            lines.append(Line(0, "", p["reader"].format(reader=p[f"reader_{x.reader}"])))
         lines.append(Line(0, self.mark, f"{p['decision']}: {p[x.outcome]}.", kind="outcome"))
         for node in self._reasons():
+            if node.kind == "withheld":
+                lines.append(self.withheld_line(node.withheld_by, 0))
+                continue
             lines.append(Line(0, self.mark, node.rule_reading[self.lang], source_text(node.rule.source),
                               rule=node.rule.id))
         for condition in x.conditions:
@@ -139,7 +152,13 @@ class _Layout:
             return reasons[:2] or [proof]
         return []
 
+    def withheld_line(self, by: dict, depth: int) -> Line:
+        """A part the reader may not see: that it was withheld and on which rule, never what."""
+        return Line(depth, "▒", self.p["withheld"], source_text(by["source"]), rule=by["rule"], kind="withheld")
+
     def failure_text(self, failure: Failure) -> str:
+        if failure.withheld_by is not None:
+            return self.p["withheld_on"].format(rule=failure.withheld_by["rule"])
         if failure.negation is not None:
             return failure.negation[self.lang]
         return self.p["not_evaluated"]
@@ -186,6 +205,8 @@ class _Layout:
 
     def proof(self, node: ProofNode, depth: int) -> list[Line]:
         p, lang = self.p, self.lang
+        if node.kind == "withheld":
+            return [self.withheld_line(node.withheld_by, depth)]
         if node.kind == "rule":
             repeat, anchor = self._first(node.key, node.reading[lang], depth)
             if repeat:
