@@ -113,3 +113,16 @@ def test_every_reader_gets_schema_valid_json_without_the_record_of_what_was_with
 def test_an_unknown_reader_is_refused():
     with pytest.raises(ValueError, match="unknown reader `neighbour`"):
         for_reader({"why": []}, "neighbour")
+
+
+@pytest.mark.parametrize("stem, rule, hidden", [
+    ("i01_request_toward_everyone_kept_from_parent", "I1.request_kept_from_everyone", "kept from everyone"),
+    ("i03_abuse_report_not_shown_to_parent", "I3.abuse_not_shown_to_parent", "reveals child abuse"),
+    ("i03_concern_report_not_shown_to_parent", "I3.concern_not_shown_to_parent", "reveals a concern"),
+    ("i04_third_parties_not_shown_to_parent", "I4.third_parties_parent", "only about third parties"),
+])
+def test_each_scenario_of_80_inzage_withholds_from_the_parent_and_not_from_the_auditor(explained, stem, rule, hidden):
+    explanation = explained(stem)
+    parent, auditor = texts(explanation, "parent"), texts(explanation, "auditor")
+    assert rule in parent and hidden not in parent
+    assert hidden in auditor and rule not in auditor
