@@ -45,7 +45,7 @@ def withheld_parts(ev, kb: KnowledgeBase, facts: FactSet, question) -> dict:
             continue
         found: dict[tuple, dict] = {}
         for person in sorted(reader_people(facts, question, reader), key=str):
-            for row in ev.ask("withheld_from", (person, None, None)):
+            for row in ev.ask("withheld_from", (person, question.item, None)):
                 _, item, part = row
                 for rule, _ in instances(ev, kb, "withheld_from", tuple(row), limit=1):
                     key = (jsonable(item), part)
@@ -58,12 +58,15 @@ def withheld_parts(ev, kb: KnowledgeBase, facts: FactSet, question) -> dict:
 
 
 def for_reader(explanation: dict, reader: str) -> dict:
-    """The explanation as `reader` may see it (JSON form). Raises ValueError for an unknown reader."""
+    """The explanation as `reader` may see it (JSON form): for anyone but the auditor, withheld parts
+    replaced and the record of what was withheld dropped. Raises ValueError for an unknown reader."""
     if reader not in READERS:
         raise ValueError(f"unknown reader `{reader}`; the readers are {', '.join(READERS)}")
     shown = copy.deepcopy(explanation)
-    entries = shown.pop("withheld", {}).get(reader, [])
     shown["reader"] = reader
+    if reader == DEFAULT_READER:
+        return shown  # the auditor sees the whole trace, the record of what others are not shown included
+    entries = shown.pop("withheld", {}).get(reader, [])
     if not entries:
         return shown
     redactor = _Redactor(entries)
