@@ -10,13 +10,14 @@ from __future__ import annotations
 
 from flask import request
 
+from kb.explain.readers import DEFAULT_READER, READERS, for_reader
 from kb.explain.render import summary
 
 from ..state import state
 from ..traces import explanation_of
 from . import bp
 from .access import login_required
-from .errors import PageNotFound
+from .errors import PageBadRequest, PageNotFound
 from .i18n import LABELS, choose
 from .render import render_page
 
@@ -32,9 +33,14 @@ def decision(decision_id: int):
         raise PageNotFound(LABELS[lang].no_decision.format(id=decision_id))
     # The language asked for, else the one the decision was asked in.
     lang = choose(request.args.get("lang"), record.request.get("lang"))
-    explanation = explanation_of(st, record)
+    # Who is reading: the explanation is shown as that reader may see it (the log keeps it whole).
+    reader = request.args.get("reader") or record.request.get("reader") or DEFAULT_READER
+    if reader not in READERS:
+        raise PageBadRequest(LABELS[lang].unknown_reader.format(reader=reader, readers=", ".join(READERS)))
+    explanation = for_reader(explanation_of(st, record), reader)
     current_kb = st.workspace.kb.version
     view = "full" if request.args.get("view") == "full" else "summary"
-    return render_page("decision.html", lang, record=record, explanation=explanation, view=view,
+    return render_page("decision.html", lang, record=record, explanation=explanation, view=view, reader=reader,
+                       readers=READERS,
                        summary=summary(explanation, lang), current_kb=current_kb,
                        rules_changed=current_kb != record.kb_version)

@@ -45,6 +45,7 @@ _PAGE = {
         "rules_changed": "The rules have changed since this decision (they are now version {now}). "
                          "This page shows the decision exactly as it was made, under rules version {then}.",
         "print": "Print", "full_view": "Show the full proof",
+        "who_reads": "Who is reading?", "show_for": "Show", "unknown_reader": "`{reader}` is not a reader; the readers are {readers}.",
         "decision_title": "Decision {id}",
         "rules_title": "Rule catalogue",
         "rules_intro": "{n} rules in rules version {kb}, grouped by file and by the heading of the law they encode. "
@@ -121,6 +122,7 @@ _PAGE = {
         "rules_changed": "De regels zijn veranderd sinds deze beslissing (nu versie {now}). Deze pagina toont "
                          "de beslissing precies zoals ze genomen werd, onder versie {then} van de regels.",
         "print": "Afdrukken", "full_view": "Toon het volledige bewijs",
+        "who_reads": "Wie leest dit?", "show_for": "Toon", "unknown_reader": "`{reader}` is geen lezer; de lezers zijn {readers}.",
         "decision_title": "Beslissing {id}",
         "rules_title": "Regelcatalogus",
         "rules_intro": "{n} regels in versie {kb}, gegroepeerd per bestand en per rubriek van de wet die ze "

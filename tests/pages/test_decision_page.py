@@ -180,3 +180,23 @@ def test_the_default_view_is_the_one_page_summary_with_the_full_proof_one_click_
     assert 'id="summary"' in html and 'id="why"' not in html
     assert "there is no consent from lena to tell tine about i_home_situation" in visible(section(response, "summary"))
     assert "view=full" in html
+
+
+def test_the_page_asks_who_is_reading_and_withholds_what_a_parent_may_not_see(client):
+    kept = [{"parent": ["greet", "lena"]},
+            {"confidentiality_request_group": ["lena", "i_home_situation", "parents", "2026-10-05"],
+             "from": "2026-10-05"}]
+    body = decide(client, actor="ann", recipient="greet", item="i_home_situation", hypothetical=kept, lang="en")
+    page = client.get(f"/decisions/{body['id']}?view=full", headers=QUERY)
+    assert 'id="reader"' in page.get_data(as_text=True)
+    assert "2026-10-05" in visible(section(page, "proof"))  # the auditor (default) sees the request
+    parent = client.get(f"/decisions/{body['id']}?view=full&reader=parent", headers=QUERY)
+    shown = visible(section(parent, "proof"))
+    assert "withheld from this reader" in shown and "I1.request_kept_from_parents" in shown
+    assert "2026-10-05" not in visible(section(parent, "summary")) + shown
+
+
+def test_an_unknown_reader_is_a_400_page(client):
+    body = decide(client, **TOM)
+    response = client.get(f"/decisions/{body['id']}?reader=neighbour&lang=en", headers=QUERY)
+    assert response.status_code == 400 and "`neighbour` is not a reader" in text_of(response)
