@@ -12,7 +12,7 @@ from ..engine.base import Engine
 from ..facts.model import FactSet
 from ..language.knowledge_base import KnowledgeBase
 from .remedies import candidate_facts, find_remedies, missing_remediable, neighbourhood
-from .people import people_by_role
+from .people import people_by_role, pupils_of
 from .readers import withheld_parts
 from .terms import LANGS, jsonable, word
 from .why import DEFAULT_MAX_DEPTH, Prover
@@ -59,7 +59,8 @@ def explain(engine: Engine, kb: KnowledgeBase, facts: FactSet, question: Questio
         found_remedies = find_remedies(candidates, decide_with, decision.outcome, kb)
     return {
         "schema": SCHEMA_VERSION,
-        "question": {**question_json(question), "words": words},
+        "question": {**question_json(question), "words": words,
+                     "about": pupils_of(facts.union(question.hypothetical), question)},
         "outcome": decision.outcome,
         "deciding_rules": list(decision.deciding_rules),
         "kb_version": decision.kb_version,

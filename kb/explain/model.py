@@ -325,18 +325,22 @@ class Question:
     setting: str
     hypothetical: tuple[dict, ...] = ()
     readings: dict = field(default_factory=dict)  # value -> Reading (people and labels), optional
+    about: tuple | None = None  # the pupils the item is about
 
     @classmethod
     def from_json(cls, data: dict) -> "Question":
         return cls(data["actor"], data["recipient"], data["item"], data["at"], data["setting"],
                    tuple(data["hypothetical"]),
-                   {k: Reading.from_json(v) for k, v in data.get("words", {}).items()})
+                   {k: Reading.from_json(v) for k, v in data.get("words", {}).items()},
+                   tuple(data["about"]) if "about" in data else None)
 
     def to_json(self) -> dict:
         out = {"actor": self.actor, "recipient": self.recipient, "item": self.item, "at": self.at,
                "setting": self.setting, "hypothetical": [dict(h) for h in self.hypothetical]}
         if self.readings:
             out["words"] = {k: v.to_json() for k, v in self.readings.items()}
+        if self.about is not None:
+            out["about"] = list(self.about)
         return out
 
 

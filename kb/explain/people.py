@@ -26,13 +26,19 @@ _IS = {"en": "{%s} is ", "nl": "{%s} is "}
 
 
 def people_by_role(kb: KnowledgeBase, facts: FactSet, question, holds: Callable | None = None) -> dict:
-    """{person: {nl, en}} for the actor, the recipient and every pupil the item is about."""
+    """{person: {nl, en}} for the actor, the recipient, every pupil the item is about and their parents."""
     day: datetime.date = question.at
-    pupils = [f.args[1] for f in facts.find_predicate_valid("item_about", day) if f.args[0] == question.item]
+    pupils = pupils_of(facts, question)
+    parents = [f.args[0] for f in facts.find_predicate_valid("parent", day) if f.args[1] in pupils]
     out = {}
-    for person in dict.fromkeys([question.actor, question.recipient, *pupils]):
+    for person in dict.fromkeys([question.actor, question.recipient, *pupils, *sorted(parents, key=str)]):
         out[person] = {lang: _describe(kb, facts, person, pupils, day, lang, holds) for lang in LANGS}
     return out
+
+
+def pupils_of(facts: FactSet, question) -> list:
+    """The pupils the question's item is about, on the day asked about."""
+    return [f.args[1] for f in facts.find_predicate_valid("item_about", question.at) if f.args[0] == question.item]
 
 
 def _describe(kb, facts: FactSet, person, pupils, day, lang: str, holds) -> str:

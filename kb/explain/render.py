@@ -19,7 +19,7 @@ PHRASES = {
         "decision": "Decision", "obligated": "obligated", "discretionary": "discretionary",
         "permitted": "permitted", "forbidden": "forbidden",
         "question": "May {actor} tell {recipient} about {item} on {at}, in {setting}?",
-        "about": "The item is about {pupils}.",
+        "about": "The item is about {pupils}.", "people": "Also concerned: {people}.",
         "because": "Because", "why": "Why", "why_not": "Why not {outcome}",
         "blocks": "What blocks it", "remedies": "What would change the decision (verified)",
         "sources": "Legal sources", "no_ground": "No rule gives a ground for it.",
@@ -47,7 +47,7 @@ PHRASES = {
         "decision": "Beslissing", "obligated": "verplicht", "discretionary": "naar eigen afweging",
         "permitted": "toegelaten", "forbidden": "verboden",
         "question": "Mag {actor} {recipient} informeren over {item} op {at}, in {setting}?",
-        "about": "Het item gaat over {pupils}.",
+        "about": "Het item gaat over {pupils}.", "people": "Ook betrokken: {people}.",
         "because": "Omdat", "why": "Waarom", "why_not": "Waarom niet {outcome}",
         "blocks": "Wat het verhindert", "remedies": "Wat de beslissing zou veranderen (nagegaan)",
         "sources": "Rechtsbronnen", "no_ground": "Geen enkele regel geeft er een grond voor.",
@@ -117,9 +117,12 @@ class _Layout:
         p, q, x = self.p, self.x.question, self.x
         lines = [Line(0, "", p["question"].format(actor=self.name(q.actor), recipient=self.name(q.recipient),
                                                   item=q.item, at=q.at, setting=self.name(q.setting)))]
-        pupils = [self.name(v) for v in q.readings if v not in (q.actor, q.recipient, q.setting)]
+        pupils = [v for v in (q.about or ()) if v not in (q.actor, q.recipient)]
         if pupils:
-            lines.append(Line(0, "", p["about"].format(pupils=p["and"].join(pupils))))
+            lines.append(Line(0, "", p["about"].format(pupils=p["and"].join(self.name(v) for v in pupils))))
+        others = [v for v in q.readings if v not in (q.actor, q.recipient, q.setting, *(q.about or ()))]
+        if others:
+            lines.append(Line(0, "", p["people"].format(people="; ".join(self.name(v) for v in others))))
         if x.reader is not None:
             lines.append(Line(0, "", p["reader"].format(reader=p[f"reader_{x.reader}"])))
         lines.append(Line(0, self.mark, f"{p['decision']}: {p[x.outcome]}.", kind="outcome"))
