@@ -36,6 +36,7 @@ class Predicate:
     negative_readings: dict = field(default_factory=dict, hash=False, compare=False)  # lang -> "not" template
     part: str | None = None  # the part of an explanation its facts belong to (80_inzage.dl withholds parts)
     disclosure: bool = False  # a conclusion about what a reader may see: a root, like the decisions
+    asked_of: str | None = None  # an interview may ask for such a fact: of this argument's person, or `actor`
 
     @property
     def arity(self) -> int:
@@ -223,8 +224,11 @@ def vocabulary_from_text(text: str, path: str) -> Vocabulary:
         if part is not None and part not in (parts or ()):
             err(pos_of(spec, "part", pos), f"`part: {part}` of `{name}` is not a value of type `part`",
                 did_you_mean(str(part), parts or ()))
+        asked_of = spec.get("asked_of")
+        if asked_of is not None and asked_of != "actor" and asked_of not in {a.name for a in args}:
+            err(pos_of(spec, "asked_of", pos), f"`asked_of: {asked_of}` of `{name}` is neither `actor` nor one of its arguments")
         predicates[name] = Predicate(name, kind, tuple(args), readings, pos, by, remedy, negative, part,
-                                     bool(spec.get("disclosure", False)))
+                                     bool(spec.get("disclosure", False)), asked_of)
     if diags:
         raise KnowledgeBaseError(diags)
     return Vocabulary(path, types, functions, predicates)
