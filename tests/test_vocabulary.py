@@ -275,3 +275,30 @@ def test_the_shipped_vocabulary_reads_every_predicate_and_labels_every_code_in_b
     for type_ in vocabulary.types.values():
         for value in type_.values or ():
             assert type_.label(value, "nl") and type_.label(value, "en"), (type_.name, value)
+
+
+def test_asked_of_must_name_an_argument_or_the_actor(tmp_path):
+    text = replaced("    remedy: consent\n", "    remedy: consent\n    asked_of: Parent\n")
+    (diagnostic,) = load_errors(tmp_path, text)
+    assert diagnostic.pos.line == line_of(text, "asked_of: Parent")
+    assert diagnostic.message == "`asked_of: Parent` of `consent` is neither `actor` nor one of its arguments"
+
+
+def test_a_part_must_be_a_value_of_the_part_type(tmp_path):
+    text = replaced("    remedy: consent\n", "    remedy: consent\n    part: secret\n")
+    (diagnostic,) = load_errors(tmp_path, text)
+    assert diagnostic.pos.line == line_of(text, "part: secret")
+    assert diagnostic.message == "`part: secret` of `consent` is not a value of type `part`"
+
+
+def test_the_shipped_vocabulary_says_who_answers_each_askable_fact():
+    vocabulary = load_vocabulary(DEFAULT_DIR / "vocabulary.yaml")
+    askable = {p.name: p.asked_of for p in vocabulary.predicates.values() if p.asked_of}
+    assert askable["judged_capable"] == "actor" and askable["consent"] == "Giver"
+    assert all(p.kind == "input" for p in vocabulary.predicates.values() if p.asked_of)
+
+
+def test_only_input_facts_can_be_asked(tmp_path):
+    text = replaced("    kind: decision\n", "    kind: decision\n    asked_of: actor\n")
+    (diagnostic,) = load_errors(tmp_path, text)
+    assert diagnostic.message == "only input facts can be asked in an interview; `permitted` is decision"

@@ -227,6 +227,8 @@ def vocabulary_from_text(text: str, path: str) -> Vocabulary:
         asked_of = spec.get("asked_of")
         if asked_of is not None and asked_of != "actor" and asked_of not in {a.name for a in args}:
             err(pos_of(spec, "asked_of", pos), f"`asked_of: {asked_of}` of `{name}` is neither `actor` nor one of its arguments")
+        if asked_of is not None and kind != "input":
+            err(pos, f"only input facts can be asked in an interview; `{name}` is {kind}")
         predicates[name] = Predicate(name, kind, tuple(args), readings, pos, by, remedy, negative, part,
                                      bool(spec.get("disclosure", False)), asked_of)
     if diags:
