@@ -107,6 +107,9 @@ def cmd_decide(args) -> int:
         engine.close()
     print(f"{decision.outcome} — decided by {', '.join(decision.deciding_rules)} "
           f"(rules {decision.kb_version}, facts {decision.facts_version})")
+    print(f"may_disclose: {'yes' if decision.may_disclose else 'no'}")
+    for condition in decision.conditions:
+        print(f"condition [{condition.id}]: {condition.text(args.lang)} ({condition.source})")
     return 0
 
 

@@ -14,11 +14,14 @@ from dataclasses import dataclass, field
 from .engine.base import Context, Engine, Evaluation
 from .facts.entities import known_entities
 from .facts.model import Fact, FactSet
+from .language.conditions import Condition
 from .language.diagnostics import did_you_mean
 from .language.knowledge_base import KnowledgeBase
 from .reasoning.instances import instances
 
 OUTCOMES = ("obligated", "discretionary", "permitted", "forbidden")
+# "May X tell Y about I?" as the rules define it (D6): any outcome but `forbidden`.
+MAY_DISCLOSE = "may_disclose"
 # The condition of each decision rule that carries its reason.
 _REASON = {"obligated": "must_tell", "discretionary": "may_choose", "forbidden": "blocked"}
 _PERMITTED_REASONS = ("exception_applies", "may_tell")
@@ -57,6 +60,10 @@ class Decision:
     kb_version: str
     facts_version: str = ""
     extra: dict = field(default_factory=dict, compare=False)
+    # What the professional must still judge when telling (L7 need to know, B13a the agreements,
+    # B7 the pupil's interest): the conditions of the deciding rules, never presumed false.
+    conditions: tuple[Condition, ...] = ()
+    may_disclose: bool = False  # read off the model (D6), beside the outcome
 
 
 def validate_question(question: Question, kb: KnowledgeBase, facts: FactSet) -> None:
@@ -108,11 +115,20 @@ def _body_predicates(kb: KnowledgeBase, rule_id: str) -> set[str]:
     return {getattr(lit, "predicate", None) for lit in rule.body}
 
 
+def attached_conditions(kb: KnowledgeBase, rule_ids) -> tuple[Condition, ...]:
+    """The conditions the given rules attach, each once, in the order the rules name them."""
+    ids = dict.fromkeys(cid for rule_id in rule_ids for cid in kb.by_id[rule_id].conditions)
+    return tuple(kb.conditions[cid] for cid in ids)
+
+
 def decide_in(ev: Evaluation, kb: KnowledgeBase, question: Question, facts_version: str = "") -> Decision:
     """Decide inside an evaluation the caller already holds (explanations reuse the same one)."""
     args = (question.actor, question.recipient, question.item)
     outcome = outcome_in(ev, args)
-    return Decision(question, outcome, deciding_rules(ev, kb, outcome, args), kb.version, facts_version)
+    rules = deciding_rules(ev, kb, outcome, args)
+    return Decision(question, outcome, rules, kb.version, facts_version,
+                    conditions=attached_conditions(kb, rules),
+                    may_disclose=MAY_DISCLOSE in kb.by_head and ev.holds(MAY_DISCLOSE, args))
 
 
 def audience_candidates(ev: Evaluation, kb: KnowledgeBase, actor: str, item: str) -> set | None:

@@ -5,8 +5,9 @@
     facts: [...]
     question: {actor: ann, recipient: bert, item: i1, at: 2026-11-02, setting: conversation}
     hypothetical: [...]           # optional what-if facts
-    expect: {outcome: permitted, rule: B2.shared_secrecy}
+    expect: {outcome: permitted, rule: B2.shared_secrecy, conditions: [L7.need_to_know, L7.client_agreement]}
     # or:   expect: {error: unknown-person}
+    # `conditions` is optional; when given, the decision must carry exactly those conditions.
 """
 from __future__ import annotations
 
@@ -53,6 +54,10 @@ class Result:
                 else f"{expect.get('outcome')} (decided by {expect.get('rule')})")
         got = (f"error {self.error}" if self.error else
                f"{self.decision.outcome} (decided by {', '.join(self.decision.deciding_rules)})")
+        if "conditions" in expect:
+            want += f" with conditions [{', '.join(expect['conditions'])}]"
+            if self.decision is not None:
+                got += f" with conditions [{', '.join(c.id for c in self.decision.conditions)}]"
         return f"    - expected: {want}\n    + actual:   {got}"
 
 
@@ -79,6 +84,10 @@ def load_scenario(path: Path | str, kb: KnowledgeBase) -> Scenario:
                                 ") and the rule expected to decide it, or an error code"))
     elif "rule" in expect and expect["rule"] not in kb.by_id:
         diags.append(Diagnostic(getattr(expect, "pos", top), "fact", f"no rule has the id `{expect['rule']}`"))
+    conditions = expect.get("conditions", [])
+    if not isinstance(conditions, list) or any(c not in kb.conditions for c in conditions):
+        diags.append(Diagnostic(getattr(expect, "pos", top), "fact",
+                                "`conditions:` must list condition ids declared in kb/conditions.yaml"))
     at = q.get("at")
     if not isinstance(at, datetime.date) and not missing:
         diags.append(Diagnostic(getattr(q, "pos", top), "fact", f"`at: {at}` is not a date (YYYY-MM-DD)"))
@@ -126,5 +135,7 @@ def run_scenario(scenario: Scenario, kb: KnowledgeBase, engine: Engine, coverage
 
     decision, fired = engine.run(scenario.question.context(), job)
     passed = ("error" not in expect and decision.outcome == expect["outcome"]
-              and expect["rule"] in decision.deciding_rules)
+              and expect["rule"] in decision.deciding_rules
+              and ("conditions" not in expect
+                   or sorted(expect["conditions"]) == sorted(c.id for c in decision.conditions)))
     return Result(scenario, passed, decision, fired=fired)

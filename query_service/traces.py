@@ -16,7 +16,7 @@ from collections import OrderedDict
 
 from kb.decide import Question
 from kb.engine.materialized import MaterializedEngine
-from kb.explain.explainer import explain, question_json
+from kb.explain.explainer import conditions_json, explain, question_json
 from kb.facts.validate import build_fact
 from kb.language.ast import Position
 from kb.language.diagnostics import KnowledgeBaseError
@@ -33,7 +33,8 @@ def recorded_decision(question: Question, decision) -> dict:
     """The trace logged for a decision asked without explanation."""
     return {"level": RECORDED_DECISION, "question": question_json(question), "outcome": decision.outcome,
             "deciding_rules": list(decision.deciding_rules), "kb_version": decision.kb_version,
-            "facts_version": decision.facts_version}
+            "facts_version": decision.facts_version, "conditions": conditions_json(decision.conditions),
+            "may_disclose": decision.may_disclose}
 
 
 def is_explained(record: DecisionRecord) -> bool:

@@ -35,12 +35,13 @@ def test_repeated_question_is_answered_from_the_cache_until_the_facts_change(kb)
 
     from kb.facts.model import Fact, FactSet
     from random_facts import KNOWN
-    workspace = Workspace(facts=FactSet(KNOWN + [Fact("learned", ("ann", "i1", "lena", "clb_worker"))]),
+    workspace = Workspace(facts=FactSet(KNOWN + [Fact("learned", ("ann", "i1", "lena", "clb_worker")),
+                                                 Fact("born", ("lena", datetime.date(2017, 5, 1)))]),
                           engine_factory=MaterializedEngine)
     question = Question("ann", "tine", "i1", datetime.date(2026, 11, 2))
     first = workspace.decide(question)
     assert first.outcome == "forbidden" and workspace.decide(question) is first
-    # lena has no known birth date, so she is not presumed capable: her parent mia consents (L3).
+    # lena is nine and not judged capable, so her parent mia consents (L3).
     workspace.change_facts([Fact("consent", ("mia", "i1", "tine", datetime.date(2026, 10, 1)))], [], "v2")
     after = workspace.decide(question)
     assert after.outcome == "permitted" and "B3.consent" in after.deciding_rules

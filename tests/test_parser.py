@@ -155,7 +155,7 @@ def test_choice_annotation_is_read():
 @pytest.mark.parametrize("key, hint", [
     ("sourse", "did you mean `source`?"),
     ("choise", "did you mean `choice`?"),
-    ("note", "the annotations are @id, @source, @nl, @en, @choice"),
+    ("note", "the annotations are @id, @source, @nl, @en, @choice, @alternative, @condition"),
 ])
 def test_unknown_annotation_is_reported_with_a_hint(key, hint):
     _, diagnostics = parse(f"@id: a\n@{key}: x\np(X) :- q(X).\n")

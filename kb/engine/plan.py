@@ -79,12 +79,10 @@ def plan(rule: Rule, bound: set[str], size: Callable[[str], int]) -> list:
             return (-fixed, size(atom.predicate))
         atom = min(positives, key=rank)
         positives.remove(atom)
-        specs, seen = [], set()
-        for term in atom.args:
-            spec = _arg_spec(term, bound | seen)
-            if spec[0] == FREE:
-                seen.add(term.name)
-            specs.append(spec)
+        # A variable new to this atom stays FREE at each of its places (`consent_act(P, P, D)`):
+        # the evaluators bind it at the first and check the others against it.
+        specs = [_arg_spec(term, bound) for term in atom.args]
+        seen = {spec[1] for spec in specs if spec[0] == FREE}
         steps.append(AtomStep(atom.predicate, tuple(specs)))
         bound |= seen
         place_tests()

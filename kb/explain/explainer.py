@@ -70,18 +70,10 @@ def explain(engine: Engine, kb: KnowledgeBase, facts: FactSet, question: Questio
         "blocks": blocks,
         "remedies": found_remedies,
         "sources": sources(kb, decision.deciding_rules),
-        **conditions_json(decision),
+        "conditions": conditions_json(decision.conditions),
+        "may_disclose": decision.may_disclose,
         "withheld": withheld,
     }
-
-
-def conditions_json(decision) -> dict:
-    """The conditions attached to the decision by its deciding rules (issue 8), when there are any."""
-    attached = getattr(decision, "conditions", ())
-    if not attached:
-        return {}
-    return {"conditions": [{"id": c.id, "source": c.source, "nl": c.text("nl"), "en": c.text("en")}
-                           for c in attached]}
 
 
 def question_words(kb: KnowledgeBase, facts: FactSet, question: Question, holds=None) -> dict:
@@ -98,6 +90,11 @@ def question_json(question: Question) -> dict:
         "hypothetical": [{"predicate": f.predicate, "args": [jsonable(a) for a in f.args], **f.period()}
                          for f in question.hypothetical],
     }
+
+
+def conditions_json(conditions) -> list[dict]:
+    """The conditions attached to a decision, with both texts (a reader's language is chosen later)."""
+    return [{"id": c.id, "source": c.source, "nl": c.nl, "en": c.en} for c in conditions]
 
 
 def sources(kb: KnowledgeBase, rule_ids) -> list[dict]:

@@ -359,6 +359,7 @@ class Explanation:
     remedies: tuple[Remedy, ...]
     sources: tuple[Source, ...]
     conditions: tuple[ConditionNote, ...] = ()
+    may_disclose: bool | None = None  # D6: any outcome but forbidden, as the rules conclude it
     withheld: dict | None = None  # per reader role, the parts withheld (the full trace only)
     reader: str | None = None  # the reader it was rendered for, when redacted
 
@@ -374,7 +375,7 @@ class Explanation:
             tuple(ProofNode.from_json(p) for p in data["blocks"]),
             tuple(Remedy.from_json(r) for r in data["remedies"]), tuple(Source.from_json(s) for s in data["sources"]),
             tuple(ConditionNote.from_json(c) for c in data.get("conditions", ())),
-            data.get("withheld"), data.get("reader"))
+            data.get("may_disclose"), data.get("withheld"), data.get("reader"))
 
     def to_json(self) -> dict:
         """The JSON form, valid against explanation.schema.json."""
@@ -385,8 +386,9 @@ class Explanation:
             "why_not": [t.to_json() for t in self.why_not], "blocks": [p.to_json() for p in self.blocks],
             "remedies": [r.to_json() for r in self.remedies], "sources": [s.to_json() for s in self.sources],
         }
-        if self.conditions:
-            out["conditions"] = [c.to_json() for c in self.conditions]
+        out["conditions"] = [c.to_json() for c in self.conditions]
+        if self.may_disclose is not None:
+            out["may_disclose"] = self.may_disclose
         if self.withheld is not None:
             out["withheld"] = self.withheld
         if self.reader is not None:

@@ -24,7 +24,7 @@ PHRASES = {
         "blocks": "What blocks it", "remedies": "What would change the decision (verified)",
         "sources": "Legal sources", "no_ground": "No rule gives a ground for it.",
         "missing_for": "Missing for {outcome} ({rule}): {failed}.",
-        "conditions": "On condition that", "source": "source",
+        "conditions": "Conditions you judge when telling", "source": "source",
         "remedy": "{facts} → {outcome} ({rules})", "and": " and ",
         "fact": "fact", "from": "from", "until": "until", "always": "always valid",
         "hypothetical": "hypothetical", "absent": "not so", "no_rule_applies": "no rule concludes it",
@@ -52,7 +52,7 @@ PHRASES = {
         "blocks": "Wat het verhindert", "remedies": "Wat de beslissing zou veranderen (nagegaan)",
         "sources": "Rechtsbronnen", "no_ground": "Geen enkele regel geeft er een grond voor.",
         "missing_for": "Ontbreekt voor {outcome} ({rule}): {failed}.",
-        "conditions": "Op voorwaarde dat", "source": "bron",
+        "conditions": "Voorwaarden die je zelf afweegt bij het vertellen", "source": "bron",
         "remedy": "{facts} → {outcome} ({rules})", "and": " en ",
         "fact": "feit", "from": "vanaf", "until": "tot en met", "always": "altijd geldig",
         "hypothetical": "hypothetisch", "absent": "niet het geval", "no_rule_applies": "geen regel besluit het",
@@ -91,7 +91,7 @@ class Line:
     note: str = ""
     anchor: str = ""
     see: str = ""
-    kind: str = "line"  # line | heading | outcome | withheld
+    kind: str = "line"  # line | heading | outcome | withheld | condition
     rule: str = ""  # the rule cited in the note, linked to the rule catalogue on a page
 
 
@@ -134,7 +134,7 @@ class _Layout:
                               rule=node.rule.id))
         for condition in x.conditions:
             lines.append(Line(0, "", f"{p['conditions']}: {condition.text[self.lang]}",
-                              f"{p['source']}: {source_text(condition.source)}"))
+                              f"{p['source']}: {source_text(condition.source)}", kind="condition"))
         if x.outcome == "forbidden":
             for candidate in closest_candidates(x.why_not, 2):
                 lines.append(Line(0, NEEDED, p["missing_for"].format(

@@ -181,6 +181,17 @@ class Rule:
         """The interpretation choice this rule makes, if the legal expert named one."""
         return self._value("choice")
 
+    @property
+    def alternative(self) -> str:
+        """The reading the rule did not take, and how to switch to it (beside its `@choice`)."""
+        return self._value("alternative")
+
+    @property
+    def conditions(self) -> tuple[str, ...]:
+        """Ids of the conditions the professional judges when acting on this rule (`@condition:`)."""
+        return tuple(part.strip() for a in self.annotations if a.key == "condition"
+                     for part in a.value.split(",") if part.strip())
+
     def reading(self, lang: str) -> str:
         return self._value(lang)
 

@@ -35,6 +35,9 @@ CODES = {
     "derived-never-defined": "a derived predicate that no rule concludes",
     "unreachable-rule": "a rule that no decision depends on",
     "vocabulary": "an error in the vocabulary file",
+    "conditions": "an error in the conditions file (kb/conditions.yaml)",
+    "unknown-condition": "a rule naming a condition that kb/conditions.yaml does not declare",
+    "unknown-statement": "a @source citing a statement the law reference (docs/law.md) does not have",
     "fact": "an error in a fact file",
 }
 

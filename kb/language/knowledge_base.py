@@ -2,12 +2,15 @@
 from __future__ import annotations
 
 import hashlib
+import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .ast import Rule, RuleFile
 from .checks import check_rules, strata
+from .conditions import CONDITIONS_FILE, Condition, check_condition_references, conditions_from_text
 from .diagnostics import Diagnostic, KnowledgeBaseError
+from .law import DEFAULT_LAW, check_citations
 from .parser import parse_text
 from .vocabulary import Vocabulary, vocabulary_from_text
 
@@ -23,6 +26,7 @@ class KnowledgeBase:
     files: tuple[RuleFile, ...]
     version: str  # hash of the rules' and vocabulary's text
     sources: dict[str, str] = field(repr=False)  # path -> text, to show and to keep versions
+    conditions: dict[str, Condition] = field(default_factory=dict, repr=False)
     rules: tuple[Rule, ...] = field(init=False)
     by_id: dict[str, Rule] = field(init=False, repr=False)
     by_head: dict[str, tuple[Rule, ...]] = field(init=False, repr=False)
@@ -45,22 +49,49 @@ def rule_files(directory: Path) -> list[Path]:
     return sorted((directory / "rules").glob(f"*{RULE_SUFFIX}"))
 
 
+def copy_knowledge_base(target: Path | str, source: Path | str = DEFAULT_DIR) -> Path:
+    """Copy a knowledge base (vocabulary, conditions, rule files) into `target`, e.g. to edit it
+    without touching the shipped one. Returns `target`."""
+    source, target = Path(source), Path(target)
+    (target / "rules").mkdir(parents=True, exist_ok=True)
+    for name in ("vocabulary.yaml", CONDITIONS_FILE):
+        if (source / name).exists():
+            shutil.copy(source / name, target / name)
+    for path in rule_files(source):
+        shutil.copy(path, target / "rules" / path.name)
+    return target
+
+
+def law_reference(directory: Path) -> Path:
+    """The law reference a knowledge-base directory is checked against: its own `law.md` if it
+    has one (a copy under test), else the project's `docs/law.md`."""
+    own = directory / "law.md"
+    return own if own.exists() else DEFAULT_LAW
+
+
 def check_directory(directory: Path | str = DEFAULT_DIR) -> tuple[KnowledgeBase | None, list[Diagnostic]]:
-    """Parse and check a knowledge-base directory (vocabulary.yaml + rules/*.dl).
+    """Parse and check a knowledge-base directory (vocabulary.yaml, conditions.yaml, rules/*.dl),
+    with every `@source` citation checked against the law reference.
 
     Returns the knowledge base (None if there is any error) and every diagnostic, sorted.
     """
     directory = Path(directory)
-    sources = {str(directory / "vocabulary.yaml"): (directory / "vocabulary.yaml").read_text(encoding="utf-8")}
+    sources = {str(directory / name): (directory / name).read_text(encoding="utf-8")
+               for name in ("vocabulary.yaml", CONDITIONS_FILE)
+               if name == "vocabulary.yaml" or (directory / name).exists()}
     for path in rule_files(directory):
         sources[str(path)] = path.read_text(encoding="utf-8")
-    return check_texts(sources)
+    law = law_reference(directory)
+    return check_texts(sources, (str(law), law.read_text(encoding="utf-8")) if law.exists() else None)
 
 
-def check_texts(sources: dict[str, str]) -> tuple[KnowledgeBase | None, list[Diagnostic]]:
-    """Check a knowledge base given as texts: {path: text}, one `vocabulary.yaml` and rule files
-    ending in .dl (taken in order of their file names). Positions name the paths as given, so a
-    rule set kept in the decision log rebuilds with the same locations and the same version."""
+def check_texts(sources: dict[str, str], law: tuple[str, str] | None = None
+                ) -> tuple[KnowledgeBase | None, list[Diagnostic]]:
+    """Check a knowledge base given as texts: {path: text}, one `vocabulary.yaml`, at most one
+    `conditions.yaml` and rule files ending in .dl (taken in order of their file names). Positions
+    name the paths as given, so a rule set kept in the decision log rebuilds with the same
+    locations and the same version. `law` is (path, text) of the law reference to check
+    citations against; a kept rule set is rebuilt without it."""
     vocab_paths = [p for p in sources if Path(p).name == "vocabulary.yaml"]
     if len(vocab_paths) != 1:
         raise ValueError("a knowledge base has exactly one vocabulary.yaml")
@@ -68,20 +99,30 @@ def check_texts(sources: dict[str, str]) -> tuple[KnowledgeBase | None, list[Dia
         vocab = vocabulary_from_text(sources[vocab_paths[0]], vocab_paths[0])
     except KnowledgeBaseError as err:
         return None, err.diagnostics
+    conditions: dict[str, Condition] = {}
+    for path in (p for p in sources if Path(p).name == CONDITIONS_FILE):
+        try:
+            conditions = conditions_from_text(sources[path], path)
+        except KnowledgeBaseError as err:
+            return None, err.diagnostics
     diagnostics: list[Diagnostic] = []
     files = []
     for path in sorted((p for p in sources if p.endswith(RULE_SUFFIX)), key=lambda p: Path(p).name):
         parsed, diags = parse_text(sources[path], path)
         files.append(parsed)
         diagnostics += diags
-    diagnostics += check_rules([r for f in files for r in f.rules], vocab)
+    rules = [r for f in files for r in f.rules]
+    diagnostics += check_rules(rules, vocab)
+    diagnostics += check_condition_references(rules, conditions)
+    if law is not None:
+        diagnostics += check_citations(rules, law[1], law[0])
     diagnostics = sorted(set(diagnostics))
     if diagnostics:
         return None, diagnostics
     digest = hashlib.sha256()
     for path in sorted(sources):
         digest.update(Path(path).name.encode() + b"\0" + sources[path].encode() + b"\0")
-    return KnowledgeBase(vocab, tuple(files), digest.hexdigest()[:16], sources), []
+    return KnowledgeBase(vocab, tuple(files), digest.hexdigest()[:16], sources, conditions), []
 
 
 def load_knowledge_base(directory: Path | str = DEFAULT_DIR) -> KnowledgeBase:

@@ -18,7 +18,7 @@ from .ast import (Annotation, Atom, Comparison, Constant, FunctionCall, Negation
                   RuleFile, Variable)
 from .diagnostics import Diagnostic, did_you_mean
 
-ANNOTATION_KEYS = ("id", "source", "nl", "en", "choice")
+ANNOTATION_KEYS = ("id", "source", "nl", "en", "choice", "alternative", "condition")
 _MAX_RECOVERIES = 50
 
 # What the parser expected, in words a legal expert uses.

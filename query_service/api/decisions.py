@@ -120,18 +120,27 @@ def why_not_top(explanation: dict, lang: str) -> list[dict]:
     return out
 
 
+def conditions_in(trace: dict, lang: str) -> list[dict]:
+    """The conditions a trace carries, worded in `lang` (traces logged before conditions: none)."""
+    return [{"id": c["id"], "text": c[lang], "source": c["source"]} for c in trace.get("conditions", [])]
+
+
 def decision_json(record, explanation: dict | None, level: str, lang: str, reader: str = DEFAULT_READER) -> dict:
     """The response for a recorded decision; the explanation shown as `reader` may see it (the log
     keeps the full trace)."""
     if explanation is not None:
         explanation = for_reader(explanation, reader)
+    trace = explanation or record.trace
     out = {
         "id": record.id, "decided_at": record.decided_at, "outcome": record.outcome,
         "deciding_rules": list(record.deciding_rules), "kb_version": record.kb_version,
-        "facts_version": record.facts_version, "question": (explanation or record.trace)["question"],
+        "facts_version": record.facts_version, "question": trace["question"],
+        "conditions": conditions_in(trace, lang),
         "remedies": explanation["remedies"] if explanation else [], "url": page_url(record.id, lang),
         "links": _links(record.id, record.deciding_rules, lang),
     }
+    if "may_disclose" in trace:
+        out["may_disclose"] = trace["may_disclose"]
     if level == "summary":
         out["explanation"] = {"level": "summary", "lang": lang, "text": summary(explanation, lang),
                               "why_not_top": why_not_top(explanation, lang), "remedies": explanation["remedies"]}

@@ -21,6 +21,7 @@ def _summary(rule: Rule) -> dict:
     return {"id": rule.id, "source": rule.source, "heading": rule.heading, "concludes": rule.head.predicate,
             "location": f"{display_path(rule.pos.file)}:{rule.pos.line}",
             "readings": {"nl": rule.reading("nl"), "en": rule.reading("en")}, "choice": rule.choice,
+            "alternative": rule.alternative, "conditions": list(rule.conditions),
             "href": url_for("api.get_rule", rule_id=rule.id)}
 
 

@@ -18,7 +18,7 @@ LANG_NAMES = {"nl": "Nederlands", "en": "English"}
 _PAGE = {
     "en": {
         "tagline": "May A tell R about I? Flemish school-privacy law, explained.",
-        "nav": "Main navigation", "nav_home": "Home", "nav_rules": "Rules", "nav_try": "Try a scenario",
+        "nav": "Main navigation", "nav_home": "Home", "nav_rules": "Rules", "nav_law": "Law", "nav_try": "Try a scenario",
         "nav_login": "Log in", "nav_logout": "Log out", "language": "Language",
         "demo_notice": DEMO_NOTICE.replace("`", ""),
         "question_h": "Question", "actor": "Actor", "recipient": "Recipient", "item_label": "Item",
@@ -48,6 +48,9 @@ _PAGE = {
         "who_reads": "Who is reading?", "show_for": "Show", "unknown_reader": "`{reader}` is not a reader; the readers are {readers}.",
         "decision_title": "Decision {id}",
         "rules_title": "Rule catalogue",
+        "law_title": "The law Deelwijzer encodes",
+        "law_intro": "Every statement the rules cite (docs/law.md), in the project's own words, with the rules whose source cites it.",
+        "law_rules": "Rules", "law_link": "statements", "alternative": "Alternative", "condition": "Condition",
         "rules_intro": "{n} rules in rules version {kb}, grouped by file and by the heading of the law they encode. "
                        "Interpretation choices are highlighted.",
         "contents": "Contents", "rules_count": "{n} rules",
@@ -94,7 +97,7 @@ _PAGE = {
     },
     "nl": {
         "tagline": "Mag A R informeren over I? Het Vlaamse privacyrecht op school, uitgelegd.",
-        "nav": "Hoofdnavigatie", "nav_home": "Start", "nav_rules": "Regels", "nav_try": "Scenario uitproberen",
+        "nav": "Hoofdnavigatie", "nav_home": "Start", "nav_rules": "Regels", "nav_law": "Wetgeving", "nav_try": "Scenario uitproberen",
         "nav_login": "Aanmelden", "nav_logout": "Afmelden", "language": "Taal",
         "demo_notice": "Demomodus: verzonnen personen en feiten, een openbaar demotoken "
                        f"({DEMO_TOKEN}); niet voor echte beslissingen over echte leerlingen.",
@@ -125,6 +128,9 @@ _PAGE = {
         "who_reads": "Wie leest dit?", "show_for": "Toon", "unknown_reader": "`{reader}` is geen lezer; de lezers zijn {readers}.",
         "decision_title": "Beslissing {id}",
         "rules_title": "Regelcatalogus",
+        "law_title": "De wetgeving die Deelwijzer vertaalt",
+        "law_intro": "Elke uitspraak die de regels aanhalen (docs/law.md), in de woorden van het project (Engels), met de regels die ze als bron aanhalen.",
+        "law_rules": "Regels", "law_link": "uitspraken", "alternative": "Alternatief", "condition": "Voorwaarde",
         "rules_intro": "{n} regels in versie {kb}, gegroepeerd per bestand en per rubriek van de wet die ze "
                        "weergeven. Interpretatiekeuzes zijn gemarkeerd.",
         "contents": "Inhoud", "rules_count": "{n} regels",

@@ -7,6 +7,7 @@ from flask import request
 
 from kb.language.ast import Rule
 from kb.language.diagnostics import did_you_mean
+from kb.language.law import cited
 from kb.language.knowledge_base import KnowledgeBase, RuleFile
 from kb.paths import display_path
 
@@ -52,6 +53,8 @@ def rule_view(kb: KnowledgeBase, rule: Rule) -> dict:
     """What the catalogue shows of one rule: its annotations, legal text and the text as written."""
     first, _, text = rule_block(kb, rule)
     return {"id": rule.id, "source": rule.source, "heading": rule.heading, "choice": rule.choice,
+            "alternative": rule.alternative, "statements": cited(rule.source),
+            "conditions": [kb.conditions[c] for c in rule.conditions],
             "legal_text": " ".join(rule.legal_text), "readings": {"nl": rule.reading("nl"), "en": rule.reading("en")},
             "concludes": rule.head.predicate, "location": f"{display_path(rule.pos.file)}:{rule.pos.line}",
             "first_line": first, "source_text": text}

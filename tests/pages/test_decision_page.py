@@ -1,12 +1,11 @@
 """/decisions/<id>: a recorded decision rendered from the log, in Dutch and English, as decided."""
 from __future__ import annotations
 
-import shutil
 
 import pytest
 
 from kb.explain.render import PHRASES, summary_lines
-from kb.language.knowledge_base import DEFAULT_DIR
+from kb.language.knowledge_base import copy_knowledge_base
 from query_service.state import EXTENSION
 
 from .conftest import ADMIN, QUERY, decide, make_app, section, text_of, visible
@@ -132,11 +131,7 @@ def test_page_shows_the_old_outcome_after_the_facts_changed(client, ext):
 @pytest.fixture()
 def app_on_copy(tmp_path):
     """An app whose rules are a writable copy of the shipped knowledge base."""
-    kb = tmp_path / "kb"
-    (kb / "rules").mkdir(parents=True)
-    shutil.copy(DEFAULT_DIR / "vocabulary.yaml", kb / "vocabulary.yaml")
-    for path in (DEFAULT_DIR / "rules").glob("*.dl"):
-        shutil.copy(path, kb / "rules" / path.name)
+    kb = copy_knowledge_base(tmp_path / "kb")
     app = make_app(tmp_path, KB_DIR=str(kb))
     yield app, kb
     app.extensions[EXTENSION].close()
@@ -152,7 +147,7 @@ def test_page_shows_the_old_outcome_and_rules_version_after_the_rules_changed(ap
     # A legal expert narrows B3: consent now only lets a CLB worker tell another CLB worker.
     path = kb / "rules" / "20_beroepsgeheim.dl"
     text = path.read_text(encoding="utf-8")
-    clause = "    holds_professional_secrecy(Actor, Item),\n    valid_consent(Item, Recipient).\n"
+    clause = "    bound_by_secrecy(Actor, Item),\n    valid_consent(Item, Recipient).\n"
     assert text.count(clause) == 1
     path.write_text(text.replace(clause, clause[:-2] + ",\n    clb_worker(Recipient).\n"), encoding="utf-8")
     reload = client.post("/v1/admin/reload", headers=ADMIN).get_json()
@@ -200,3 +195,19 @@ def test_an_unknown_reader_is_a_400_page(client):
     body = decide(client, **TOM)
     response = client.get(f"/decisions/{body['id']}?reader=neighbour&lang=en", headers=QUERY)
     assert response.status_code == 400 and "`neighbour` is not a reader" in text_of(response)
+
+
+@pytest.mark.parametrize("lang, text", [("en", "Share only what is necessary for the pupil's guidance"),
+                                        ("nl", "Deel enkel wat nodig is voor de begeleiding")])
+def test_the_page_shows_the_conditions_the_decision_carries(client, lang, text):
+    """Ann may tell Bert under shared secrecy (B2), judging what the guidance needs (L7)."""
+    body = decide(client, actor="ann", recipient="bert", item="i_home_situation", lang=lang)
+    assert [c["id"] for c in body["conditions"]] == ["L7.need_to_know", "L7.client_agreement"]
+    assert text in body["conditions"][0]["text"]
+    response = client.get(f"/decisions/{body['id']}?lang={lang}", headers=QUERY)
+    assert text in visible(section(response, "conditions"))
+    refused = decide(client, **TINE)
+    assert refused["conditions"] == []
+    assert 'id="conditions"' not in client.get(f"/decisions/{refused['id']}?lang={lang}",
+                                               headers=QUERY).get_data(as_text=True)
+

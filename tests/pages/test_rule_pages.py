@@ -32,7 +32,7 @@ def test_a_rule_card_has_source_legal_text_both_readings_and_its_choice(client):
     response = client.get("/rules?lang=en", headers=QUERY)
     card = section(response, "D3.permitted_by_exception")
     text = visible(card)
-    assert "domain.md \"Decisions\"; B6; art. 458 Sw." in text
+    assert "D3; B6; L6; art. 458 Sw." in text
     assert "Bij gevaar, in noodsituaties en uit eigen verdediging vervalt het beroepsgeheim (B6)" in text
     assert "English reading Actor may tell Recipient about Item, because an exception to secrecy applies." in text
     assert "Dutch reading Actor mag Recipient informeren over Item" in text
@@ -42,7 +42,7 @@ def test_a_rule_card_has_source_legal_text_both_readings_and_its_choice(client):
 
 
 def test_rules_without_a_choice_show_none(client):
-    card = section(client.get("/rules?lang=en", headers=QUERY), "B3.consent")
+    card = section(client.get("/rules?lang=en", headers=QUERY), "L9.item_consent")
     assert 'class="choice"' not in card
 
 
@@ -65,3 +65,23 @@ def test_an_unknown_rule_is_a_404_page_with_a_suggestion(client):
     text = text_of(response)
     assert "There is no rule B3.consnet" in text
     assert "did you mean `B3.consent`?" in text
+
+
+def test_a_rule_card_shows_its_alternative_its_conditions_and_links_its_statements(client):
+    response = client.get("/rules/B2.shared_secrecy?lang=en", headers=QUERY)
+    html = response.get_data(as_text=True)
+    text = visible(html)
+    assert "Alternative: To require a stored mark that the item is necessary" in text
+    assert "Condition: Share only what is necessary for the pupil's guidance (need to know)." in text
+    assert 'href="/law?lang=en#B2"' in html and 'href="/law?lang=en#L7"' in html
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_the_law_page_lists_each_statement_with_the_rules_that_cite_it(client, ext, lang):
+    response = client.get(f"/law?lang={lang}", headers=QUERY)
+    assert response.status_code == 200
+    b2 = section(response, "B2")
+    assert "Shared secrecy" in visible(b2) and "need to know" in visible(b2)
+    cited = re.findall(r'/rules/([^?"]+)\?lang=', b2)
+    assert cited == [r.id for r in ext.workspace.kb.rules if "B2" in re.findall(r"[BLD]\d+a?", r.source)]
+    assert {"D1", "B13a", "L11"} <= set(re.findall(r'<section class="statement" id="([^"]+)"', response.get_data(as_text=True)))

@@ -11,14 +11,12 @@ PROPAGATION_TIMEOUT; the latency figures are printed, not asserted.
 from __future__ import annotations
 
 import json
-import shutil
 import statistics
 from contextlib import ExitStack
 
 import pytest
 
 from kb.cli import main as kb_main
-from kb.language.knowledge_base import DEFAULT_DIR
 from kb.store.db import Database
 from kb.store.decisions import DecisionLog
 from service.live import gunicorn_server, request
@@ -62,17 +60,6 @@ class Replica:
     def reaches(self, key: str, value: str) -> float | None:
         """Seconds until this replica's /v1/health shows `value` for `key`, None after the timeout."""
         return wait_until(lambda: self.health()[key] == value, PROPAGATION_TIMEOUT)
-
-
-@pytest.fixture()
-def kb_copy(tmp_path):
-    """A copy of the shipped knowledge base that both replicas load (the rule-reload test edits it)."""
-    target = tmp_path / "kb"
-    (target / "rules").mkdir(parents=True)
-    shutil.copy(DEFAULT_DIR / "vocabulary.yaml", target / "vocabulary.yaml")
-    for path in (DEFAULT_DIR / "rules").glob("*.dl"):
-        shutil.copy(path, target / "rules" / path.name)
-    return target
 
 
 @pytest.fixture()
@@ -151,7 +138,7 @@ def test_a_rule_reload_through_one_replica_reloads_the_other(replicas, kb_copy):
     # another CLB worker. Then reloads through A only.
     path = kb_copy / "rules" / "20_beroepsgeheim.dl"
     text = path.read_text(encoding="utf-8")
-    clause = "    holds_professional_secrecy(Actor, Item),\n    valid_consent(Item, Recipient).\n"
+    clause = "    bound_by_secrecy(Actor, Item),\n    valid_consent(Item, Recipient).\n"
     assert text.count(clause) == 1
     path.write_text(text.replace(clause, clause[:-2] + ",\n    clb_worker(Recipient).\n"), encoding="utf-8")
     status, reload = a.call("POST", "/v1/admin/reload")
