@@ -299,7 +299,8 @@ def closest_candidates(trees, limit: int = 2) -> list[Candidate]:
             while len(leaf.failed) == 1 and leaf.failed[0].why_not and leaf.failed[0].why_not.candidates:
                 leaf = leaf.failed[0].why_not.candidates[0]
             found.setdefault(leaf.rule.id, leaf)
-    return sorted(found.values(), key=lambda c: c.distance)[:limit]
+    # Among equally close candidates, those a person can bring about first (a consent, an agreement).
+    return sorted(found.values(), key=lambda c: (c.distance, not all(f.can_be_brought_about for f in c.failed)))[:limit]
 
 
 def summary_lines(explanation, lang: str) -> list[Line]:
