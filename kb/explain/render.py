@@ -10,7 +10,7 @@ to ("see above: …") instead of repeated.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .model import Candidate, Explanation, Failure, ProofNode, WhyNotTree
 
@@ -36,7 +36,7 @@ PHRASES = {
         "distance": "distance", "satisfied": "holds",
         "valid": "valid",
         "outside_validity": "such a fact exists, but not on this date",
-        "see_above": "see above: {text}", "would_need": "{rule} would need:",
+        "see_above": "see above: {text}", "would_need": "{rule} does not apply:",
         "withheld": "withheld from this reader", "withheld_on": "withheld from this reader on rule {rule}",
         "reader": "Explanation for {reader}: parts this reader may not see are withheld.",
         "reader_actor": "the professional who asked", "reader_pupil": "the pupil", "reader_parent": "a parent",
@@ -64,7 +64,7 @@ PHRASES = {
         "distance": "afstand", "satisfied": "geldt",
         "valid": "geldig",
         "outside_validity": "zo'n feit bestaat, maar niet op deze datum",
-        "see_above": "zie hierboven: {text}", "would_need": "{rule} zou vereisen:",
+        "see_above": "zie hierboven: {text}", "would_need": "{rule} is niet van toepassing:",
         "withheld": "niet getoond aan deze lezer", "withheld_on": "niet getoond aan deze lezer op grond van regel {rule}",
         "reader": "Uitleg voor {reader}: wat deze lezer niet mag zien, wordt niet getoond.",
         "reader_actor": "de professional die het vroeg", "reader_pupil": "de leerling", "reader_parent": "een ouder",
@@ -248,27 +248,34 @@ class _Layout:
         return lines
 
     def candidate(self, candidate: Candidate, depth: int) -> list[Line]:
+        """A rule that would give another outcome and what it lacks; a single lack on its own line."""
         p = self.p
-        lines = [Line(depth, NEEDED, p["would_need"].format(rule=candidate.rule.id),
-                      source_text(candidate.rule.source))]
+        n = len(candidate.satisfied)
+        held = "" if not n else (p["other_holds"] if n == 1 else p["others_hold"].format(n=n)).strip("()")
+        note = "; ".join(part for part in (source_text(candidate.rule.source), held) if part)
+        header = p["would_need"].format(rule=candidate.rule.id)
+        if len(candidate.failed) == 1:
+            lines = self._failure_lines(candidate.failed[0], depth, prefix=f"{header} ")
+            return [replace(lines[0], note=note)] + lines[1:]
+        lines = [Line(depth, NEEDED, header, note)]
         for failure in candidate.failed:
-            lines.append(Line(depth + 1, NEEDED, self.failure_text(failure)))
-            for other in failure.outside_validity:
-                lines.append(Line(depth + 2, "", f"({p['outside_validity']}: {self.period(other)})"))
-            if failure.proof is not None:
-                lines += self.proof(failure.proof, depth + 2)
-            if failure.why_not is not None:
-                text = failure.why_not.negation[self.lang] if failure.why_not.negation else self.failure_text(failure)
-                repeat, anchor = self._first(failure.why_not.key, text, depth + 2)
-                if repeat:
-                    lines.append(repeat)
-                else:
-                    nested = self.why_not(failure.why_not, depth + 2)
-                    lines += [_with_anchor(nested[0], anchor)] + nested[1:]
-        if candidate.satisfied:
-            n = len(candidate.satisfied)
-            lines.append(Line(depth + 1, "", p["other_holds"] if n == 1 else p["others_hold"].format(n=n)))
+            lines += self._failure_lines(failure, depth + 1)
         return lines
+
+    def _failure_lines(self, failure: Failure, depth: int, prefix: str = "") -> list[Line]:
+        """A failed condition, worded as what is missing, and what explains it (a why-not shown
+        before is referred to instead of repeated)."""
+        p, text = self.p, self.failure_text(failure)
+        detail = [Line(depth + 1, "", f"({p['outside_validity']}: {self.period(other)})")
+                  for other in failure.outside_validity]
+        if failure.proof is not None:
+            detail += self.proof(failure.proof, depth + 1)
+        if failure.why_not is None:
+            return [Line(depth, NEEDED, prefix + text)] + detail
+        repeat, anchor = self._first(failure.why_not.key, text, depth)
+        if repeat:
+            return [replace(repeat, text=prefix + repeat.text)] + detail
+        return [Line(depth, NEEDED, prefix + text, anchor=anchor)] + detail + self.why_not(failure.why_not, depth + 1)
 
     def period(self, fact) -> str:
         p = self.p
@@ -279,10 +286,6 @@ class _Layout:
             f"{p['from']} {fact.valid_from}" if fact.valid_from else "",
             f"{p['until']} {fact.valid_until}" if fact.valid_until else "") if part)
         return f"{origin}, {p['valid']} {span}"
-
-
-def _with_anchor(line: Line, anchor: str) -> Line:
-    return Line(line.depth, line.mark, line.text, line.note, anchor or line.anchor, line.see, line.kind, line.rule)
 
 
 def _target(explanation: Explanation) -> str:
