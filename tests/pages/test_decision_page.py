@@ -173,6 +173,7 @@ def test_the_default_view_is_the_one_page_summary_with_the_full_proof_one_click_
     response = client.get(f"/decisions/{body['id']}?lang=en", headers=QUERY)
     html = response.get_data(as_text=True)
     assert 'id="summary"' in html and 'id="why"' not in html
+    assert "style=" not in html  # the CSP forbids inline style: indentation is a class
     assert "there is no consent from lena to tell tine about i_home_situation" in visible(section(response, "summary"))
     assert "view=full" in html
 
