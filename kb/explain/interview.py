@@ -22,7 +22,7 @@ from .terms import LANGS, atom_reading, jsonable
 
 MAX_CANDIDATES = 60
 PAIR_POOL = 16  # pairs are sought among the first undecisive candidates only: 120 re-decisions at most
-_ASK = {"en": "Is it so that {reading}?", "nl": "Klopt het dat {reading}?"}
+_ASK = {"en": "Is it so that {reading}?", "nl": "Geldt het volgende: {reading}?"}  # nl: a main clause keeps its word order
 _QUESTION_ROLES = {"Actor": "actor", "Recipient": "recipient", "Item": "item"}
 
 
