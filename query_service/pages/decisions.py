@@ -11,7 +11,6 @@ from __future__ import annotations
 from flask import request
 
 from kb.explain.readers import DEFAULT_READER, READERS, for_reader
-from kb.explain.render import summary
 
 from ..state import state
 from ..traces import explanation_of
@@ -25,7 +24,7 @@ from .render import render_page
 @bp.get("/decisions/<int:decision_id>")
 @login_required
 def decision(decision_id: int):
-    """A recorded decision: question, outcome, summary, derivation, why not, remedies, sources, versions."""
+    """A recorded decision for a reader: the one-page summary, or with ?view=full the whole proof."""
     st = state()
     record = st.log.get(decision_id)
     if record is None:
@@ -41,6 +40,4 @@ def decision(decision_id: int):
     current_kb = st.workspace.kb.version
     view = "full" if request.args.get("view") == "full" else "summary"
     return render_page("decision.html", lang, record=record, explanation=explanation, view=view, reader=reader,
-                       readers=READERS,
-                       summary=summary(explanation, lang), current_kb=current_kb,
-                       rules_changed=current_kb != record.kb_version)
+                       readers=READERS, current_kb=current_kb, rules_changed=current_kb != record.kb_version)

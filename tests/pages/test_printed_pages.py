@@ -12,7 +12,6 @@ import pytest
 
 from kb.engine.pydatalog_engine import PyDatalogEngine
 from kb.explain.explainer import explain
-from kb.explain.render import summary
 from kb.language.knowledge_base import load_knowledge_base
 from kb.scenarios import load_scenario, scenario_paths
 from query_service.pages.render import render_page
@@ -42,7 +41,7 @@ def decision_html(app, base: str, explanation: dict, lang: str, view: str) -> st
                              request={"lang": lang})
     with app.test_request_context(f"/decisions/1?lang={lang}&view={view}"):
         body, _ = render_page("decision.html", lang, record=record, explanation=explanation, view=view,
-                              summary=summary(explanation, lang), current_kb=explanation["kb_version"],
+                              current_kb=explanation["kb_version"],
                               rules_changed=False)
     return body.replace("<head>", f'<head><base href="{base}/">', 1)
 
