@@ -13,6 +13,7 @@ import time
 from flask import current_app, jsonify, request, url_for
 
 from kb.decide import OUTCOMES, DecisionError, Question, validate_question
+from kb.explain.readers import DEFAULT_READER, for_reader
 from kb.explain.render import full_text, summary
 
 from ..auth import require
@@ -54,6 +55,7 @@ def read_decision_request(body: dict, vocab) -> tuple[Question, dict]:
         "setting": body.get("setting", DEFAULT_SETTING), "hypothetical": body.get("hypothetical", []),
         "explain": body.get("explain", DEFAULT_EXPLAIN), "lang": body.get("lang", DEFAULT_LANG),
         "max_depth": body.get("max_depth"), "max_proofs": body.get("max_proofs", 1),
+        "reader": body.get("reader", DEFAULT_READER),
     }
     question = _question(stored, vocab)
     stored["hypothetical"] = [raw_fact(f) for f in question.hypothetical]  # recorded in normal form
@@ -110,8 +112,10 @@ def why_not_top(explanation: dict, lang: str) -> list[dict]:
             out.append({
                 "outcome": tree["predicate"], "rule": candidate["rule"]["id"],
                 "source": candidate["rule"]["source"], "distance": candidate["distance"],
+                # A failed condition reads as what is missing (its negative reading).
                 "failed": [{"kind": f["kind"], "condition": f["condition"],
-                            "reading": (f.get("reading") or {}).get(lang)} for f in candidate["failed"]],
+                            "reading": (f.get("negation") or f.get("reading") or {}).get(lang)}
+                           for f in candidate["failed"]],
             })
     return out
 
@@ -121,7 +125,11 @@ def conditions_in(trace: dict, lang: str) -> list[dict]:
     return [{"id": c["id"], "text": c[lang], "source": c["source"]} for c in trace.get("conditions", [])]
 
 
-def decision_json(record, explanation: dict | None, level: str, lang: str) -> dict:
+def decision_json(record, explanation: dict | None, level: str, lang: str, reader: str = DEFAULT_READER) -> dict:
+    """The response for a recorded decision; the explanation shown as `reader` may see it (the log
+    keeps the full trace)."""
+    if explanation is not None:
+        explanation = for_reader(explanation, reader)
     trace = explanation or record.trace
     out = {
         "id": record.id, "decided_at": record.decided_at, "outcome": record.outcome,
@@ -156,7 +164,8 @@ def decide():
     body = json_body()
     question, stored = read_decision_request(body, state().workspace.kb.vocabulary)
     record, explanation = decide_and_record(question, stored)
-    return _created(decision_json(record, explanation, stored["explain"], stored["lang"]), record.id)
+    return _created(decision_json(record, explanation, stored["explain"], stored["lang"], stored["reader"]),
+                    record.id)
 
 
 @bp.get("/decisions/<int:decision_id>")
@@ -204,6 +213,7 @@ def replay_decision(decision_id: int):
         "explain": body.get("explain", old.get("explain", DEFAULT_EXPLAIN)),
         "lang": body.get("lang", old.get("lang", DEFAULT_LANG)),
         "max_depth": old.get("max_depth"), "max_proofs": old.get("max_proofs", 1), "replay_of": decision_id,
+        "reader": old.get("reader", DEFAULT_READER),
     }
     question = _question(stored, state().workspace.kb.vocabulary)
     record, explanation = decide_and_record(question, stored)
@@ -218,7 +228,7 @@ def replay_decision(decision_id: int):
         "facts_version": compare(before.facts_version, record.facts_version),
     }
     changes["changed"] = not (changes["outcome"]["same"] and changes["deciding_rules"]["same"])
-    decision = decision_json(record, explanation, stored["explain"], stored["lang"])
+    decision = decision_json(record, explanation, stored["explain"], stored["lang"], stored["reader"])
     decision["replay_of"] = decision_id
     return _created({"replay_of": decision_id, "decision": decision, "changes": changes}, record.id)
 

@@ -43,6 +43,12 @@ class FormRejected(PageNotFound):
     code = 400
 
 
+class PageBadRequest(PageNotFound):
+    """A 400 with a message that names the bad value (an unknown reader)."""
+
+    code = 400
+
+
 @bp.errorhandler(HTTPException)
 def http_error(err: HTTPException):
     lang = choose(request.args.get("lang"))

@@ -44,7 +44,14 @@ _PAGE = {
         "prev_hash": "Previous record's hash",
         "rules_changed": "The rules have changed since this decision (they are now version {now}). "
                          "This page shows the decision exactly as it was made, under rules version {then}.",
-        "print": "Print",
+        "print": "Print", "full_view": "Show the full proof",
+        "interview_title": "Interview", "interview_intro": "Which facts would decide this question? Answer one at a "
+        "time; the answers are what-if facts, never stored.", "outcome_so_far": "Outcome so far",
+        "next_question": "Next question", "asked_of_label": "Who can answer", "answer_yes": "Yes", "answer_no": "No",
+        "answered_h": "Answered", "other_questions": "Other open questions",
+        "no_open_questions": "No open question would change this outcome.", "start_interview": "Start",
+        "no_interview": "There is no interview {id}.",
+        "who_reads": "Who is reading?", "show_for": "Show", "unknown_reader": "`{reader}` is not a reader; the readers are {readers}.",
         "decision_title": "Decision {id}",
         "rules_title": "Rule catalogue",
         "law_title": "The law Deelwijzer encodes",
@@ -136,7 +143,14 @@ _PAGE = {
         "prev_hash": "Hash van het vorige record",
         "rules_changed": "De regels zijn veranderd sinds deze beslissing (nu versie {now}). Deze pagina toont "
                          "de beslissing precies zoals ze genomen werd, onder versie {then} van de regels.",
-        "print": "Afdrukken",
+        "print": "Afdrukken", "full_view": "Toon het volledige bewijs",
+        "interview_title": "Vraaggesprek", "interview_intro": "Welke feiten zouden deze vraag beslissen? Beantwoord ze "
+        "een voor een; de antwoorden zijn wat-als-feiten en worden nooit opgeslagen.", "outcome_so_far": "Uitkomst tot nu toe",
+        "next_question": "Volgende vraag", "asked_of_label": "Wie kan antwoorden", "answer_yes": "Ja", "answer_no": "Nee",
+        "answered_h": "Beantwoord", "other_questions": "Andere open vragen",
+        "no_open_questions": "Geen enkele open vraag zou deze uitkomst veranderen.", "start_interview": "Begin",
+        "no_interview": "Er is geen vraaggesprek {id}.",
+        "who_reads": "Wie leest dit?", "show_for": "Toon", "unknown_reader": "`{reader}` is geen lezer; de lezers zijn {readers}.",
         "decision_title": "Beslissing {id}",
         "rules_title": "Regelcatalogus",
         "law_title": "De wetgeving die Deelwijzer vertaalt",

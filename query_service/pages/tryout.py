@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import current_app, request
 
-from kb.explain.render import summary
 
 from ..slots import evaluation_slot
 from ..state import engine_factory, state
@@ -39,5 +38,4 @@ def try_decide():
 def _page(lang: str, form: TryForm, explanation: dict | None, status: int = 200):
     settings = state().workspace.kb.vocabulary.types["setting"].values or ()
     return render_page("try.html", lang, status=status, form=form, explanation=explanation, settings=settings,
-                       summary=summary(explanation, lang) if explanation else "",
                        scenario_version=SCENARIO_VERSION, fact_count=len(form.parsed))
