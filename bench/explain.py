@@ -13,12 +13,10 @@ import time
 from data import MOMENT, percentile, questions, world_facts
 
 from kb.decide import decide_in, validate_question
-from kb.engine.materialized import MaterializedEngine
-from kb.engine.pydatalog_engine import PyDatalogEngine
+from kb.engine.registry import ENGINES, configured_engine
 from kb.explain.explainer import explain
 from kb.language.knowledge_base import load_knowledge_base
 
-ENGINES = {"materialized": MaterializedEngine, "pydatalog": PyDatalogEngine}
 
 
 def measure(kb, engine, facts, qs) -> dict[str, list[float]]:
@@ -42,7 +40,7 @@ def measure(kb, engine, facts, qs) -> dict[str, list[float]]:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--questions", type=int, default=200)
-    parser.add_argument("--engine", choices=sorted(ENGINES), default="materialized")
+    parser.add_argument("--engine", choices=sorted(ENGINES), default=configured_engine())
     parser.add_argument("--pupils", type=int, nargs="*", default=[300, 3000], help="sizes (demo = 300)")
     args = parser.parse_args()
     kb = load_knowledge_base()

@@ -1,5 +1,7 @@
 """`kb` — check the rules, test the scenarios, decide a question.
 
+    kb [--engine materialized|pydatalog] COMMAND …   (default $DEELWIJZER_ENGINE, else materialized)
+
     kb check [--dir DIR] [--json] [--strict]
     kb test [PATH ...] [--coverage] [-v]
     kb golden [PATH ...] [--update]
@@ -17,12 +19,13 @@ import os
 import sys
 from pathlib import Path
 
-from .decide import DecisionError, decide
-from .engine.pydatalog_engine import PyDatalogEngine
+from .decide import DecisionError, Question
+from .engine.registry import ENGINES, REFERENCE_ENGINE, UnknownEngine, configured_engine, engine_factory
 from .facts.fixtures import load_fact_file
 from .language.diagnostics import KnowledgeBaseError, render_all
 from .language.knowledge_base import DEFAULT_DIR, check_directory, load_knowledge_base
 from .scenarios import load_scenario, run_scenario, scenario_paths
+from .workspace import Workspace
 
 DEMO_FACTS = Path(__file__).resolve().parent.parent / "fixtures" / "demo" / "facts.yaml"
 
@@ -57,7 +60,7 @@ def cmd_check(args) -> int:
 
 def cmd_test(args) -> int:
     kb = load_knowledge_base(args.dir)
-    engine = PyDatalogEngine()
+    engine = engine_factory(args.engine)()
     results, broken = [], []
     try:
         for path in scenario_paths(args.paths):
@@ -143,7 +146,7 @@ def cmd_diff(args) -> int:
     if failed:
         return 1
     old, new = kbs
-    run = ImpactRun(old, new)
+    run = ImpactRun(old, new, engine=args.engine)
     broken = [] if args.no_scenarios else run.scenarios(scenario_paths(args.scenarios or None))
     if not args.no_population:
         from .edits.impact import DEMO_DATE
@@ -161,26 +164,21 @@ def cmd_diff(args) -> int:
 
 
 def cmd_decide(args) -> int:
-    kb = load_knowledge_base(args.dir)
-    facts = load_fact_file(args.facts, kb.vocabulary)
-    engine = PyDatalogEngine()
+    workspace = Workspace(args.dir, engine=args.engine)
     try:
-        engine.load(kb, facts)
+        workspace.replace_facts(load_fact_file(args.facts, workspace.kb.vocabulary))
+        question = Question(args.actor, args.recipient, args.item, args.at or datetime.date.today(), args.setting)
         if args.explain:
-            from .explain.service import explain_question
             from .explain.render import render_text
-            explanation = explain_question(engine, kb, facts, args.actor, args.recipient, args.item,
-                                           at=args.at, setting=args.setting)
-            print(render_text(explanation, args.lang))
+            print(render_text(workspace.explain(question), args.lang))
             return 0
-        decision = decide(engine, kb, facts, args.actor, args.recipient, args.item, at=args.at,
-                          setting=args.setting)
+        decision = workspace.decide(question)
     except DecisionError as err:
         print(f"error[{err.code}]: {err.message}" + (f"\n    help: {err.suggestion}" if err.suggestion else ""),
               file=sys.stderr)
         return 2
     finally:
-        engine.close()
+        workspace.close()
     print(f"{decision.outcome} — decided by {', '.join(decision.deciding_rules)} "
           f"(rules {decision.kb_version}, facts {decision.facts_version})")
     print(f"may_disclose: {'yes' if decision.may_disclose else 'no'}")
@@ -192,7 +190,7 @@ def cmd_decide(args) -> int:
 def cmd_golden(args) -> int:
     from .golden import compare_or_update
     kb = load_knowledge_base(args.dir)
-    engine = PyDatalogEngine()
+    engine = engine_factory(REFERENCE_ENGINE)()  # the golden texts are the reference engine's (registry.py)
     try:
         problems = compare_or_update(kb, engine, args.paths or None, update=args.update)
     finally:
@@ -237,8 +235,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--dir", default=str(DEFAULT_DIR), help="knowledge-base directory (vocabulary.yaml, rules/)")
     # `--dir` is accepted after the subcommand too (`kb check --dir DIR`); SUPPRESS keeps the
     # top-level value when it is not repeated there.
+    parser.add_argument("--engine", choices=sorted(ENGINES), default=configured_engine(),
+                        help="the engine that decides (default $DEELWIJZER_ENGINE, else %(default)s)")
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--dir", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+    common.add_argument("--engine", choices=sorted(ENGINES), default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     sub = parser.add_subparsers(dest="command", required=True)
     check = sub.add_parser("check", parents=[common], help="check the rules and vocabulary; every error at once")
     check.add_argument("--json", action="store_true", help="print the errors as JSON")
@@ -306,6 +307,9 @@ def main(argv: list[str] | None = None) -> int:
     except KnowledgeBaseError as err:
         print(err.render(), file=sys.stderr)
         return 1
+    except UnknownEngine as err:  # a $DEELWIJZER_ENGINE that names no engine (--engine is checked by argparse)
+        print(f"error: {err}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

@@ -1,6 +1,9 @@
 """A running Deelwijzer: one checked knowledge base, one fact base, one engine — swapped atomically.
 
-The service and the CLI talk to this. A rule set that fails `kb check` is refused with all its
+The service and the CLI talk to this. It is the one place that puts rules, facts and an engine
+together: the engine is named (kb/engine/registry.py), and a one-off evaluation on other rules or
+facts (a try-out's scenario, a logged decision's explanation rebuilt on its own versions) gets a
+fresh engine of the same kind through `explain_on`. A rule set that fails `kb check` is refused with all its
 errors and the running one stays in use; a fact change is applied to the engine incrementally and
 names a new fact-base version.
 """
@@ -8,13 +11,11 @@ from __future__ import annotations
 
 import threading
 from pathlib import Path
-from typing import Callable
-
 from collections import OrderedDict
 
 from .decide import Decision, Question, audience_candidates, decide_in, validate_question
 from .engine.base import Engine
-from .engine.pydatalog_engine import PyDatalogEngine
+from .engine.registry import DEFAULT_ENGINE, engine_factory
 from .explain.explainer import explain
 from .facts.model import Fact, FactSet
 from .language.knowledge_base import DEFAULT_DIR, KnowledgeBase, load_knowledge_base
@@ -27,12 +28,15 @@ class Workspace:
     """Knowledge base + facts + engine. All public methods are safe to call from many threads."""
 
     def __init__(self, kb_dir: Path | str = DEFAULT_DIR, facts: FactSet | None = None,
-                 engine_factory: Callable[[], Engine] = PyDatalogEngine):
+                 engine: str = DEFAULT_ENGINE):
+        """Load and check the rules of `kb_dir`; `engine` names a registered engine (UnknownEngine if not)."""
         self.kb_dir = Path(kb_dir)
+        self.engine_name = engine
+        self._new_engine = engine_factory(engine)
         self._lock = threading.RLock()
         self.kb: KnowledgeBase = load_knowledge_base(self.kb_dir)
         self.facts: FactSet = facts if facts is not None else FactSet()
-        self.engine = engine_factory()
+        self.engine: Engine = self._new_engine()
         self.engine.load(self.kb, self.facts)
         # Decisions without hypothetical facts, for the current rules and facts: asking the same
         # question again costs a dict lookup. Cleared whenever the rules or the facts change.
@@ -97,8 +101,20 @@ class Workspace:
             return [d for d in decisions if d.outcome != "forbidden"]
 
     def explain(self, question: Question, **options) -> dict:
+        """The full explanation of `question` on the current rules and facts (explainer options pass through)."""
         with self._lock:
             return explain(self.engine, self.kb, self.facts, question, **options)
+
+    def explain_on(self, kb: KnowledgeBase, facts: FactSet, question: Question, **options) -> dict:
+        """Explain `question` on other rules or facts, in a one-off engine of this workspace's kind.
+
+        The running rules and facts are untouched; the engine is closed before returning."""
+        engine = self._new_engine()
+        try:
+            engine.load(kb, facts)
+            return explain(engine, kb, facts, question, **options)
+        finally:
+            engine.close()
 
     def close(self) -> None:
         self.engine.close()

@@ -12,9 +12,11 @@ mapping given to `create_app`.
                         configured, so the quick start needs no configuration and a configured service
                         never accepts the public token by accident.
     MAX_CONTENT_LENGTH  the largest request body accepted, in bytes (default 64 KiB)
-    ENGINE              `materialized` (default: kb/engine/materialized.py, a model materialised per
-                        moment plus on-demand evaluation per question, held to pyDatalog's answers
-                        by a differential test) or `pydatalog` (the reference engine, much slower)
+    ENGINE              a name from kb/engine/registry.py, for decisions, try-outs and rebuilt
+                        explanations alike (the `kb` CLI reads the same DEELWIJZER_ENGINE):
+                        `materialized` (default: a model materialised per moment plus on-demand
+                        evaluation per question, held to pyDatalog's answers by a differential
+                        test) or `pydatalog` (the reference engine, much slower)
     REPLICATION         `auto` (default): with PostgreSQL, listen for fact changes and rule reloads of
                         other processes sharing the store and apply them at once (docs/scale-out.md);
                         with SQLite there is nothing to listen to. `off`: catch up only when asked
@@ -36,6 +38,7 @@ import os
 import secrets
 from pathlib import Path
 
+from kb.engine.registry import DEFAULT_ENGINE, ENGINES
 from kb.language.knowledge_base import DEFAULT_DIR
 from kb.paths import ROOT
 
@@ -53,14 +56,13 @@ DEFAULTS = {
     "TOKENS": None,
     "DEMO": None,
     "MAX_CONTENT_LENGTH": 64 * 1024,
-    "ENGINE": "materialized",
+    "ENGINE": DEFAULT_ENGINE,
     "REPLICATION": "auto",
     "REPLICATION_CHECK_SECONDS": 30.0,
     "SECRET_KEY": None,
     "EVALUATION_BUDGET": 10.0,
     "EVALUATION_SLOTS": 2,
 }
-ENGINES = ("pydatalog", "materialized")
 REPLICATION_MODES = ("auto", "off")
 
 
@@ -128,7 +130,7 @@ def load_config(overrides: dict | None = None, environ=os.environ) -> dict:
         raise ConfigError("MAX_CONTENT_LENGTH must be a number of bytes") from None
     config["KB_DIR"] = str(Path(config["KB_DIR"]))
     if config["ENGINE"] not in ENGINES:
-        raise ConfigError(f"ENGINE must be one of {', '.join(ENGINES)}, not {config['ENGINE']!r}")
+        raise ConfigError(f"ENGINE must be one of {', '.join(sorted(ENGINES))}, not {config['ENGINE']!r}")
     if config["REPLICATION"] not in REPLICATION_MODES:
         raise ConfigError(f"REPLICATION must be one of {', '.join(REPLICATION_MODES)}, "
                           f"not {config['REPLICATION']!r}")

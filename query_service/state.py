@@ -34,14 +34,6 @@ EXTENSION = "deelwijzer"
 log = logging.getLogger("query_service")
 
 
-def engine_factory(name: str):
-    if name == "materialized":
-        from kb.engine.materialized import MaterializedEngine
-        return MaterializedEngine
-    from kb.engine.pydatalog_engine import PyDatalogEngine
-    return PyDatalogEngine
-
-
 class FactNotFound(LookupError):
     """No stored fact has this id."""
 
@@ -68,7 +60,7 @@ class Deelwijzer:
         self.db = Database(config["DATABASE_URL"])
         self.store = FactStore(self.db)
         self.log = DecisionLog(self.db)
-        self.workspace = Workspace(config["KB_DIR"], engine_factory=engine_factory(config.get("ENGINE", "materialized")))
+        self.workspace = Workspace(config["KB_DIR"], engine=config["ENGINE"])
         self._changing = threading.RLock()
         self._kbs: dict[str, KnowledgeBase] = {}
         self._kept: set[str] = set()

@@ -15,8 +15,7 @@ import threading
 from collections import OrderedDict
 
 from kb.decide import Question
-from kb.engine.materialized import MaterializedEngine
-from kb.explain.explainer import conditions_json, explain, question_json
+from kb.explain.explainer import conditions_json, question_json
 from kb.facts.validate import build_fact
 from kb.language.ast import Position
 from kb.language.diagnostics import KnowledgeBaseError
@@ -98,9 +97,7 @@ def _rebuild(state, record: DecisionRecord) -> dict:
         return workspace.explain(_question(record, workspace.kb), **options)
     kb = _knowledge_base(state, record.kb_version)
     facts = state.store.fact_set(int(record.facts_version))
-    engine = MaterializedEngine()
-    engine.load(kb, facts)
-    return explain(engine, kb, facts, _question(record, kb), **options)
+    return workspace.explain_on(kb, facts, _question(record, kb), **options)
 
 
 def _knowledge_base(state, version: str) -> KnowledgeBase:

@@ -23,7 +23,7 @@ def _brute_force(workspace: Workspace, actor: str, item: str, question: Question
 @given(data=st.data())
 def test_audience_equals_deciding_everyone(kb, data):
     facts, question = data.draw(fact_sets(kb, min_size=0, max_size=40))
-    workspace = Workspace(facts=facts, engine_factory=MaterializedEngine)
+    workspace = Workspace(facts=facts, engine="materialized")
     for item in ITEMS:
         listed = [(d.question.recipient, d.outcome, d.deciding_rules)
                   for d in workspace.audience(question.actor, item, question.at, question.setting)]
@@ -37,7 +37,7 @@ def test_repeated_question_is_answered_from_the_cache_until_the_facts_change(kb)
     from random_facts import KNOWN
     workspace = Workspace(facts=FactSet(KNOWN + [Fact("learned", ("ann", "i1", "lena", "clb_worker")),
                                                  Fact("born", ("lena", datetime.date(2017, 5, 1)))]),
-                          engine_factory=MaterializedEngine)
+                          engine="materialized")
     question = Question("ann", "tine", "i1", datetime.date(2026, 11, 2))
     first = workspace.decide(question)
     assert first.outcome == "forbidden" and workspace.decide(question) is first

@@ -16,7 +16,7 @@ from typing import Iterable
 
 from ..decide import (DecisionError, InconsistentKnowledgeBase, Question, audience_candidates, decide_in,
                       validate_question)
-from ..engine.materialized import MaterializedEngine
+from ..engine.registry import DEFAULT_ENGINE, engine_factory
 from ..facts.model import FactSet
 from ..language.ast import Atom, Negation
 from ..language.diagnostics import KnowledgeBaseError
@@ -137,14 +137,14 @@ class Impact:
 
 
 class _Pair:
-    """The old and the new rules on one fact set, each in its own materialised engine."""
+    """The old and the new rules on one fact set, each in its own engine (named in the registry)."""
 
-    def __init__(self, old: KnowledgeBase, new: KnowledgeBase, facts: FactSet):
+    def __init__(self, old: KnowledgeBase, new: KnowledgeBase, facts: FactSet, engine_name: str = DEFAULT_ENGINE):
         self.kbs = (old, new)
         self.facts = facts
         self.engines = []
         for kb in self.kbs:
-            engine = MaterializedEngine()
+            engine = engine_factory(engine_name)()
             engine.load(kb, facts)
             self.engines.append(engine)
 
@@ -178,8 +178,9 @@ class _Pair:
 class ImpactRun:
     """Collects the flips between two rule sets over any number of question sources."""
 
-    def __init__(self, old: KnowledgeBase, new: KnowledgeBase):
+    def __init__(self, old: KnowledgeBase, new: KnowledgeBase, engine: str = DEFAULT_ENGINE):
         self.old, self.new = old, new
+        self.engine = engine
         self.impact = Impact(rule_changes(old, new))
         self._changed = {c.rule_id for c in self.impact.changes if c.kind != TEXT}
 
@@ -209,14 +210,14 @@ class ImpactRun:
                 except KnowledgeBaseError as err:
                     broken.append((str(path), err))
                     continue
-            self._judge(_Pair(self.old, self.new, scenario.facts), "scenario",
+            self._judge(_Pair(self.old, self.new, scenario.facts, self.engine), "scenario",
                         display_path(scenario.path), scenario.question)
         return broken
 
     def population(self, facts: FactSet, at: datetime.date, setting: str = "conversation") -> None:
         """Every actor–item pair (who learned which item, valid on `at`), toward everyone either rule
         set could let the actor tell about it."""
-        pair = _Pair(self.old, self.new, facts)
+        pair = _Pair(self.old, self.new, facts, self.engine)
         pairs = sorted({(f.args[0], f.args[1]) for f in facts.of("learned") if f.valid_on(at)}, key=str)
         for actor, item in pairs:
             for recipient in sorted(pair.candidates(actor, item, at), key=str):
@@ -228,5 +229,5 @@ class ImpactRun:
         for ref, question, facts in questions:
             pair = pairs.get(id(facts))
             if pair is None:
-                pair = pairs[id(facts)] = _Pair(self.old, self.new, facts)
+                pair = pairs[id(facts)] = _Pair(self.old, self.new, facts, self.engine)
             self._judge(pair, "log", ref, question)

@@ -19,8 +19,6 @@ from typing import Callable
 import yaml
 
 from kb.decide import DecisionError, Question
-from kb.engine.base import Engine
-from kb.explain.explainer import explain
 from kb.facts.fixtures import facts_from_data
 from kb.facts.model import Fact, FactSet
 from kb.language.knowledge_base import KnowledgeBase
@@ -139,12 +137,11 @@ def _decision_problem(err: DecisionError) -> Problem:
     return Problem(field_name, err.message, suggestion=err.suggestion)
 
 
-def try_out(form: TryForm, workspace: Workspace, sync: Callable[[], None],
-            new_engine: Callable[[], Engine]) -> dict | None:
+def try_out(form: TryForm, workspace: Workspace, sync: Callable[[], None]) -> dict | None:
     """Decide and explain the form's question; None when the form has problems (in form.problems).
 
-    `sync` brings the workspace up to the stored fact base first; `new_engine` makes the one-off
-    engine of a scenario."""
+    `sync` brings the workspace up to the stored fact base first; a scenario is decided in a one-off
+    engine of the workspace's kind (Workspace.explain_on)."""
     kb = workspace.kb  # one knowledge base for parsing and deciding, even if the rules are reloaded meanwhile
     facts, form.problems = parse_facts(form.facts, kb)
     form.parsed = facts
@@ -154,13 +151,7 @@ def try_out(form: TryForm, workspace: Workspace, sync: Callable[[], None],
         return None
     try:
         if form.mode == "scenario" and facts:
-            engine = new_engine()
-            try:
-                fact_set = FactSet(facts, SCENARIO_VERSION)
-                engine.load(kb, fact_set)
-                return explain(engine, kb, fact_set, question, remedies=True)
-            finally:
-                engine.close()
+            return workspace.explain_on(kb, FactSet(facts, SCENARIO_VERSION), question, remedies=True)
         sync()
         return workspace.explain(question, remedies=True)
     except DecisionError as err:

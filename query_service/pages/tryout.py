@@ -2,11 +2,11 @@
 its whole explanation, rendered like a decision page — never recorded, never stored."""
 from __future__ import annotations
 
-from flask import current_app, request
+from flask import request
 
 
 from ..slots import evaluation_slot
-from ..state import engine_factory, state
+from ..state import state
 from . import bp
 from .access import login_required
 from .i18n import choose
@@ -31,7 +31,7 @@ def try_decide():
     form = TryForm.read(request.form)
     st = state()
     with evaluation_slot():
-        explanation = try_out(form, st.workspace, st.sync, engine_factory(current_app.config["ENGINE"]))
+        explanation = try_out(form, st.workspace, st.sync)
     return _page(lang, form, explanation, status=422 if form.problems else 200)
 
 
