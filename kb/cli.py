@@ -19,7 +19,7 @@ import os
 import sys
 from pathlib import Path
 
-from .decide import DecisionError, Question
+from .decide import DEFAULT_SETTING, DecisionError, Question
 from .engine.registry import ENGINES, REFERENCE_ENGINE, UnknownEngine, configured_engine, engine_factory
 from .facts.fixtures import load_fact_file
 from .language.diagnostics import KnowledgeBaseError, render_all
@@ -285,7 +285,7 @@ def build_parser() -> argparse.ArgumentParser:
     dec.add_argument("recipient")
     dec.add_argument("item")
     dec.add_argument("--at", type=_date, default=None, help="the moment (YYYY-MM-DD), default today")
-    dec.add_argument("--setting", default="conversation")
+    dec.add_argument("--setting", default=DEFAULT_SETTING)
     dec.add_argument("--facts", default=str(DEMO_FACTS))
     dec.add_argument("--explain", action="store_true", help="print the full explanation")
     dec.add_argument("--lang", choices=("nl", "en"), default="en")

@@ -11,28 +11,33 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
-from .engine.base import Context, Engine, Evaluation
+from .engine.base import DEFAULT_SETTING, Context, Engine, Evaluation
 from .facts.entities import known_entities
 from .facts.model import Fact, FactSet
 from .language.conditions import Condition
 from .language.diagnostics import did_you_mean
 from .language.knowledge_base import KnowledgeBase
+from .language.vocabulary import OUTCOMES, Outcome
 from .reasoning.instances import instances
 
-OUTCOMES = ("obligated", "discretionary", "permitted", "forbidden")
-# "May X tell Y about I?" as the rules define it (D6): any outcome but `forbidden`.
-MAY_DISCLOSE = "may_disclose"
-# The condition of each decision rule that carries its reason.
-_REASON = {"obligated": "must_tell", "discretionary": "may_choose", "forbidden": "blocked"}
-_PERMITTED_REASONS = ("exception_applies", "may_tell")
+# For each outcome, the stronger outcomes a reviewer may ask "why not?" about, closest first. An
+# explanation's `why_not` trees follow this order, so the n-th tree is about STRONGER[outcome][n].
+STRONGER: dict[str, tuple[Outcome, ...]] = {
+    Outcome.FORBIDDEN: (Outcome.PERMITTED, Outcome.DISCRETIONARY, Outcome.OBLIGATED),
+    Outcome.PERMITTED: (Outcome.OBLIGATED, Outcome.DISCRETIONARY),
+    Outcome.DISCRETIONARY: (Outcome.OBLIGATED,),
+    Outcome.OBLIGATED: ()}
+
 
 
 class DecisionError(ValueError):
-    """A question that cannot be decided as asked (unknown person or item, bad setting)."""
+    """A question that cannot be decided as asked (unknown person or item, bad setting).
 
-    def __init__(self, code: str, message: str, suggestion: str = ""):
+    `field` names the part of the question at fault: actor, recipient, item or setting."""
+
+    def __init__(self, code: str, message: str, suggestion: str = "", *, field: str):
         super().__init__(message)
-        self.code, self.message, self.suggestion = code, message, suggestion
+        self.code, self.message, self.suggestion, self.field = code, message, suggestion, field
 
 
 class InconsistentKnowledgeBase(RuntimeError):
@@ -45,7 +50,7 @@ class Question:
     recipient: str
     item: str
     at: datetime.date
-    setting: str = "conversation"
+    setting: str = DEFAULT_SETTING
     hypothetical: tuple[Fact, ...] = ()
 
     def context(self) -> Context:
@@ -80,20 +85,20 @@ def validate_question(question: Question, kb: KnowledgeBase, facts: FactSet) -> 
     for role, value in (("actor", question.actor), ("recipient", question.recipient)):
         if not is_known("person", value):
             raise DecisionError("unknown-person", f"the {role} `{value}` is not a known person",
-                                did_you_mean(str(value), names("person")))
+                                did_you_mean(str(value), names("person")), field=role)
     if not is_known("item", question.item):
         items = names("item")
         raise DecisionError("unknown-item", f"the item `{question.item}` is not a known information item",
-                            did_you_mean(str(question.item), items))
+                            did_you_mean(str(question.item), items), field="item")
     settings = kb.vocabulary.types["setting"].values or ()
     if question.setting not in settings:
         raise DecisionError("unknown-setting", f"`{question.setting}` is not a setting; the settings are "
-                                               f"{', '.join(settings)}", did_you_mean(question.setting, settings))
+                                               f"{', '.join(settings)}", did_you_mean(question.setting, settings), field="setting")
 
 
-def outcome_in(ev: Evaluation, args: tuple) -> str:
+def outcome_in(ev: Evaluation, kb: KnowledgeBase, args: tuple) -> Outcome:
     """The single outcome that holds for (actor, recipient, item) in this evaluation."""
-    holding = [o for o in OUTCOMES if ev.holds(o, args)]
+    holding = [o for o in OUTCOMES if ev.holds(kb.roles.outcome(o), args)]
     if len(holding) != 1:
         raise InconsistentKnowledgeBase(f"decision rules gave {holding or 'no outcome'} for {args}")
     return holding[0]
@@ -101,10 +106,11 @@ def outcome_in(ev: Evaluation, args: tuple) -> str:
 
 def deciding_rules(ev: Evaluation, kb: KnowledgeBase, outcome: str, args: tuple) -> tuple[str, ...]:
     """The decision rule that fired and every rule that supplied its reason."""
-    found = [rule.id for rule, _ in instances(ev, kb, outcome, args, limit=1)]
-    reasons = _PERMITTED_REASONS if outcome == "permitted" else (_REASON[outcome],)
+    found = [rule.id for rule, _ in instances(ev, kb, kb.roles.outcome(outcome), args, limit=1)]
+    reasons = kb.roles.reasons[outcome]
     for reason in reasons:
-        if outcome == "permitted" and found and reason not in _body_predicates(kb, found[0]):
+        # `permitted` has two reasons: only the one its deciding rule names supplied it.
+        if len(reasons) > 1 and found and reason not in _body_predicates(kb, found[0]):
             continue
         found += [rule.id for rule, _ in instances(ev, kb, reason, args)]
     return tuple(found)
@@ -124,11 +130,12 @@ def attached_conditions(kb: KnowledgeBase, rule_ids) -> tuple[Condition, ...]:
 def decide_in(ev: Evaluation, kb: KnowledgeBase, question: Question, facts_version: str = "") -> Decision:
     """Decide inside an evaluation the caller already holds (explanations reuse the same one)."""
     args = (question.actor, question.recipient, question.item)
-    outcome = outcome_in(ev, args)
+    outcome = outcome_in(ev, kb, args)
     rules = deciding_rules(ev, kb, outcome, args)
+    may_disclose = kb.roles.may_disclose
     return Decision(question, outcome, rules, kb.version, facts_version,
                     conditions=attached_conditions(kb, rules),
-                    may_disclose=MAY_DISCLOSE in kb.by_head and ev.holds(MAY_DISCLOSE, args))
+                    may_disclose=may_disclose in kb.by_head and ev.holds(may_disclose, args))
 
 
 def audience_candidates(ev: Evaluation, kb: KnowledgeBase, actor: str, item: str) -> set | None:
@@ -141,9 +148,9 @@ def audience_candidates(ev: Evaluation, kb: KnowledgeBase, actor: str, item: str
     """
     candidates: set = set()
     for outcome in OUTCOMES:
-        if outcome == "forbidden":
+        if outcome == Outcome.FORBIDDEN:
             continue
-        for rule in kb.by_head.get(outcome, ()):
+        for rule in kb.by_head.get(kb.roles.outcome(outcome), ()):
             actor_var, recipient_var, item_var = (getattr(t, "name", None) for t in rule.head.args)
             guard = next((lit for lit in rule.body if hasattr(lit, "predicate")
                           and any(getattr(t, "name", None) == recipient_var for t in lit.args)), None)
@@ -159,7 +166,7 @@ def audience_candidates(ev: Evaluation, kb: KnowledgeBase, actor: str, item: str
 
 
 def decide(engine: Engine, kb: KnowledgeBase, facts: FactSet, actor: str, recipient: str, item: str,
-           at: datetime.date | None = None, setting: str = "conversation",
+           at: datetime.date | None = None, setting: str = DEFAULT_SETTING,
            hypothetical: tuple[Fact, ...] = ()) -> Decision:
     """Decide one question. `at` defaults to today; unknown persons or items raise DecisionError."""
     question = Question(actor, recipient, item, at or datetime.date.today(), setting, tuple(hypothetical))

@@ -17,7 +17,8 @@ from pathlib import Path
 
 import yaml
 
-from .decide import MAY_DISCLOSE, OUTCOMES, Decision, DecisionError, Question, decide_in, validate_question
+from .decide import DEFAULT_SETTING, Decision, DecisionError, Question, decide_in, validate_question
+from .language.vocabulary import OUTCOMES, Outcome
 from .engine.base import Engine
 from .facts.fixtures import facts_from_data
 from .facts.model import FactSet
@@ -97,7 +98,7 @@ def load_scenario(path: Path | str, kb: KnowledgeBase) -> Scenario:
     if diags:
         raise KnowledgeBaseError(diags)
     question = Question(str(q["actor"]), str(q["recipient"]), str(q["item"]), at,
-                        str(q.get("setting", "conversation")), tuple(hypothetical))
+                        str(q.get("setting", DEFAULT_SETTING)), tuple(hypothetical))
     return Scenario(path, str(data.get("name", Path(path).stem)), str(data.get("statement", "")),
                     FactSet(facts), question, dict(expect))
 
@@ -143,5 +144,6 @@ def run_scenario(scenario: Scenario, kb: KnowledgeBase, engine: Engine, coverage
                    or sorted(expect["conditions"]) == sorted(c.id for c in decision.conditions))
               # D6: "may X tell Y about I?" is yes for every outcome but forbidden (issue 9: without
               # this a scenario could not notice a D6 rule dropped or garbled)
-              and (MAY_DISCLOSE not in kb.by_head or decision.may_disclose == (decision.outcome != "forbidden")))
+              and (kb.roles.may_disclose not in kb.by_head
+                   or decision.may_disclose == (decision.outcome != Outcome.FORBIDDEN)))
     return Result(scenario, passed, decision, fired=fired)

@@ -13,12 +13,13 @@ import threading
 from pathlib import Path
 from collections import OrderedDict
 
-from .decide import Decision, Question, audience_candidates, decide_in, validate_question
+from .decide import DEFAULT_SETTING, Decision, Question, audience_candidates, decide_in, validate_question
 from .engine.base import Engine
 from .engine.registry import DEFAULT_ENGINE, engine_factory
 from .explain.explainer import explain
 from .facts.model import Fact, FactSet
 from .language.knowledge_base import DEFAULT_DIR, KnowledgeBase, load_knowledge_base
+from .language.vocabulary import Outcome
 
 
 DECISION_CACHE = 100_000  # questions remembered per rules-and-facts version
@@ -84,7 +85,7 @@ class Workspace:
                     self._decided.popitem(last=False)
             return decision
 
-    def audience(self, actor: str, item: str, at, setting: str = "conversation") -> list[Decision]:
+    def audience(self, actor: str, item: str, at, setting: str = DEFAULT_SETTING) -> list[Decision]:
         """Every decision of `actor` about `item` toward someone that is not `forbidden`.
 
         Only the candidates the decision rules allow are decided (see audience_candidates); for
@@ -98,7 +99,7 @@ class Workspace:
                 candidates = {p for p in facts.entities(kb.vocabulary).get("person", ()) if p != actor}
             decisions = [self.decide(Question(actor, recipient, item, at, setting))
                          for recipient in sorted(candidates, key=str)]
-            return [d for d in decisions if d.outcome != "forbidden"]
+            return [d for d in decisions if d.outcome != Outcome.FORBIDDEN]
 
     def explain(self, question: Question, **options) -> dict:
         """The full explanation of `question` on the current rules and facts (explainer options pass through)."""

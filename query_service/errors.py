@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import traceback
+from typing import TypeVar
 
 from flask import Flask, Response, json, request
 from werkzeug.exceptions import HTTPException
@@ -20,6 +21,7 @@ from kb.store.decisions import StoreDamaged
 PROBLEM_TYPE = "https://deelwijzer.example/problems/{code}"
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 log = logging.getLogger("query_service.errors")
+T = TypeVar("T")
 
 # Codes for the HTTP errors that Flask and Werkzeug raise themselves.
 _HTTP_CODES = {
@@ -61,6 +63,13 @@ def invalid(detail: str, errors: list | None = None, code: str = "invalid-reques
 
 def not_found(detail: str) -> ApiProblem:
     return ApiProblem(404, "not-found", "Not found", detail)
+
+
+def found(value: T | None, detail: str) -> T:
+    """`value`, or a 404 problem saying `detail` when a look-up found nothing (None)."""
+    if value is None:
+        raise not_found(detail)
+    return value
 
 
 def problem_response(problem: ApiProblem) -> Response:

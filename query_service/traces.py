@@ -109,7 +109,8 @@ def _knowledge_base(state, version: str) -> KnowledgeBase:
     sources = state.log.rule_version(version)
     if sources is None:
         raise LookupError(f"the rules of version {version} were not kept")
-    kb, diagnostics = check_texts(sources)
+    # A rule set kept before `roles:` was declared takes the running rules' roles.
+    kb, diagnostics = check_texts(sources, roles=state.workspace.kb.vocabulary.roles)
     if kb is None:  # they passed the checks when they decided; the checker must have changed since
         raise KnowledgeBaseError(diagnostics)
     with _lock:

@@ -147,6 +147,19 @@ def test_an_unknown_person_or_item_is_refused_with_a_suggestion(engine, kb, acto
     assert (raised.value.code, raised.value.message, raised.value.suggestion) == (code, message, hint)
 
 
+@pytest.mark.parametrize("actor, recipient, item, setting, field", [
+    ("nobody", "ann", "i1", "conversation", "actor"),
+    ("ann", "the actor", "i1", "conversation", "recipient"),  # a name that reads like another field
+    ("ann", "bert", "the recipient", "conversation", "item"),
+    ("ann", "bert", "i1", "the actor", "setting"),
+])
+def test_a_refused_question_names_the_field_at_fault(engine, kb, actor, recipient, item, setting, field):
+    facts = FactSet(CLB + [F("clb_worker", "bert")])
+    with pytest.raises(DecisionError) as raised:
+        decide(engine, kb, facts, actor, recipient, item, at=DAY, setting=setting)
+    assert raised.value.field == field
+
+
 def test_an_unknown_setting_is_refused_with_the_settings_and_a_suggestion(engine, kb):
     with pytest.raises(DecisionError) as raised:
         decide(engine, kb, FactSet(CLB + [F("court", "rb")]), "ann", "rb", "i1", at=DAY, setting="court_testimoni")
@@ -179,14 +192,14 @@ class _Stub(Evaluation):
 
 
 @pytest.mark.parametrize("holding", [(), ("permitted", "forbidden"), tuple(OUTCOMES)])
-def test_a_model_without_exactly_one_outcome_is_a_broken_knowledge_base(holding):
+def test_a_model_without_exactly_one_outcome_is_a_broken_knowledge_base(kb, holding):
     with pytest.raises(InconsistentKnowledgeBase):
-        outcome_in(_Stub(holding), ("ann", "bert", "i1"))
+        outcome_in(_Stub(holding), kb, ("ann", "bert", "i1"))
 
 
 @pytest.mark.parametrize("outcome", OUTCOMES)
-def test_a_model_with_exactly_one_outcome_gives_that_outcome(outcome):
-    assert outcome_in(_Stub((outcome,)), ("ann", "bert", "i1")) == outcome
+def test_a_model_with_exactly_one_outcome_gives_that_outcome(kb, outcome):
+    assert outcome_in(_Stub((outcome,)), kb, ("ann", "bert", "i1")) == outcome
 
 
 # -- kb decide -----------------------------------------------------------------------------------------------

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
 
-from ..decide import (DecisionError, InconsistentKnowledgeBase, Question, audience_candidates, decide_in,
-                      validate_question)
+from ..decide import (DEFAULT_SETTING, DecisionError, InconsistentKnowledgeBase, Question, audience_candidates,
+                      decide_in, validate_question)
 from ..engine.registry import DEFAULT_ENGINE, engine_factory
 from ..facts.model import FactSet
 from ..language.ast import Atom, Negation
@@ -214,11 +214,11 @@ class ImpactRun:
                         display_path(scenario.path), scenario.question)
         return broken
 
-    def population(self, facts: FactSet, at: datetime.date, setting: str = "conversation") -> None:
+    def population(self, facts: FactSet, at: datetime.date, setting: str = DEFAULT_SETTING) -> None:
         """Every actor–item pair (who learned which item, valid on `at`), toward everyone either rule
         set could let the actor tell about it."""
         pair = _Pair(self.old, self.new, facts, self.engine)
-        pairs = sorted({(f.args[0], f.args[1]) for f in facts.of("learned") if f.valid_on(at)}, key=str)
+        pairs = sorted({(f.args[0], f.args[1]) for f in facts.of(self.new.roles.learned) if f.valid_on(at)}, key=str)
         for actor, item in pairs:
             for recipient in sorted(pair.candidates(actor, item, at), key=str):
                 self._judge(pair, "population", "population", Question(actor, recipient, item, at, setting))

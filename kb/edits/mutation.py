@@ -23,6 +23,7 @@ from pathlib import Path
 from ..engine.materialized import MaterializedEngine
 from ..language.checks import check_rules
 from ..language.knowledge_base import KnowledgeBase
+from ..language.vocabulary import Outcome
 from ..scenarios import Scenario, run_scenario
 from .allowlist import Allowed
 from .exercise import scenarios_exercising
@@ -96,7 +97,7 @@ def scenario_fails(scenario: Scenario, kb: KnowledgeBase, engine: MaterializedEn
     decision = result.decision
     return (f"{decision.outcome} by {', '.join(decision.deciding_rules)}"
             + (f"; conditions {', '.join(c.id for c in decision.conditions)}" if decision.conditions else "")
-            + ("" if decision.may_disclose == (decision.outcome != "forbidden") else "; may_disclose disagrees"))
+            + ("" if decision.may_disclose == (decision.outcome != Outcome.FORBIDDEN) else "; may_disclose disagrees"))
 
 
 class _Run:

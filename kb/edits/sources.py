@@ -10,14 +10,14 @@ import datetime
 import subprocess
 from pathlib import Path
 
-from ..decide import Question
+from ..decide import DEFAULT_SETTING, Question
 from ..facts.model import FactSet
 from ..facts.validate import build_fact
 from ..language.ast import Position
 from ..language.diagnostics import Diagnostic, KnowledgeBaseError
 from ..language.conditions import CONDITIONS_FILE
-from ..language.knowledge_base import KnowledgeBase, check_directory, check_texts
-from ..language.vocabulary import Vocabulary
+from ..language.knowledge_base import DEFAULT_DIR, KnowledgeBase, check_directory, check_texts
+from ..language.vocabulary import Vocabulary, load_vocabulary
 
 
 def checked_directory(directory: Path | str) -> KnowledgeBase:
@@ -57,7 +57,8 @@ def checked_revision(repo: Path | str, revision: str, kb_path: str = "kb") -> Kn
     law = None  # the law reference of that revision, when it has one
     if "law.md" in git("ls-tree", "--name-only", f"{revision}:docs").split():
         law = (f"{revision}:docs/law.md", git("show", f"{revision}:docs/law.md"))
-    kb, diagnostics = check_texts(sources, law)
+    # A revision from before `roles:` was declared takes the shipped vocabulary's roles.
+    kb, diagnostics = check_texts(sources, law, roles=load_vocabulary(DEFAULT_DIR / "vocabulary.yaml").roles)
     if kb is None:
         raise KnowledgeBaseError(diagnostics)
     return kb
@@ -92,6 +93,6 @@ def questions_in_log(db, vocab: Vocabulary) -> list[tuple[str, Question, FactSet
             by_version[record.facts_version] = store.fact_set(version)
         question = Question(request["actor"], request["recipient"], request["item"],
                             datetime.date.fromisoformat(request["at"]),
-                            request.get("setting", "conversation"), tuple(hypothetical))
+                            request.get("setting", DEFAULT_SETTING), tuple(hypothetical))
         found.append((f"decision {record.id}", question, by_version[record.facts_version]))
     return found

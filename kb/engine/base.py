@@ -16,6 +16,7 @@ from ..facts.model import Fact, FactSet, Value
 from ..language.knowledge_base import KnowledgeBase
 
 T = TypeVar("T")
+DEFAULT_SETTING = "conversation"  # the setting of a question that names none (the one constant for it)
 Pattern = tuple[Value | None, ...]  # None marks an argument left open
 
 
@@ -24,7 +25,7 @@ class Context:
     """What a question supplies: the moment, the setting, the question and hypothetical facts."""
 
     moment: datetime.date
-    setting: str = "conversation"
+    setting: str = DEFAULT_SETTING
     asked: tuple[str, str, str] | None = None  # (actor, recipient, item)
     hypothetical: tuple[Fact, ...] = ()
 

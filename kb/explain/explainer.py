@@ -7,7 +7,7 @@ hypothetically (each in its own isolated evaluation).
 """
 from __future__ import annotations
 
-from ..decide import OUTCOMES, Question, decide_in, validate_question
+from ..decide import OUTCOMES, STRONGER, Outcome, Question, decide_in, validate_question
 from ..engine.base import Engine
 from ..facts.model import FactSet
 from ..language.knowledge_base import KnowledgeBase
@@ -20,11 +20,6 @@ from .why_not import DEFAULT_MAX_DEPTH as WHY_NOT_DEPTH
 from .why_not import WhyNot
 
 SCHEMA_VERSION = "1"
-# For each outcome, the stronger outcomes a reviewer may ask "why not?" about (closest first).
-_WHY_NOT = {"forbidden": ("permitted", "discretionary", "obligated"),
-            "permitted": ("obligated", "discretionary"),
-            "discretionary": ("obligated",),
-            "obligated": ()}
 
 
 def explain(engine: Engine, kb: KnowledgeBase, facts: FactSet, question: Question, *,
@@ -39,15 +34,16 @@ def explain(engine: Engine, kb: KnowledgeBase, facts: FactSet, question: Questio
         why_not = WhyNot(ev, kb, facts, why_not_depth)
         prover = Prover(ev, kb, facts, max_depth, why_not=why_not)
         why_not.prover = prover
-        proofs = prover.proofs(decision.outcome, args, max_proofs)
-        not_trees = [why_not.explain(outcome, args) for outcome in _WHY_NOT[decision.outcome]]
-        blocks = prover.proofs("blocked", args, max_proofs=len(kb.by_head.get("blocked", ())))
+        roles = kb.roles
+        proofs = prover.proofs(roles.outcome(decision.outcome), args, max_proofs)
+        not_trees = [why_not.explain(roles.outcome(outcome), args) for outcome in STRONGER[decision.outcome]]
+        blocks = prover.proofs(roles.block, args, max_proofs=len(kb.by_head.get(roles.block, ())))
         return (decision, proofs, not_trees, blocks, question_words(kb, facts, question, ev.holds),
                 withheld_parts(ev, kb, facts, question))
 
     decision, proofs, not_trees, blocks, words, withheld = engine.run(question.context(), job)
     found_remedies: list[dict] = []
-    if remedies and decision.outcome == "forbidden":
+    if remedies and decision.outcome == Outcome.FORBIDDEN:
         failures = missing_remediable(not_trees, kb)
         candidates = candidate_facts(failures, kb, neighbourhood(facts, kb, question), question.at)
 
@@ -60,7 +56,7 @@ def explain(engine: Engine, kb: KnowledgeBase, facts: FactSet, question: Questio
     return {
         "schema": SCHEMA_VERSION,
         "question": {**question_json(question), "words": words,
-                     "about": pupils_of(facts.union(question.hypothetical), question)},
+                     "about": pupils_of(kb, facts.union(question.hypothetical), question)},
         "outcome": decision.outcome,
         "deciding_rules": list(decision.deciding_rules),
         "kb_version": decision.kb_version,

@@ -17,7 +17,7 @@ from typing import Callable
 
 from ..facts.model import END, Fact, FactSet
 from ..language.knowledge_base import KnowledgeBase
-from .people import pupils_of
+from .people import parents_of, pupils_of
 from .terms import LANGS, atom_reading, jsonable
 
 MAX_CANDIDATES = 60
@@ -34,8 +34,8 @@ def question_id(fact: Fact) -> str:
 
 def candidates(kb: KnowledgeBase, facts: FactSet, question) -> list[Fact]:
     """Askable facts about the question's people and item that are not known to hold."""
-    day, pupils = question.at, pupils_of(facts, question)
-    parents = {f.args[0] for f in facts.find_predicate_valid("parent", day) if f.args[1] in pupils}
+    day, pupils = question.at, pupils_of(kb, facts, question)
+    parents = set(parents_of(kb, facts, pupils, day))
     people = sorted({question.actor, question.recipient, *pupils, *parents}, key=str)
     values = {"person": people, "item": [question.item], "date": [day]}
     out: list[Fact] = []

@@ -10,28 +10,38 @@ the rule — never what was withheld — and drops the record of what was withhe
 from __future__ import annotations
 
 import copy
+from enum import StrEnum
 
-from ..decide import OUTCOMES
 from ..facts.model import FactSet
 from ..language.knowledge_base import KnowledgeBase
 from ..reasoning.instances import instances
+from .people import parents_of, pupils_of
 from .terms import jsonable
 
-READERS = ("actor", "pupil", "parent", "auditor")
-DEFAULT_READER = "auditor"  # the legal expert / auditor sees the whole trace
+
+class Reader(StrEnum):
+    """Who reads an explanation (the API's `reader` values; not predicate names)."""
+
+    ACTOR = "actor"
+    PUPIL = "pupil"
+    PARENT = "parent"
+    AUDITOR = "auditor"
 
 
-def reader_people(facts: FactSet, question, reader: str) -> set:
+READERS = tuple(Reader)
+DEFAULT_READER = Reader.AUDITOR  # the legal expert / auditor sees the whole trace
+
+
+def reader_people(kb: KnowledgeBase, facts: FactSet, question, reader: str) -> set:
     """The people who read an explanation in a role: the actor; the pupils the item is about;
     their parents; nobody for the auditor (who is shown everything)."""
-    day = question.at
-    pupils = {f.args[1] for f in facts.find_predicate_valid("item_about", day) if f.args[0] == question.item}
-    if reader == "actor":
+    pupils = pupils_of(kb, facts, question)
+    if reader == Reader.ACTOR:
         return {question.actor}
-    if reader == "pupil":
-        return pupils
-    if reader == "parent":
-        return {f.args[0] for f in facts.find_predicate_valid("parent", day) if f.args[1] in pupils}
+    if reader == Reader.PUPIL:
+        return set(pupils)
+    if reader == Reader.PARENT:
+        return set(parents_of(kb, facts, pupils, question.at))
     return set()
 
 
@@ -44,10 +54,10 @@ def withheld_parts(ev, kb: KnowledgeBase, facts: FactSet, question) -> dict:
         if reader == DEFAULT_READER:
             continue
         found: dict[tuple, dict] = {}
-        for person in sorted(reader_people(facts, question, reader), key=str):
-            for row in ev.ask("withheld_from", (person, question.item, None)):
+        for person in sorted(reader_people(kb, facts, question, reader), key=str):
+            for row in ev.ask(kb.roles.withheld_from, (person, question.item, None)):
                 _, item, part = row
-                for rule, _ in instances(ev, kb, "withheld_from", tuple(row), limit=1):
+                for rule, _ in instances(ev, kb, kb.roles.withheld_from, tuple(row), limit=1):
                     key = (jsonable(item), part)
                     found.setdefault(key, {
                         "item": jsonable(item), "part": part, "rule": rule.id, "source": rule.source,
@@ -69,7 +79,8 @@ def for_reader(explanation: dict, reader: str) -> dict:
     entries = shown.pop("withheld", {}).get(reader, [])
     if not entries:
         return shown
-    redactor = _Redactor(entries)
+    # The decision itself (the roots of the proofs) is always shown.
+    redactor = _Redactor(entries, {p["predicate"] for p in shown["why"]})
     shown["why"] = [redactor.proof(p) for p in shown["why"]]
     shown["blocks"] = [redactor.proof(p) for p in shown["blocks"]]
     shown["why_not"] = [redactor.why_not(t) for t in shown["why_not"]]
@@ -78,8 +89,9 @@ def for_reader(explanation: dict, reader: str) -> dict:
 
 
 class _Redactor:
-    def __init__(self, entries: list[dict]):
+    def __init__(self, entries: list[dict], decisions: set[str]):
         self.entries = entries
+        self.decisions = decisions
 
     def rule_for(self, node: dict) -> dict | None:
         """The rule withholding this node's fact from the reader, or None when it may be shown."""
@@ -95,7 +107,7 @@ class _Redactor:
             node["children"] = [self.proof(c) for c in node["children"]]
             inner = next((c["withheld_by"] for c in node["children"] if c["kind"] == "withheld"), None)
             # A reason built on a withheld fact would tell it; the decision itself is always shown.
-            if inner is not None and node["predicate"] not in OUTCOMES:
+            if inner is not None and node["predicate"] not in self.decisions:
                 by = inner
         elif by is None and node.get("why_not"):
             node["why_not"] = self.why_not(node["why_not"])

@@ -14,6 +14,7 @@ from typing import Callable, Iterable
 
 from ..facts.model import END, Fact, FactSet
 from ..language.knowledge_base import KnowledgeBase
+from .people import pupils_of
 from .terms import atom_reading, jsonable
 
 MAX_CANDIDATES = 40
@@ -46,7 +47,7 @@ def missing_remediable(trees: Iterable[dict], kb: KnowledgeBase) -> list[dict]:
 def neighbourhood(facts: FactSet, kb: KnowledgeBase, question) -> dict[str, list]:
     """Values per type found around the question: its parties, the item's pupil and who is linked to them."""
     day = question.at
-    pupils = {f.args[1] for f in facts.find_predicate_valid("item_about", day) if f.args[0] == question.item}
+    pupils = set(pupils_of(kb, facts, question))
     seeds = {question.actor, question.recipient, question.item} | pupils
     values: dict[str, set] = {"person": {question.actor, question.recipient} | pupils,
                               "item": {question.item}, "date": {day}}

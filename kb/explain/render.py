@@ -12,12 +12,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
+from ..decide import STRONGER
+from ..language.vocabulary import Outcome
 from .model import Candidate, Explanation, Failure, ProofNode, WhyNotTree
 
 PHRASES = {
     "en": {
-        "decision": "Decision", "obligated": "obligated", "discretionary": "discretionary",
-        "permitted": "permitted", "forbidden": "forbidden",
+        "decision": "Decision", Outcome.OBLIGATED: "obligated", Outcome.DISCRETIONARY: "discretionary",
+        Outcome.PERMITTED: "permitted", Outcome.FORBIDDEN: "forbidden",
         "question": "May {actor} tell {recipient} about {item} on {at}, in {setting}?",
         "about": "The item is about {pupils}.", "people": "Also concerned: {people}.",
         "because": "Because", "why": "Why", "why_not": "Why not {outcome}",
@@ -44,8 +46,8 @@ PHRASES = {
         "others_hold": "({n} other conditions hold)", "other_holds": "(1 other condition holds)", "full_hint": "The full proof: add view=full.",
     },
     "nl": {
-        "decision": "Beslissing", "obligated": "verplicht", "discretionary": "naar eigen afweging",
-        "permitted": "toegelaten", "forbidden": "verboden",
+        "decision": "Beslissing", Outcome.OBLIGATED: "verplicht", Outcome.DISCRETIONARY: "naar eigen afweging",
+        Outcome.PERMITTED: "toegelaten", Outcome.FORBIDDEN: "verboden",
         "question": "Mag {actor} {recipient} informeren over {item} op {at}, in {setting}?",
         "about": "Het item gaat over {pupils}.", "people": "Ook betrokken: {people}.",
         "because": "Omdat", "why": "Waarom", "why_not": "Waarom niet {outcome}",
@@ -72,7 +74,7 @@ PHRASES = {
         "others_hold": "({n} andere voorwaarden gelden)", "other_holds": "(1 andere voorwaarde geldt)", "full_hint": "Het volledige bewijs: voeg view=full toe.",
     },
 }
-MARKS = {"obligated": "!", "discretionary": "±", "permitted": "✔", "forbidden": "✘"}
+MARKS = {Outcome.OBLIGATED: "!", Outcome.DISCRETIONARY: "±", Outcome.PERMITTED: "✔", Outcome.FORBIDDEN: "✘"}
 NEEDED = "○"  # a condition another outcome would need: neither a tick nor a cross
 # Kept for the pages, which label the kinds of failure.
 _FAILURE_WORD = {"missing-fact": "missing", "not-derived": "not_derived", "blocked-by": "blocked_by",
@@ -135,7 +137,7 @@ class _Layout:
         for condition in x.conditions:
             lines.append(Line(0, "", f"{p['conditions']}: {condition.text[self.lang]}",
                               f"{p['source']}: {source_text(condition.source)}", kind="condition"))
-        if x.outcome == "forbidden":
+        if x.outcome == Outcome.FORBIDDEN:
             for candidate in closest_candidates(x.why_not, 2):
                 lines.append(Line(0, NEEDED, p["missing_for"].format(
                     outcome=p[_target(x)], rule=candidate.rule.id,
@@ -147,11 +149,12 @@ class _Layout:
 
     def _reasons(self) -> list[ProofNode]:
         """The deciding reason: the blocks of a refusal, else the duty, ground or exception given."""
-        if self.x.outcome == "forbidden" and self.x.blocks:
+        if self.x.outcome == Outcome.FORBIDDEN and self.x.blocks:
             return list(self.x.blocks[:2])
         for proof in self.x.why[:1]:
-            reasons = [c for c in proof.children if c.kind == "rule"
-                       and c.predicate in ("must_tell", "may_choose", "may_tell", "exception_applies")]
+            # The reasons are the deciding rules under the decision rule (decide.deciding_rules).
+            reasons = [c for c in proof.children if c.kind == "rule" and c.rule is not None
+                       and c.rule.id in self.x.deciding_rules[1:]]
             return reasons[:2] or [proof]
         return []
 
@@ -182,11 +185,11 @@ class _Layout:
             lines.append(Line(0, "", p["blocks"], kind="heading", anchor="blocks"))
             for block in x.blocks:
                 lines += self.proof(block, 1)
-        for n, tree in enumerate(x.why_not):
-            lines.append(Line(0, "", p["why_not"].format(outcome=p[tree.predicate]), kind="heading",
-                              anchor="why-not" if n == 0 else f"why-not-{tree.predicate}"))
+        for n, (outcome, tree) in enumerate(zip(STRONGER[x.outcome], x.why_not)):
+            lines.append(Line(0, "", p["why_not"].format(outcome=p[outcome]), kind="heading",
+                              anchor="why-not" if n == 0 else f"why-not-{outcome}"))
             lines += self.why_not(tree, 1)
-        if x.outcome == "forbidden":
+        if x.outcome == Outcome.FORBIDDEN:
             lines.append(Line(0, "", p["remedies"], kind="heading", anchor="remedies"))
             lines += [Line(1, MARKS[r.outcome], self.remedy_text(r)) for r in x.remedies] or [
                 Line(1, "", p["no_remedy"])]
@@ -289,7 +292,8 @@ class _Layout:
 
 
 def _target(explanation: Explanation) -> str:
-    return explanation.why_not[0].predicate if explanation.why_not else "permitted"
+    """The outcome the closest why-not tree is about (permitted when there is none)."""
+    return (STRONGER[explanation.outcome] or (Outcome.PERMITTED,))[0]
 
 
 def closest_candidates(trees, limit: int = 2) -> list[Candidate]:

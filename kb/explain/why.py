@@ -12,6 +12,7 @@ from ..engine.base import Evaluation
 from ..facts.model import Fact, FactSet
 from ..language.ast import Atom, Comparison, Negation
 from ..language.knowledge_base import KnowledgeBase
+from ..language.vocabulary import CONCLUDED, Kind
 from ..reasoning.instances import ground, instances, value_of
 from .terms import (atom_reading, bindings_json, comparison_reading, jsonable, literal_text, negation_reading,
                     rule_reading, rule_ref)
@@ -40,7 +41,7 @@ class Prover:
     def proofs(self, predicate: str, args: tuple, max_proofs: int = 1) -> list[dict]:
         """Up to `max_proofs` proofs of predicate(args) by different rule instances, shortest first."""
         kind = self.kb.vocabulary.predicates[predicate].kind
-        if kind not in ("derived", "decision"):
+        if kind not in CONCLUDED:
             node = self.prove(predicate, args)
             return [node] if node else []
         found = []
@@ -59,10 +60,10 @@ class Prover:
         if key in self._memo:
             return self._memo[key], False
         kind = self.kb.vocabulary.predicates[predicate].kind
-        if kind == "input":
+        if kind == Kind.INPUT:
             node = self._fact_node(predicate, args)
             return node, False
-        if kind == "context":
+        if kind == Kind.CONTEXT:
             return self._context_node(predicate, args), False
         if key in path:
             return None, True

@@ -14,6 +14,7 @@ from ..engine.base import Evaluation
 from ..facts.model import FactSet
 from ..language.ast import Atom, Comparison, Negation
 from ..language.knowledge_base import KnowledgeBase
+from ..language.vocabulary import Kind
 from ..reasoning.instances import evaluation_order, ground, literal_holds, value_of
 from .terms import (atom_reading, bindings_json, comparison_reading, jsonable, literal_text, negation_reading,
                     rule_ref)
@@ -139,8 +140,8 @@ class WhyNot:
         failure = {"predicate": lit.predicate, "args": [jsonable(a) for a in args], "condition": condition,
                    "reading": atom_reading(self.kb, lit.predicate, args),
                    "negation": negation_reading(self.kb, lit.predicate, args)}
-        if pred.kind in ("input", "context"):
-            failure.update(kind="missing-fact" if pred.kind == "input" else "context-differs", cost=1)
+        if pred.kind in (Kind.INPUT, Kind.CONTEXT):
+            failure.update(kind="missing-fact" if pred.kind == Kind.INPUT else "context-differs", cost=1)
             elsewhere = self._outside_validity(lit.predicate, args)
             if elsewhere:
                 failure["outside_validity"] = elsewhere

@@ -6,7 +6,7 @@ import re
 
 from ..language.ast import Position
 from ..language.diagnostics import Diagnostic, did_you_mean
-from ..language.vocabulary import Vocabulary
+from ..language.vocabulary import Kind, Vocabulary
 from .model import BEGINNING, END, Fact
 
 VALIDITY_KEYS = ("from", "until")
@@ -27,7 +27,7 @@ def _as_date(value, what: str) -> tuple[datetime.date | None, str]:
 
 
 def build_fact(raw, vocab: Vocabulary, pos: Position, origin: str,
-               allowed_kinds=("input",)) -> tuple[Fact | None, list[Diagnostic]]:
+               allowed_kinds=(Kind.INPUT,)) -> tuple[Fact | None, list[Diagnostic]]:
     """Check one fact written as `{predicate: [args...], from: date, until: date}`.
 
     Dates may be given as dates or ISO strings (JSON has no date type).

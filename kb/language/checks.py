@@ -10,7 +10,7 @@ from typing import Iterable
 
 from .ast import Atom, Comparison, Constant, FunctionCall, Negation, Position, Rule, Variable
 from .diagnostics import Diagnostic, did_you_mean
-from .vocabulary import PLACEHOLDER, Vocabulary
+from .vocabulary import CONCLUDED, PLACEHOLDER, Kind, Vocabulary
 
 _CONSTANT_TYPE = {"number": "number", "date": "date"}
 
@@ -264,12 +264,12 @@ def check_kinds(rules: list[Rule], vocab: Vocabulary) -> list[Diagnostic]:
     defined = {rule.head.predicate for rule in rules}
     for rule in rules:
         pred = vocab.predicates.get(rule.head.predicate)
-        if pred and pred.kind == "input":
+        if pred and pred.kind == Kind.INPUT:
             diags.append(Diagnostic(rule.head.pos, "input-defined-by-rule",
                                     f"`{pred.name}` is an input predicate: facts state it, rules may not conclude it",
                                     rule.heading, "conclude a derived predicate instead, or change its kind "
                                                   "to `derived` in the vocabulary"))
-        elif pred and pred.kind == "context":
+        elif pred and pred.kind == Kind.CONTEXT:
             diags.append(Diagnostic(rule.head.pos, "context-defined-by-rule",
                                     f"`{pred.name}` is supplied by the question; rules may not conclude it",
                                     rule.heading))
@@ -277,7 +277,7 @@ def check_kinds(rules: list[Rule], vocab: Vocabulary) -> list[Diagnostic]:
     for rule in rules:
         for atom, is_head in _atoms(rule):
             pred = vocab.predicates.get(atom.predicate)
-            if (not is_head and pred and pred.kind in ("derived", "decision")
+            if (not is_head and pred and pred.kind in CONCLUDED
                     and pred.name not in defined and pred.name not in reported):
                 reported.add(pred.name)
                 diags.append(Diagnostic(atom.pos, "derived-never-defined",
@@ -378,7 +378,7 @@ def check_reachability(rules: list[Rule], vocab: Vocabulary) -> list[Diagnostic]
     """Rules whose conclusion no decision (nor what a reader may see) depends on are dead law: report them."""
     graph = dependency_graph(rules)
     reachable: set[str] = set()
-    todo = [p.name for p in vocab.by_kind("decision")] + [p.name for p in vocab.predicates.values() if p.disclosure]
+    todo = [p.name for p in vocab.by_kind(Kind.DECISION)] + [p.name for p in vocab.predicates.values() if p.disclosure]
     while todo:
         pred = todo.pop()
         if pred in reachable:

@@ -12,7 +12,7 @@ from .conditions import CONDITIONS_FILE, Condition, check_condition_references, 
 from .diagnostics import Diagnostic, KnowledgeBaseError, errors_only
 from .law import DEFAULT_LAW, check_citations
 from .parser import parse_text
-from .vocabulary import Vocabulary, vocabulary_from_text
+from .vocabulary import ROLE_NAMES, Roles, Vocabulary, vocabulary_from_text
 
 DEFAULT_DIR = Path(__file__).resolve().parent.parent  # kb/
 RULE_SUFFIX = ".dl"
@@ -34,6 +34,12 @@ class KnowledgeBase:
 
     def __repr__(self) -> str:
         return f"KnowledgeBase(version={self.version!r}, rules={len(self.rules)})"
+
+    @property
+    def roles(self) -> Roles:
+        """The predicates playing the decision layer's roles (a checked knowledge base has them all)."""
+        assert self.vocabulary.roles is not None, "check_texts refuses a vocabulary without every role"
+        return self.vocabulary.roles
 
     def __post_init__(self) -> None:
         self.rules = tuple(rule for f in self.files for rule in f.rules)
@@ -112,13 +118,14 @@ def read_source(path: Path) -> tuple[str, Diagnostic | None]:
                               suggestion="save the file as UTF-8")
 
 
-def check_texts(sources: dict[str, str], law: tuple[str, str] | None = None
+def check_texts(sources: dict[str, str], law: tuple[str, str] | None = None, roles: Roles | None = None
                 ) -> tuple[KnowledgeBase | None, list[Diagnostic]]:
     """Check a knowledge base given as texts: {path: text}, one `vocabulary.yaml`, at most one
     `conditions.yaml` and rule files ending in .dl (taken in order of their file names). Positions
     name the paths as given, so a rule set kept in the decision log rebuilds with the same
     locations and the same version. `law` is (path, text) of the law reference to check
-    citations against; a kept rule set is rebuilt without it."""
+    citations against; a kept rule set is rebuilt without it. `roles` stands in for a vocabulary
+    that declares no `roles:` at all (a rule set kept before roles were declared)."""
     vocab_paths = [p for p in sources if Path(p).name == "vocabulary.yaml"]
     if len(vocab_paths) != 1:
         raise ValueError("a knowledge base has exactly one vocabulary.yaml")
@@ -126,13 +133,19 @@ def check_texts(sources: dict[str, str], law: tuple[str, str] | None = None
         vocab = vocabulary_from_text(sources[vocab_paths[0]], vocab_paths[0])
     except KnowledgeBaseError as err:
         return None, err.diagnostics
+    if vocab.roles is None and roles is not None and len(vocab.missing_roles) == len(ROLE_NAMES):
+        vocab.roles, vocab.missing_roles = roles, ()  # a kept rule set from before `roles:` existed
     conditions: dict[str, Condition] = {}
     for path in (p for p in sources if Path(p).name == CONDITIONS_FILE):
         try:
             conditions = conditions_from_text(sources[path], path)
         except KnowledgeBaseError as err:
             return None, err.diagnostics
-    diagnostics: list[Diagnostic] = []
+    diagnostics: list[Diagnostic] = [
+        Diagnostic(vocab.roles_pos or Position(vocab.path, 1, 1), "missing-role",
+                   f"the vocabulary names no predicate for the role `{role}`, which the decision layer needs",
+                   suggestion=f"add `{role}: <predicate>` under `roles:` in vocabulary.yaml")
+        for role in vocab.missing_roles]
     files = []
     for path in sorted((p for p in sources if p.endswith(RULE_SUFFIX)), key=lambda p: Path(p).name):
         parsed, diags = parse_text(sources[path], path)

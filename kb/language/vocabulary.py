@@ -1,9 +1,15 @@
-"""The vocabulary: every predicate and function the rules may use, with types and readings."""
+"""The vocabulary: every predicate and function the rules may use, with types and readings, and
+the roles: which predicate plays each part the decision layer relies on (the outcomes, the duty,
+the ground, the item's pupil, …). This module is the only Python that knows the law's predicate
+names' places; everything above reads them from `Vocabulary.roles`.
+"""
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import re
 from dataclasses import dataclass, field
+from enum import StrEnum
 from pathlib import Path
 
 import yaml
@@ -12,7 +18,87 @@ from .ast import Position
 from .diagnostics import Diagnostic, KnowledgeBaseError, did_you_mean
 from .yamlpos import PosDict, error_position, load_yaml, pos_of
 
-KINDS = ("input", "derived", "context", "decision")
+
+
+class Kind(StrEnum):
+    """What states a predicate's facts: facts (input), rules (derived, decision), or the question."""
+
+    INPUT = "input"
+    DERIVED = "derived"
+    CONTEXT = "context"
+    DECISION = "decision"
+
+
+KINDS = tuple(Kind)
+CONCLUDED = (Kind.DERIVED, Kind.DECISION)  # the kinds rules conclude
+
+
+class Outcome(StrEnum):
+    """The four outcomes of a decision (the API's values); `Roles.outcome` names their predicates."""
+
+    OBLIGATED = "obligated"
+    DISCRETIONARY = "discretionary"
+    PERMITTED = "permitted"
+    FORBIDDEN = "forbidden"
+
+
+OUTCOMES = tuple(Outcome)
+
+
+@dataclass(frozen=True)
+class Roles:
+    """The predicate that plays each role the decision layer needs (`roles:` in vocabulary.yaml)."""
+
+    obligated: str
+    discretionary: str
+    permitted: str
+    forbidden: str
+    may_disclose: str     # D6: may the actor tell at all (any outcome but forbidden)
+    duty: str             # the reason of `obligated`
+    discretion: str       # the reason of `discretionary`
+    ground: str           # a reason of `permitted`
+    exception: str        # the other reason of `permitted`: secrecy lapses
+    block: str            # the reasons of `forbidden`
+    item_subject: str     # (Item, Pupil): whom an item is about
+    parent: str           # (Parent, Pupil)
+    pupil: str            # (Pupil, School)
+    born: str             # (Pupil, Date)
+    staff: str            # (Person, School, Role)
+    circle_member: str    # (Person, Pupil, Circle)
+    guides: str           # (Worker, Pupil)
+    capable: str          # (Pupil)
+    judged_capable: str   # (Pupil)
+    withheld_from: str    # (Reader, Item, Part)
+    learned: str          # (Holder, Item, From, Capacity): the acts that make a person hold an item
+
+    def outcome(self, outcome: str) -> str:
+        """The predicate of an outcome."""
+        return getattr(self, Outcome(outcome).value)
+
+    @property
+    def reasons(self) -> dict[str, tuple[str, ...]]:
+        """Outcome -> the predicates that carry the decision rule's reason."""
+        return {Outcome.OBLIGATED: (self.duty,), Outcome.DISCRETIONARY: (self.discretion,),
+                Outcome.PERMITTED: (self.exception, self.ground), Outcome.FORBIDDEN: (self.block,)}
+
+    @property
+    def decision_predicates(self) -> tuple[str, ...]:
+        return tuple(self.outcome(o) for o in OUTCOMES)
+
+
+_DECIDING = ((Kind.DECISION,), 3)
+_REASON = ((Kind.DERIVED,), 3)
+# role -> (the kinds its predicate may have, its arity)
+ROLE_SHAPES: dict[str, tuple[tuple[Kind, ...], int]] = {
+    "obligated": _DECIDING, "discretionary": _DECIDING, "permitted": _DECIDING, "forbidden": _DECIDING,
+    "may_disclose": _DECIDING, "duty": _REASON, "discretion": _REASON, "ground": _REASON,
+    "exception": _REASON, "block": _REASON,
+    "item_subject": ((Kind.INPUT,), 2), "parent": ((Kind.INPUT,), 2), "pupil": ((Kind.INPUT,), 2),
+    "born": ((Kind.INPUT,), 2), "staff": ((Kind.INPUT,), 3), "circle_member": ((Kind.INPUT,), 3),
+    "guides": ((Kind.INPUT,), 2), "capable": (CONCLUDED, 1), "judged_capable": ((Kind.INPUT,), 1),
+    "withheld_from": (CONCLUDED, 3), "learned": ((Kind.INPUT,), 4),
+}
+ROLE_NAMES = tuple(f.name for f in dataclasses.fields(Roles))
 REMEDIES = ("consent", "agreement", "designation", "request")
 SCALAR_TYPES = {"date": datetime.date, "number": int}
 PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
@@ -27,7 +113,7 @@ class Argument:
 @dataclass(frozen=True)
 class Predicate:
     name: str
-    kind: str
+    kind: Kind
     args: tuple[Argument, ...]
     readings: dict = field(hash=False)  # lang -> template with {ArgName}
     pos: Position = field(compare=False, hash=False)
@@ -81,8 +167,11 @@ class Vocabulary:
     types: dict[str, Type]
     functions: dict[str, Function]
     predicates: dict[str, Predicate]  # by name: a name has exactly one arity
+    roles: Roles | None = None  # None when `roles:` is absent or incomplete (kb check reports it)
+    roles_pos: Position | None = None
+    missing_roles: tuple[str, ...] = ROLE_NAMES
 
-    def by_kind(self, kind: str) -> list[Predicate]:
+    def by_kind(self, kind: Kind) -> list[Predicate]:
         return [p for p in self.predicates.values() if p.kind == kind]
 
     def by_kind_names(self, kinds) -> list[str]:
@@ -282,12 +371,33 @@ def vocabulary_from_text(text: str, path: str) -> Vocabulary:
         if asked_of is not None and kind != "input":
             err(pos, f"only input facts can be asked in an interview; `{name}` is {_short(kind)}",
                 code="vocabulary-kind")
-        predicates[str(name)] = Predicate(str(name), str(kind), tuple(args), readings, pos,
+        predicates[str(name)] = Predicate(str(name), Kind(kind) if kind in KINDS else kind, tuple(args), readings, pos,
                                           None if by is None else str(by), None if remedy is None else str(remedy),
                                           negative, part, bool(spec.get("disclosure", False)), asked_of)
+    raw_roles = section("roles", "`roles: {duty: must_tell, ground: may_tell, …}`")
+    named: dict[str, str] = {}
+    for role, name in raw_roles.items():
+        pos = pos_of(raw_roles, role, top)
+        if role not in ROLE_SHAPES:
+            err(pos, f"`{role}` is not a role the decision layer knows", did_you_mean(str(role), ROLE_NAMES),
+                "vocabulary-role")
+            continue
+        pred = predicates.get(str(name)) if isinstance(name, str) else None
+        if pred is None:
+            err(pos, f"role `{role}` names `{_short(name)}`, which is not a declared predicate",
+                did_you_mean(str(name), predicates), "vocabulary-role")
+            continue
+        kinds, arity = ROLE_SHAPES[role]
+        if pred.kind not in kinds or pred.arity != arity:
+            err(pos, f"role `{role}` needs a {' or '.join(kinds)} predicate with {arity} argument(s); "
+                     f"`{name}` is {pred.kind} with {pred.arity}", code="vocabulary-role")
+            continue
+        named[str(role)] = str(name)
     if diags:
         raise KnowledgeBaseError(diags)
-    return Vocabulary(path, types, functions, predicates)
+    missing = tuple(r for r in ROLE_NAMES if r not in named)
+    return Vocabulary(path, types, functions, predicates, None if missing else Roles(**named),
+                      pos_of(data, "roles", top), missing)
 
 
 def _names_type(value, types: dict) -> bool:

@@ -12,27 +12,24 @@ import time
 
 from flask import current_app, jsonify, request, url_for
 
-from kb.decide import OUTCOMES, DecisionError, Question, validate_question
+from kb.decide import DEFAULT_SETTING, OUTCOMES, STRONGER, DecisionError, Question, validate_question
 from kb.explain.readers import DEFAULT_READER, for_reader
 from kb.explain.render import full_text, summary
 
 from ..auth import require
 from ..config import DEMO_NOTICE
-from ..errors import ApiProblem, invalid, not_found
+from ..errors import ApiProblem, found, invalid
 from ..state import state
 from ..traces import RecordDamaged, explanation_of, is_explained, recorded_decision, verified_explanation
 from . import bp
 from .inputs import check_schema, json_body, parse_date, parse_facts, raise_fact_errors, raw_fact
 
-DEFAULT_EXPLAIN, DEFAULT_LANG, DEFAULT_SETTING = "summary", "en", "conversation"
+DEFAULT_EXPLAIN, DEFAULT_LANG = "summary", "en"
 
 
 def _decision_error(err: DecisionError, parameter: bool = False):
-    field = {"unknown-item": "item", "unknown-setting": "setting"}.get(err.code, "")
-    if err.code == "unknown-person":
-        field = "actor" if "the actor" in err.message else "recipient"
     item = {"code": err.code, "message": err.message,
-            **({"parameter": field} if parameter else {"pointer": f"/{field}"})}
+            **({"parameter": err.field} if parameter else {"pointer": f"/{err.field}"})}
     if err.suggestion:
         item["suggestion"] = err.suggestion
     return invalid(err.message[0].upper() + err.message[1:] + ".", [item], code=err.code, suggestion=err.suggestion)
@@ -107,10 +104,10 @@ def page_url(decision_id: int, lang: str) -> str:
 def why_not_top(explanation: dict, lang: str) -> list[dict]:
     """For each stronger outcome, the candidate rule that came closest and the conditions it lacks."""
     out = []
-    for tree in explanation["why_not"]:
+    for outcome, tree in zip(STRONGER[explanation["outcome"]], explanation["why_not"]):
         for candidate in tree["candidates"][:1]:
             out.append({
-                "outcome": tree["predicate"], "rule": candidate["rule"]["id"],
+                "outcome": str(outcome), "rule": candidate["rule"]["id"],
                 "source": candidate["rule"]["source"], "distance": candidate["distance"],
                 # A failed condition reads as what is missing (its negative reading).
                 "failed": [{"kind": f["kind"], "condition": f["condition"],
@@ -171,15 +168,18 @@ def decide():
 @bp.get("/decisions/<int:decision_id>")
 @require("query")
 def get_decision(decision_id: int):
-    record = state().log.get(decision_id)
-    if record is None:
-        raise not_found(f"There is no decision {decision_id} in the log.")
+    record = _logged(decision_id)
     explanation = _verified(record)  # before anything of the record is shown
     lang = record.request.get("lang", DEFAULT_LANG)
     out = {**record.as_dict(), "url": page_url(record.id, lang), "links": _links(record.id, record.deciding_rules, lang)}
     if not is_explained(record):
         out["explanation"] = explanation
     return jsonify(out)
+
+
+def _logged(decision_id: int):
+    """The logged decision with this id; 404 when there is none."""
+    return found(state().log.get(decision_id), f"There is no decision {decision_id} in the log.")
 
 
 def _verified(record) -> dict:
@@ -202,9 +202,7 @@ def damaged(err: RecordDamaged) -> ApiProblem:
 def replay_decision(decision_id: int):
     body = json_body(required=False) or {}
     check_schema(body, "ReplayRequest")
-    before = state().log.get(decision_id)
-    if before is None:
-        raise not_found(f"There is no decision {decision_id} in the log.")
+    before = _logged(decision_id)
     _verified(before)  # a damaged record cannot be the "before" of a comparison
     old = before.request
     stored = {

@@ -16,7 +16,7 @@ from kb.facts.model import Fact
 from kb.facts.validate import VALIDITY_KEYS, build_fact
 from kb.language.ast import Position
 from kb.language.diagnostics import did_you_mean
-from kb.language.vocabulary import Vocabulary
+from kb.language.vocabulary import Kind, Vocabulary
 
 from .. import openapi
 from ..errors import ApiProblem, invalid
@@ -153,7 +153,7 @@ def _fact_code(raw, vocab: Vocabulary) -> str:
     pred = vocab.predicates.get(names[0])
     if pred is None:
         return "unknown-predicate"
-    if pred.kind != "input":
+    if pred.kind != Kind.INPUT:
         return "invalid-fact"
     args = raw[names[0]] if isinstance(raw[names[0]], list) else [raw[names[0]]]
     if len(args) != pred.arity:

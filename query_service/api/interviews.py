@@ -9,11 +9,11 @@ import datetime
 
 from flask import jsonify, url_for
 
-from kb.decide import DecisionError
+from kb.decide import DEFAULT_SETTING, DecisionError
 
 from .. import interviews
 from ..auth import require
-from ..errors import invalid, not_found
+from ..errors import found, invalid
 from ..state import state
 from . import bp
 from .decisions import _decision_error, _question
@@ -31,7 +31,7 @@ def start_interview():
     check_schema(body, "InterviewRequest")
     at = parse_date(body["at"], "/at") if "at" in body else datetime.date.today()
     request_ = {"actor": body["actor"], "recipient": body["recipient"], "item": body["item"],
-                "at": at.isoformat(), "setting": body.get("setting", "conversation"),
+                "at": at.isoformat(), "setting": body.get("setting", DEFAULT_SETTING),
                 "hypothetical": body.get("hypothetical", [])}
     question = _question(request_, state().workspace.kb.vocabulary)
     request_["hypothetical"] = [raw_fact(f) for f in question.hypothetical]
@@ -50,9 +50,7 @@ def start_interview():
 def interview_answers(interview_id: str):
     body = json_body()
     check_schema(body, "InterviewAnswer")
-    interview = interviews.find(interview_id)
-    if interview is None:
-        raise not_found(f"There is no interview {interview_id}.")
+    interview = found(interviews.find(interview_id), f"There is no interview {interview_id}.")
     try:
         return jsonify(_json(interviews.answer(interview, body["question"], body["answer"])))
     except interviews.UnknownQuestion as err:

@@ -6,7 +6,7 @@ import datetime
 
 from flask import redirect, request, url_for
 
-from kb.decide import DecisionError, Question
+from kb.decide import DEFAULT_SETTING, DecisionError, Question
 
 from .. import interviews
 from ..state import state
@@ -31,7 +31,7 @@ def interview_start():
         at = datetime.date.fromisoformat(args["at"]) if args["at"] else datetime.date.today()
     except ValueError:
         raise PageBadRequest(LABELS[lang].bad_date.format(value=args["at"])) from None
-    setting = request.args.get("setting") or "conversation"
+    setting = request.args.get("setting") or DEFAULT_SETTING
     question = Question(args["actor"], args["recipient"], args["item"], at, setting)
     record = {"actor": question.actor, "recipient": question.recipient, "item": question.item,
               "at": at.isoformat(), "setting": setting, "hypothetical": []}

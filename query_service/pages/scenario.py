@@ -18,7 +18,7 @@ from typing import Callable
 
 import yaml
 
-from kb.decide import DecisionError, Question
+from kb.decide import DEFAULT_SETTING, DecisionError, Question
 from kb.facts.fixtures import facts_from_data
 from kb.facts.model import Fact, FactSet
 from kb.language.knowledge_base import KnowledgeBase
@@ -54,7 +54,7 @@ class TryForm:
     recipient: str = ""
     item: str = ""
     at: str = ""
-    setting: str = "conversation"
+    setting: str = DEFAULT_SETTING
     problems: list[Problem] = dataclasses.field(default_factory=list)
     parsed: list[Fact] = dataclasses.field(default_factory=list)  # the facts read from `facts`
 
@@ -131,10 +131,7 @@ def question_of(form: TryForm, kb: KnowledgeBase, facts: list[Fact]) -> tuple[Qu
 
 
 def _decision_problem(err: DecisionError) -> Problem:
-    field_name = {"unknown-item": "item", "unknown-setting": "setting"}.get(err.code, "actor")
-    if err.code == "unknown-person" and "the recipient" in err.message:
-        field_name = "recipient"
-    return Problem(field_name, err.message, suggestion=err.suggestion)
+    return Problem(err.field, err.message, suggestion=err.suggestion)
 
 
 def try_out(form: TryForm, workspace: Workspace, sync: Callable[[], None]) -> dict | None:

@@ -186,3 +186,10 @@ def test_unexpected_failure_is_a_500_problem_without_internals(client, ext, monk
     assert "lena" not in str(body) and "secret" not in str(body) and "RuntimeError" not in str(body)
     assert "RuntimeError" in caplog.text          # the log says what failed ...
     assert "lena" not in caplog.text              # ... but not the message, which may hold names
+
+
+def test_an_unknown_recipient_named_like_the_actor_points_at_the_recipient(client):
+    """The field comes with the error (DecisionError.field), never guessed from the message text."""
+    response = decide(client, actor="ann", recipient="the actor", item="i_home_situation")
+    assert response.status_code == 422
+    assert [e["pointer"] for e in response.get_json()["errors"]] == ["/recipient"]
