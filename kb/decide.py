@@ -12,8 +12,7 @@ import datetime
 from dataclasses import dataclass, field
 
 from .engine.base import DEFAULT_SETTING, Context, Engine, Evaluation
-from .facts.entities import known_entities
-from .facts.model import Fact, FactSet
+from .facts.model import Fact, FactSet, known_entities
 from .language.conditions import Condition
 from .language.diagnostics import did_you_mean
 from .language.knowledge_base import KnowledgeBase

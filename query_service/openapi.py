@@ -6,7 +6,7 @@ schema inserted as components (so the two can never disagree).
 `x-extends: Explanation` (FullExplanation) gets Explanation's properties and required members
 added to its own, and is closed (`additionalProperties: false`).
 
-`request_validator(name)` validates request bodies against the same document, so what the service
+`schema_validator(name)` validates request bodies against the same document, so what the service
 accepts is exactly what it documents.
 """
 from __future__ import annotations

@@ -6,7 +6,7 @@ import textwrap
 
 import pytest
 
-from kb.facts.entities import known_entities
+from kb.facts.model import known_entities
 from kb.facts.fixtures import load_fact_file
 from kb.facts.model import BEGINNING, END, Fact, FactSet
 from kb.language.diagnostics import KnowledgeBaseError

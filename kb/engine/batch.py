@@ -11,7 +11,8 @@ from operator import itemgetter
 from typing import Callable
 
 from ..language import builtins
-from ..language.ast import Constant, FunctionCall, Variable
+from ..language.ast import Constant
+from ..language.terms import compile_term
 from .plan import BOUND, CONST, AtomStep
 
 
@@ -29,17 +30,7 @@ def _getter(parts: list[tuple]) -> Callable[[tuple], tuple]:
 
 
 def _term(term, slots: dict[str, int]) -> Callable[[tuple], object]:
-    if isinstance(term, Variable):
-        slot = slots[term.name]
-        return lambda b: b[slot]
-    if isinstance(term, Constant):
-        value = term.value
-        return lambda b: value
-    if isinstance(term, FunctionCall):
-        function = builtins.FUNCTIONS[term.name]
-        parts = [_term(arg, slots) for arg in term.args]
-        return lambda b: function(*(p(b) for p in parts))
-    raise TypeError(term)
+    return compile_term(term, lambda name: itemgetter(slots[name]))
 
 
 class BatchPlan:

@@ -388,7 +388,6 @@ class MaterializedEngine(Engine):
         self._program: Program | None = None
         self._facts = FactSet()
         self._models: OrderedDict[datetime.date, MomentModel] = OrderedDict()
-        self._building: dict[datetime.date, threading.Event] = {}
         self._bounded: tuple[FactSet, list[Fact]] | None = None
 
     def load(self, kb: KnowledgeBase, facts: FactSet) -> None:

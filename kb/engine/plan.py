@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from typing import Callable
 
 from ..language import builtins
-from ..language.ast import Atom, Comparison, Constant, FunctionCall, Negation, Rule, Variable
+from ..language.ast import Atom, Comparison, Constant, Negation, Rule
+from ..language.terms import by_name, compile_term
 
 CONST, BOUND, FREE = 0, 1, 2
 
@@ -32,17 +33,7 @@ class TestStep:
 
 
 def _term_fn(term) -> Callable[[dict], object]:
-    if isinstance(term, Variable):
-        name = term.name
-        return lambda env: env[name]
-    if isinstance(term, Constant):
-        value = term.value
-        return lambda env: value
-    if isinstance(term, FunctionCall):
-        function = builtins.FUNCTIONS[term.name]
-        parts = [_term_fn(arg) for arg in term.args]
-        return lambda env: function(*(p(env) for p in parts))
-    raise TypeError(term)
+    return compile_term(term, by_name)
 
 
 def _comparison_test(lit: Comparison) -> Callable[[dict], bool]:

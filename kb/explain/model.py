@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-Value = Any  # a constant: str, int, an ISO date string, or None for an argument left open
+JsonValue = Any  # a constant: str, int, an ISO date string, or None for an argument left open
 
 
 @dataclass(frozen=True)
@@ -73,9 +73,9 @@ class Period:
 @dataclass(frozen=True)
 class Comparing:
     """The two values and the operator of a comparison condition."""
-    left: Value
+    left: JsonValue
     op: str
-    right: Value
+    right: JsonValue
 
 
 @dataclass(frozen=True)
@@ -254,7 +254,7 @@ class RemedyFact:
     args: tuple
     valid_from: str
     reading: Reading
-    by: Value
+    by: JsonValue
     act: str
 
     @classmethod

@@ -88,11 +88,9 @@ def find_remedies(candidates: list[Fact], decide_with: Callable[[tuple[Fact, ...
                   outcome_now: str, kb: KnowledgeBase) -> list[dict]:
     """Verified remedies: singles that change the outcome, else minimal pairs."""
     remedies = []
-    flipped_singles = set()
     for fact in candidates:
         decision = decide_with((fact,))
         if decision.outcome != outcome_now:
-            flipped_singles.add(fact)
             remedies.append(_remedy((fact,), decision, kb))
     if not remedies and MAX_SIZE >= 2:
         for pair in itertools.combinations(candidates[:PAIR_POOL], 2):

@@ -8,7 +8,7 @@ from ..language.ast import Atom, Comparison, FunctionCall, Negation, Rule, Varia
 from ..language.knowledge_base import KnowledgeBase
 from ..language.vocabulary import PLACEHOLDER
 from ..paths import display_path
-from ..reasoning.instances import ground, value_of
+from ..language.terms import term_value
 
 LANGS = ("nl", "en")
 
@@ -20,7 +20,8 @@ def jsonable(value):
     return value
 
 
-def show(value, lang: str = "en", name: str = "") -> str:
+def show(value, name: str = "") -> str:
+    """A value as text: dates in ISO form; an open one as `?` (with the variable's name when given)."""
     if value is None:
         return f"?{name}" if name else "?"
     return str(jsonable(value))
@@ -106,10 +107,10 @@ def comparison_reading(kb: KnowledgeBase, literal: Comparison, bindings: dict,
     op = _OP_NOT[literal.op] if negative else literal.op
 
     def side(term, lang: str) -> str:
-        value = value_of(term, bindings)
+        value = term_value(term, bindings)
         if isinstance(term, FunctionCall) and term.name in kb.vocabulary.functions:
             template = kb.vocabulary.functions[term.name].readings[lang]
-            args = [word(kb, None, value_of(a, bindings), lang) for a in term.args]
+            args = [word(kb, None, term_value(a, bindings), lang) for a in term.args]
             text = re.sub(r"\{(\d+)\}", lambda m: args[int(m.group(1)) - 1], template)
             return text if value is None else f"{text} ({show(value)})"
         return word(kb, None, value, lang)
@@ -137,7 +138,7 @@ def literal_text(literal, bindings: dict) -> str:
         if isinstance(t, Variable):
             value = bindings.get(t.name)
             return t.name if value is None else show(value)
-        value = value_of(t, bindings)
+        value = term_value(t, bindings)
         return str(t) if value is None else show(value)
 
     if isinstance(literal, Atom):
@@ -148,6 +149,3 @@ def literal_text(literal, bindings: dict) -> str:
         return f"{term(literal.left)} {literal.op} {term(literal.right)}"
     raise TypeError(literal)
 
-
-def pattern_of(atom: Atom, bindings: dict) -> tuple:
-    return ground(atom, bindings)

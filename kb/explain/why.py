@@ -13,7 +13,8 @@ from ..facts.model import Fact, FactSet
 from ..language.ast import Atom, Comparison, Negation
 from ..language.knowledge_base import KnowledgeBase
 from ..language.vocabulary import CONCLUDED, Kind
-from ..reasoning.instances import ground, instances, value_of
+from ..language.terms import term_value
+from ..reasoning.instances import ground, instances
 from .terms import (atom_reading, bindings_json, comparison_reading, jsonable, literal_text, negation_reading,
                     rule_reading, rule_ref)
 
@@ -140,8 +141,8 @@ class Prover:
     def _comparison_node(self, literal: Comparison, bindings: dict) -> dict:
         return {"kind": "comparison", "condition": literal_text(literal, bindings),
                 "reading": comparison_reading(self.kb, literal, bindings),
-                "left": jsonable(value_of(literal.left, bindings)), "op": literal.op,
-                "right": jsonable(value_of(literal.right, bindings)), "height": 0, "size": 1}
+                "left": jsonable(term_value(literal.left, bindings)), "op": literal.op,
+                "right": jsonable(term_value(literal.right, bindings)), "height": 0, "size": 1}
 
     def _truncated(self, predicate: str, args: tuple) -> dict:
         return {"kind": "truncated", "predicate": predicate, "args": [jsonable(a) for a in args],

@@ -15,7 +15,8 @@ from ..facts.model import FactSet
 from ..language.ast import Atom, Comparison, Negation
 from ..language.knowledge_base import KnowledgeBase
 from ..language.vocabulary import Kind
-from ..reasoning.instances import evaluation_order, ground, literal_holds, value_of
+from ..language.terms import term_value
+from ..reasoning.instances import evaluation_order, ground, literal_holds
 from .terms import (atom_reading, bindings_json, comparison_reading, jsonable, literal_text, negation_reading,
                     rule_ref)
 
@@ -123,8 +124,8 @@ class WhyNot:
         if isinstance(lit, Comparison):
             return {"kind": "comparison-false", "condition": condition,
                     "negation": comparison_reading(self.kb, lit, bindings, negative=True),
-                    "left": jsonable(value_of(lit.left, bindings)), "op": lit.op,
-                    "right": jsonable(value_of(lit.right, bindings)), "cost": 1}
+                    "left": jsonable(term_value(lit.left, bindings)), "op": lit.op,
+                    "right": jsonable(term_value(lit.right, bindings)), "cost": 1}
         if isinstance(lit, Negation):
             args = ground(lit.atom, bindings)
             failure = {"kind": "blocked-by", "condition": condition, "predicate": lit.atom.predicate,

@@ -9,7 +9,9 @@ import datetime
 from dataclasses import dataclass, field
 from typing import Iterable, Iterator
 
-Value = str | int | datetime.date
+from ..language.ast import Value
+from ..language.vocabulary import Vocabulary
+
 BEGINNING = datetime.date.min
 END = datetime.date.max
 
@@ -137,9 +139,18 @@ class FactSet:
             return self
         return FactSet(list(self._facts) + other, self.version)
 
-    def entities(self, vocab) -> dict[str, set]:
+    def entities(self, vocab: Vocabulary) -> dict[str, set]:
         """Values per argument type across these facts (computed once per fact set)."""
         if self._entities is None:
-            from .entities import known_entities
             self._entities = known_entities(self._facts, vocab)
         return self._entities
+
+
+def known_entities(facts: Iterable[Fact], vocab: Vocabulary) -> dict[str, set]:
+    """Values per entity type ('person', 'item', ...) that appear in the facts."""
+    known: dict[str, set] = {}
+    for fact in facts:
+        pred = vocab.predicates[fact.predicate]
+        for arg, value in zip(pred.args, fact.args):
+            known.setdefault(arg.type, set()).add(value)
+    return known

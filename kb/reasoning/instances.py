@@ -11,28 +11,17 @@ from typing import Iterator
 
 from ..engine.base import Evaluation
 from ..language import builtins
-from ..language.ast import Atom, Comparison, Constant, FunctionCall, Negation, Rule, Variable
+from ..language.ast import Atom, Comparison, Negation, Rule
+from ..language.terms import term_value
 from ..language.knowledge_base import KnowledgeBase
 
 Bindings = dict[str, object]
 
 
-def value_of(term, bindings: Bindings):
-    """The value of a term under bindings (None when a variable is still open)."""
-    if isinstance(term, Variable):
-        return bindings.get(term.name)
-    if isinstance(term, Constant):
-        return term.value
-    if isinstance(term, FunctionCall):
-        args = [value_of(a, bindings) for a in term.args]
-        if any(a is None for a in args):
-            return None
-        return builtins.FUNCTIONS[term.name](*args)
-    raise TypeError(term)
 
 
 def ground(atom: Atom, bindings: Bindings) -> tuple:
-    return tuple(value_of(t, bindings) for t in atom.args)
+    return tuple(term_value(t, bindings) for t in atom.args)
 
 
 def evaluation_order(rule: Rule) -> list:
@@ -45,7 +34,7 @@ def evaluation_order(rule: Rule) -> list:
 def literal_holds(ev: Evaluation, literal, bindings: Bindings) -> bool:
     """Truth of a fully bound comparison or negation."""
     if isinstance(literal, Comparison):
-        return builtins.compare(value_of(literal.left, bindings), literal.op, value_of(literal.right, bindings))
+        return builtins.compare(term_value(literal.left, bindings), literal.op, term_value(literal.right, bindings))
     if isinstance(literal, Negation):
         return not ev.holds(literal.atom.predicate, ground(literal.atom, bindings))
     return ev.holds(literal.predicate, ground(literal, bindings))
