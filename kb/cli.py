@@ -292,7 +292,8 @@ def build_parser() -> argparse.ArgumentParser:
     dec.set_defaults(func=cmd_decide)
     audit = sub.add_parser("audit", parents=[common], help="check the decision log")
     audit_sub = audit.add_subparsers(dest="audit_command", required=True)
-    verify = audit_sub.add_parser("verify", parents=[common], help="verify the decision log's hash chain (exit 1 if broken)")
+    verify = audit_sub.add_parser("verify", parents=[common],
+                                  help="verify the decision log's hash chain (exit 1 if broken)")
     verify.add_argument("--db", default=os.environ.get("DEELWIJZER_DATABASE_URL", "sqlite:///var/deelwijzer.db"),
                         help="database URL: sqlite:///path or postgresql://… (default $DEELWIJZER_DATABASE_URL "
                              "or the service's default sqlite:///var/deelwijzer.db)")

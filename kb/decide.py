@@ -92,7 +92,8 @@ def validate_question(question: Question, kb: KnowledgeBase, facts: FactSet) -> 
     settings = kb.vocabulary.types["setting"].values or ()
     if question.setting not in settings:
         raise DecisionError("unknown-setting", f"`{question.setting}` is not a setting; the settings are "
-                                               f"{', '.join(settings)}", did_you_mean(question.setting, settings), field="setting")
+                                               f"{', '.join(settings)}", did_you_mean(question.setting, settings),
+                            field="setting")
 
 
 def outcome_in(ev: Evaluation, kb: KnowledgeBase, args: tuple) -> Outcome:

@@ -18,13 +18,13 @@ from pathlib import Path
 import yaml
 
 from .decide import DEFAULT_SETTING, Decision, DecisionError, Question, decide_in, validate_question
-from .language.vocabulary import OUTCOMES, Outcome
 from .engine.base import Engine
 from .facts.fixtures import facts_from_data
 from .facts.model import FactSet
 from .language.ast import Position
 from .language.diagnostics import Diagnostic, KnowledgeBaseError, did_you_mean
 from .language.knowledge_base import KnowledgeBase
+from .language.vocabulary import OUTCOMES, Outcome
 from .language.yamlpos import error_position, load_yaml, pos_of
 from .reasoning.instances import instances
 
@@ -68,7 +68,7 @@ def load_scenario(path: Path | str, kb: KnowledgeBase) -> Scenario:
     try:
         data = load_yaml(Path(path).read_text(encoding="utf-8"), path)
     except yaml.YAMLError as err:
-        raise KnowledgeBaseError([Diagnostic(error_position(err, path), "fact", f"not valid YAML: {err}")])
+        raise KnowledgeBaseError([Diagnostic(error_position(err, path), "fact", f"not valid YAML: {err}")]) from None
     top = Position(path, 1, 1)
     diags: list[Diagnostic] = []
     facts, problems = facts_from_data(data.get("facts"), kb.vocabulary, path)

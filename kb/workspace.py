@@ -10,8 +10,8 @@ names a new fact-base version.
 from __future__ import annotations
 
 import threading
-from pathlib import Path
 from collections import OrderedDict
+from pathlib import Path
 
 from .decide import DEFAULT_SETTING, Decision, Question, audience_candidates, decide_in, validate_question
 from .engine.base import Engine
@@ -20,7 +20,6 @@ from .explain.explainer import explain
 from .facts.model import Fact, FactSet
 from .language.knowledge_base import DEFAULT_DIR, KnowledgeBase, load_knowledge_base
 from .language.vocabulary import Outcome
-
 
 DECISION_CACHE = 100_000  # questions remembered per rules-and-facts version
 

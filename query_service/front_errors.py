@@ -17,8 +17,10 @@ _CODES = {
     413: ("body-too-large", "Request body too large", "The request body is larger than this service accepts."),
     414: ("uri-too-long", "URI too long", "The request line is longer than this service accepts."),
     417: ("expectation-failed", "Expectation failed", "The Expect header cannot be met."),
-    431: ("headers-too-large", "Request header fields too large", "The request headers are larger than this service accepts."),
-    500: ("internal-error", "Internal error", "The service failed while answering this request. The failure was logged."),
+    431: ("headers-too-large", "Request header fields too large",
+          "The request headers are larger than this service accepts."),
+    500: ("internal-error", "Internal error",
+          "The service failed while answering this request. The failure was logged."),
     501: ("not-implemented", "Not implemented", "The request uses an HTTP feature this service does not support."),
 }
 REASONS = {400: "Bad Request", 403: "Forbidden", 413: "Request Entity Too Large", 414: "URI Too Long",

@@ -8,7 +8,8 @@ logs a request line (gunicorn_worker.py).
 
 One worker process with threads by default: each extra worker holds its own engine, model and
 copy of the facts (workers keep in step with the stored fact base by its version); the GIL lets one
-process use one core for Python work, so DEELWIJZER_WORKERS=2 uses both cores of this machine. No access log: gunicorn's would print query
+process use one core for Python work, so DEELWIJZER_WORKERS=2 uses both cores of this machine.
+No access log: gunicorn's would print query
 strings, which hold names; the app logs method, route template, status and duration instead.
 """
 import os

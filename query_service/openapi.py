@@ -14,7 +14,7 @@ from __future__ import annotations
 import copy
 import json
 import re
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import yaml
@@ -75,7 +75,7 @@ def _registry() -> Registry:
     return Registry().with_resource(DOCUMENT_URI, Resource(contents=document(), specification=DRAFT202012))
 
 
-@lru_cache(maxsize=None)
+@cache
 def schema_validator(name: str) -> Draft202012Validator:
     """A validator for components/schemas/<name>.
 
@@ -104,7 +104,8 @@ def schema_validator(name: str) -> Draft202012Validator:
 
 def _absolute_refs(node):
     if isinstance(node, dict):
-        return {k: (f"{DOCUMENT_URI}{v}" if k == "$ref" and isinstance(v, str) and v.startswith("#/") else _absolute_refs(v))
+        return {k: (f"{DOCUMENT_URI}{v}" if k == "$ref" and isinstance(v, str) and v.startswith("#/")
+                    else _absolute_refs(v))
                 for k, v in node.items()}
     if isinstance(node, list):
         return [_absolute_refs(v) for v in node]
@@ -115,7 +116,7 @@ _FLASK_VARIABLE = re.compile(r"<(?:[^:>]+:)?[^>]+>")
 _OPENAPI_VARIABLE = re.compile(r"\{[^}]+\}")
 
 
-@lru_cache(maxsize=None)
+@cache
 def query_parameters(rule: str, method: str) -> dict[str, dict] | None:
     """The query parameters the document names for a Flask route and method, with their schemas
     (None: the operation is not documented).

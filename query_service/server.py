@@ -76,7 +76,8 @@ def make_server(app, bind: str | None = None, threads: int | None = None):
 def main() -> None:
     from .wsgi import app
     server = make_server(app)
-    logging.getLogger("query_service").info("serving on http://%s (waitress)", os.environ.get("DEELWIJZER_BIND", "127.0.0.1:8000"))
+    logging.getLogger("query_service").info("serving on http://%s (waitress)",
+                                            os.environ.get("DEELWIJZER_BIND", "127.0.0.1:8000"))
     server.run()
 
 

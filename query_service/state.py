@@ -20,7 +20,7 @@ from pathlib import Path
 from flask import Flask, current_app
 
 from kb.facts.fixtures import load_fact_file
-from kb.facts.model import Fact, FactSet
+from kb.facts.model import Fact
 from kb.language.knowledge_base import KnowledgeBase
 from kb.paths import display_path
 from kb.store.db import Database

@@ -1,14 +1,24 @@
-"""Shared fixtures: the shipped knowledge base (loaded once) and a fresh pyDatalog engine per test."""
+"""Shared fixtures for every test: the shipped knowledge base (loaded once per worker), a writable
+copy of it, a fresh reference engine, a Flask app's client and extension (each conftest below says
+how its `app` is configured), and fresh PostgreSQL databases.
+
+Under pytest-xdist (`-n 2`, what scripts/test runs) every worker is its own process: session
+fixtures are per worker, and each PostgreSQL database gets a unique name, so workers never share one.
+"""
 from __future__ import annotations
 
+import datetime
+import uuid
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
-from kb.engine.pydatalog_engine import PyDatalogEngine
+from kb.engine.registry import REFERENCE_ENGINE, engine_factory
 from kb.language.knowledge_base import copy_knowledge_base, load_knowledge_base
 
 ROOT = Path(__file__).resolve().parent.parent
+PG_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/test"
 
 
 @pytest.fixture(scope="session")
@@ -24,6 +34,54 @@ def kb_copy(tmp_path):
 
 @pytest.fixture()
 def engine():
-    engine = PyDatalogEngine()
+    """A fresh reference engine (pyDatalog), closed after the test."""
+    engine = engine_factory(REFERENCE_ENGINE)()
     yield engine
     engine.close()
+
+
+# -- Flask: every conftest that serves pages or the API defines `app`; these read from it --------------
+@pytest.fixture()
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture()
+def ext(app):
+    from query_service.state import EXTENSION
+    return app.extensions[EXTENSION]
+
+
+def close_app(app) -> None:
+    """Close an app's store and listener (what every `app` fixture does after its test)."""
+    from query_service.state import EXTENSION
+    app.extensions[EXTENSION].close()
+
+
+# -- PostgreSQL -------------------------------------------------------------------------------------
+def pg_unavailable() -> str:
+    """Why the machine's PostgreSQL cannot be used, or "" when it can."""
+    try:
+        import psycopg
+        with psycopg.connect(PG_ADMIN_URL, connect_timeout=3):
+            return ""
+    except Exception as err:  # noqa: BLE001 - any failure means: no server to test against
+        return f"PostgreSQL at {PG_ADMIN_URL} is unreachable ({type(err).__name__}: {err})"
+
+
+@contextmanager
+def fresh_pg_database(prefix: str):
+    """A new, empty, uniquely named PostgreSQL database (skips the test without a server); dropped
+    afterwards with `WITH (FORCE)`, which also ends the connections of servers and listeners."""
+    reason = pg_unavailable()
+    if reason:
+        pytest.skip(reason)
+    import psycopg
+    name = f"{prefix}_{datetime.date.today():%Y%m%d}_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
+    finally:
+        with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

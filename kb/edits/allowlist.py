@@ -42,7 +42,8 @@ def load_allow_list(path: Path | str) -> Allowed:
     try:
         data = load_yaml(path.read_text(encoding="utf-8"), name)
     except yaml.YAMLError as err:
-        raise KnowledgeBaseError([Diagnostic(error_position(err, name), "allow-list", f"not valid YAML: {err}")])
+        raise KnowledgeBaseError([Diagnostic(error_position(err, name), "allow-list",
+                                             f"not valid YAML: {err}")]) from None
     top = Position(name, 1, 1)
     if data is None:
         return Allowed({}, name)

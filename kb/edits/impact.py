@@ -10,12 +10,19 @@ Used by `kb diff` and by the service's `POST /v1/admin/reload` with `dry_run`.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
 
-from ..decide import (DEFAULT_SETTING, DecisionError, InconsistentKnowledgeBase, Question, audience_candidates,
-                      decide_in, validate_question)
+from ..decide import (
+    DEFAULT_SETTING,
+    DecisionError,
+    InconsistentKnowledgeBase,
+    Question,
+    audience_candidates,
+    decide_in,
+    validate_question,
+)
 from ..engine.registry import DEFAULT_ENGINE, engine_factory
 from ..facts.model import FactSet
 from ..language.ast import Atom, Negation

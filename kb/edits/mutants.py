@@ -17,8 +17,8 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import difflib
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Iterator
 
 from ..language.ast import Atom, Comparison, Constant, FunctionCall, Negation, Rule, Variable
 from ..language.vocabulary import Vocabulary
@@ -188,7 +188,8 @@ def _slots(rule: Rule, vocab: Vocabulary):
             for j, type_name, term, rebuild in atom_slots(lit, put):
                 yield i, str(lit), j, type_name, term, rebuild
         elif isinstance(lit, Negation):
-            for j, type_name, term, rebuild in atom_slots(lit.atom, lambda a, lit=lit, put=put: put(Negation(a, lit.pos))):
+            negated = lambda a, lit=lit, put=put: put(Negation(a, lit.pos))  # noqa: E731 - bound per literal
+            for j, type_name, term, rebuild in atom_slots(lit.atom, negated):
                 yield i, str(lit), j, type_name, term, rebuild
         else:
             for side in ("left", "right"):
@@ -224,7 +225,7 @@ def _comparison_type(term, other, rule: Rule, vocab: Vocabulary) -> str | None:
 
 def _term_mutants(rule: Rule, vocab: Vocabulary, labels: list[str]) -> Iterator[Mutant]:
     types = variable_types(rule, vocab)
-    for where, text, slot, type_name, term, rebuild in _slots(rule, vocab):
+    for where, _text, slot, type_name, term, rebuild in _slots(rule, vocab):
         touched = "head" if where == "head" else labels[where]
         if isinstance(term, Variable):
             for other in sorted(types):

@@ -14,8 +14,8 @@ from ..decide import DEFAULT_SETTING, Question
 from ..facts.model import FactSet
 from ..facts.validate import build_fact
 from ..language.ast import Position
-from ..language.diagnostics import Diagnostic, KnowledgeBaseError
 from ..language.conditions import CONDITIONS_FILE
+from ..language.diagnostics import Diagnostic, KnowledgeBaseError
 from ..language.knowledge_base import DEFAULT_DIR, KnowledgeBase, check_directory, check_texts
 from ..language.vocabulary import Vocabulary, load_vocabulary
 
@@ -42,9 +42,9 @@ def checked_revision(repo: Path | str, revision: str, kb_path: str = "kb") -> Kn
     def git(*args: str) -> str:
         done = subprocess.run(["git", "-C", str(repo), *args], capture_output=True, text=True)
         if done.returncode != 0:
+            last = done.stderr.strip().splitlines()[-1] if done.stderr.strip() else ""
             raise KnowledgeBaseError([Diagnostic(Position(f"{revision}:{kb_path}", 1, 1), "vocabulary-shape",
-                                                 f"git cannot read {kb_path} at `{revision}`: "
-                                                 f"{done.stderr.strip().splitlines()[-1] if done.stderr.strip() else ''}")])
+                                                 f"git cannot read {kb_path} at `{revision}`: {last}")])
         return done.stdout
 
     sources = {f"{revision}:{kb_path}/vocabulary.yaml": git("show", f"{revision}:{kb_path}/vocabulary.yaml")}

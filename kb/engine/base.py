@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import datetime
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable, TypeVar
+from typing import TypeVar
 
 from ..facts.model import Fact, FactSet, Value
 from ..language.knowledge_base import KnowledgeBase
@@ -30,7 +31,7 @@ class Context:
     hypothetical: tuple[Fact, ...] = ()
 
     def context_facts(self) -> list[tuple[str, tuple[Value, ...]]]:
-        facts = [("today", (self.moment,)), ("asked_in", (self.setting,))]
+        facts: list[tuple[str, tuple[Value, ...]]] = [("today", (self.moment,)), ("asked_in", (self.setting,))]
         if self.asked is not None:
             facts.append(("asked", tuple(self.asked)))
         return facts
@@ -69,5 +70,5 @@ class Engine(ABC):
         Whatever `context.hypothetical` adds is visible to `job` only, and gone when `run` returns.
         """
 
-    def close(self) -> None:
+    def close(self) -> None:  # noqa: B027 - optional: most engines hold nothing to release
         """Release resources (threads, processes)."""

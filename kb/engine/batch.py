@@ -7,8 +7,8 @@ questions use the tuple-at-a-time `join`, which stops at the first answers neede
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from operator import itemgetter
-from typing import Callable
 
 from ..language import builtins
 from ..language.ast import Constant
@@ -68,7 +68,7 @@ class BatchPlan:
             else:
                 first_at[value] = position
                 new_positions.append(position)
-        for name, position in sorted(first_at.items(), key=lambda kv: kv[1]):
+        for name, _ in sorted(first_at.items(), key=lambda kv: kv[1]):
             self.slots[name] = len(self.slots)
         self.ops.append(("atom", step.predicate, tuple(positions), _getter(key_parts) if positions else None,
                          tuple(new_positions), tuple(checks)))

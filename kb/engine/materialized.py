@@ -17,7 +17,7 @@ import dataclasses
 import datetime
 import threading
 from collections import OrderedDict
-from typing import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 from ..facts.model import BEGINNING, END, Fact, FactSet
 from ..language.ast import Atom, Negation, Variable
@@ -156,7 +156,7 @@ class MomentModel:
         rel = self.relations.get(name)
         return len(rel) if rel is not None else 1
 
-    def changed(self, facts: FactSet, added: list[Fact], removed: list[Fact]) -> "MomentModel":
+    def changed(self, facts: FactSet, added: list[Fact], removed: list[Fact]) -> MomentModel:
         """A new model for the changed facts: untouched relations are shared with this one."""
         program, moment = self.program, self.moment
         touched = {f.predicate for f in list(added) + list(removed)}
@@ -173,7 +173,7 @@ class MomentModel:
         return model
 
 
-    def moved(self, facts: FactSet, bounded: list[Fact], moment: datetime.date) -> "MomentModel":
+    def moved(self, facts: FactSet, bounded: list[Fact], moment: datetime.date) -> MomentModel:
         """The model of another moment, derived from this one: only the facts whose validity
         differs between the two days (among `bounded`, the facts valid for less than all time) and
         the strata that depend on them or on `today` are computed again."""
@@ -217,7 +217,7 @@ def evaluate_stratum(program: Program, stratum: set[str], relations: dict) -> No
 
         def source(name: str):
             # Δp is last round's new rows of p; everything else is read whole.
-            return delta[name[1:]] if name.startswith(DELTA) else relations[name]
+            return delta[name[1:]] if name.startswith(DELTA) else relations[name]  # noqa: B023 - used this round
 
         for rule, delta_name, batch in delta_plans:
             if not len(delta[delta_name]):

@@ -6,8 +6,8 @@ comparisons and negations are placed as soon as all their variables are bound.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from ..language import builtins
 from ..language.ast import Atom, Comparison, Constant, Negation, Rule
@@ -66,7 +66,7 @@ def plan(rule: Rule, bound: set[str], size: Callable[[str], int]) -> list:
     place_tests()
     while positives:
         def rank(atom: Atom):
-            fixed = sum(isinstance(a, Constant) or a.name in bound for a in atom.args)
+            fixed = sum(isinstance(a, Constant) or a.name in bound for a in atom.args)  # noqa: B023 - ranked now
             return (-fixed, size(atom.predicate))
         atom = min(positives, key=rank)
         positives.remove(atom)

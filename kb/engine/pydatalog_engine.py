@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import queue
 import threading
+from collections.abc import Callable
 from concurrent.futures import Future
-from typing import Callable
 
 from pyDatalog import pyEngine
 from pyDatalog.Logic import Logic
@@ -30,7 +30,7 @@ _STORED = "{}__valid"
 _COMPARATOR = {"=": "==", "!=": "!=", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
 
 
-def _const(value) -> "pyEngine.Term":
+def _const(value) -> pyEngine.Term:
     return pyEngine.Term_of(value)
 
 

@@ -8,7 +8,7 @@ setting changes the engine for all of them.
 from __future__ import annotations
 
 import os
-from typing import Callable, Mapping
+from collections.abc import Callable, Mapping
 
 from .base import Engine
 

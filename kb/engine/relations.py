@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterable
 from operator import itemgetter
-from typing import Iterable
 
 _EMPTY: tuple = ()
 

@@ -11,9 +11,9 @@ from ..decide import OUTCOMES, STRONGER, Outcome, Question, decide_in, validate_
 from ..engine.base import Engine
 from ..facts.model import FactSet
 from ..language.knowledge_base import KnowledgeBase
-from .remedies import candidate_facts, find_remedies, missing_remediable, neighbourhood
 from .people import people_by_role, pupils_of
 from .readers import withheld_parts
+from .remedies import candidate_facts, find_remedies, missing_remediable, neighbourhood
 from .terms import LANGS, jsonable, word
 from .why import DEFAULT_MAX_DEPTH, Prover
 from .why_not import DEFAULT_MAX_DEPTH as WHY_NOT_DEPTH

@@ -4,7 +4,8 @@ A question is a fact the store does not have and the vocabulary marks as askable
 is the pupil judged capable, does a parent consent, does the item reveal a danger, can the
 recipient avert it. Candidates are the askable predicates grounded with the question's own values
 (an argument named like a part of the question — Actor, Recipient, Item — takes its value, a Pupil
-argument the pupils the item is about) and the people around it (the actor, the recipient, the pupils and their parents). Each candidate is
+argument the pupils the item is about) and the people around it (the actor, the recipient, the
+pupils and their parents). Each candidate is
 checked by deciding again with it added as a hypothetical fact: a question whose "yes" alone
 changes the outcome comes first; then questions whose "yes" changes it together with one other
 answer; questions that change nothing are not asked. Answers are hypothetical facts only.
@@ -13,7 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import itertools
-from typing import Callable
+from collections.abc import Callable
 
 from ..facts.model import END, Fact, FactSet
 from ..language.knowledge_base import KnowledgeBase
@@ -22,7 +23,8 @@ from .terms import LANGS, atom_reading, jsonable
 
 MAX_CANDIDATES = 60
 PAIR_POOL = 16  # pairs are sought among the first undecisive candidates only: 120 re-decisions at most
-_ASK = {"en": "Is it so that {reading}?", "nl": "Geldt het volgende: {reading}?"}  # nl: a main clause keeps its word order
+# nl: a main clause keeps its word order
+_ASK = {"en": "Is it so that {reading}?", "nl": "Geldt het volgende: {reading}?"}
 _QUESTION_ROLES = {"Actor": "actor", "Recipient": "recipient", "Item": "item"}
 
 

@@ -23,7 +23,7 @@ class Reading:
         return self.nl if lang == "nl" else self.en
 
     @classmethod
-    def from_json(cls, data: dict | None) -> "Reading | None":
+    def from_json(cls, data: dict | None) -> Reading | None:
         return None if data is None else cls(data["nl"], data["en"])
 
     def to_json(self) -> dict:
@@ -41,7 +41,7 @@ class RuleRef:
     legal_text: str | None = None
 
     @classmethod
-    def from_json(cls, data: dict) -> "RuleRef":
+    def from_json(cls, data: dict) -> RuleRef:
         return cls(data["id"], data["source"], data["heading"], data["location"],
                    data.get("choice"), data.get("legal_text"))
 
@@ -59,7 +59,7 @@ class Period:
     args: tuple | None = None
 
     @classmethod
-    def from_json(cls, data: dict) -> "Period":
+    def from_json(cls, data: dict) -> Period:
         args = data.get("args")
         return cls(data["origin"], data["from"], data["until"], None if args is None else tuple(args))
 
@@ -91,10 +91,10 @@ class ProofNode:
     rule: RuleRef | None = None
     bindings: dict = field(default_factory=dict)
     rule_reading: Reading | None = None
-    children: tuple["ProofNode", ...] = ()
+    children: tuple[ProofNode, ...] = ()
     facts: tuple[Period, ...] = ()
     condition: str | None = None
-    why_not: "WhyNotTree | None" = None
+    why_not: WhyNotTree | None = None
     comparing: Comparing | None = None
     withheld_by: dict | None = None  # for a withheld node: {rule, source} of the rule withholding it
 
@@ -104,7 +104,7 @@ class ProofNode:
         return (self.kind, self.predicate, tuple(map(str, self.args)), self.condition)
 
     @classmethod
-    def from_json(cls, data: dict) -> "ProofNode":
+    def from_json(cls, data: dict) -> ProofNode:
         return cls(
             kind=data["kind"], height=data["height"], size=data["size"], predicate=data.get("predicate"),
             args=tuple(data.get("args", ())), reading=Reading.from_json(data.get("reading")),
@@ -154,7 +154,7 @@ class Failure:
     args: tuple = ()
     reading: Reading | None = None
     negation: Reading | None = None  # how the failed condition reads: "there is no consent from …"
-    why_not: "WhyNotTree | None" = None
+    why_not: WhyNotTree | None = None
     proof: ProofNode | None = None
     has_proof: bool = False  # the JSON carried a `proof` key (possibly null)
     outside_validity: tuple[Period, ...] = ()
@@ -163,7 +163,7 @@ class Failure:
     withheld_by: dict | None = None
 
     @classmethod
-    def from_json(cls, data: dict) -> "Failure":
+    def from_json(cls, data: dict) -> Failure:
         return cls(
             kind=data["kind"], condition=data["condition"], cost=data["cost"], predicate=data.get("predicate"),
             args=tuple(data.get("args", ())), reading=Reading.from_json(data.get("reading")),
@@ -210,7 +210,7 @@ class Candidate:
     distance: int
 
     @classmethod
-    def from_json(cls, data: dict) -> "Candidate":
+    def from_json(cls, data: dict) -> Candidate:
         return cls(RuleRef.from_json(data["rule"]), dict(data["bindings"]), tuple(data["satisfied"]),
                    tuple(Failure.from_json(f) for f in data["failed"]), data["distance"])
 
@@ -234,7 +234,7 @@ class WhyNotTree:
         return ("why-not", self.predicate, tuple(map(str, self.args)))
 
     @classmethod
-    def from_json(cls, data: dict) -> "WhyNotTree":
+    def from_json(cls, data: dict) -> WhyNotTree:
         return cls(data["predicate"], tuple(data["args"]), Reading.from_json(data["reading"]),
                    tuple(Candidate.from_json(c) for c in data["candidates"]), data["distance"],
                    Reading.from_json(data.get("negation")))
@@ -258,7 +258,7 @@ class RemedyFact:
     act: str
 
     @classmethod
-    def from_json(cls, data: dict) -> "RemedyFact":
+    def from_json(cls, data: dict) -> RemedyFact:
         return cls(data["predicate"], tuple(data["args"]), data["from"], Reading.from_json(data["reading"]),
                    data["by"], data["act"])
 
@@ -275,7 +275,7 @@ class Remedy:
     deciding_rules: tuple[str, ...]
 
     @classmethod
-    def from_json(cls, data: dict) -> "Remedy":
+    def from_json(cls, data: dict) -> Remedy:
         return cls(tuple(RemedyFact.from_json(f) for f in data["facts"]), data["outcome"],
                    tuple(data["deciding_rules"]))
 
@@ -293,7 +293,7 @@ class Source:
     legal_text: str
 
     @classmethod
-    def from_json(cls, data: dict) -> "Source":
+    def from_json(cls, data: dict) -> Source:
         return cls(data["rule"], data["source"], data["heading"], data["legal_text"])
 
     def to_json(self) -> dict:
@@ -308,7 +308,7 @@ class ConditionNote:
     text: Reading
 
     @classmethod
-    def from_json(cls, data: dict) -> "ConditionNote":
+    def from_json(cls, data: dict) -> ConditionNote:
         return cls(data["id"], data["source"], Reading(data["nl"], data["en"]))
 
     def to_json(self) -> dict:
@@ -328,7 +328,7 @@ class Question:
     about: tuple | None = None  # the pupils the item is about
 
     @classmethod
-    def from_json(cls, data: dict) -> "Question":
+    def from_json(cls, data: dict) -> Question:
         return cls(data["actor"], data["recipient"], data["item"], data["at"], data["setting"],
                    tuple(data["hypothetical"]),
                    {k: Reading.from_json(v) for k, v in data.get("words", {}).items()},
@@ -364,7 +364,7 @@ class Explanation:
     reader: str | None = None  # the reader it was rendered for, when redacted
 
     @classmethod
-    def from_json(cls, data: "dict | Explanation") -> "Explanation":
+    def from_json(cls, data: dict | Explanation) -> Explanation:
         """Read the JSON form (explanation.schema.json); an Explanation is returned as it is."""
         if isinstance(data, Explanation):
             return data

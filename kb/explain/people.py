@@ -8,7 +8,7 @@ comes from the vocabulary's readings and labels, so no code or predicate name re
 from __future__ import annotations
 
 import datetime
-from typing import Callable
+from collections.abc import Callable
 
 from ..facts.model import FactSet
 from ..language.knowledge_base import KnowledgeBase
@@ -20,7 +20,8 @@ _WORDS = {
     "en": {"at": "{role} at {school}", "parent_of": "parent of {pupil}", "circle": "in the {circle} for {pupil}",
            "guide_of": "guides {pupil}", "pupil_at": "pupil at {school}",
            "presumed": "presumed capable", "judged": "judged capable", "not_capable": "not capable"},
-    "nl": {"at": "{role} op {school}", "parent_of": "ouder van {pupil}", "circle": "lid van de ambtskring {circle} voor {pupil}",
+    "nl": {"at": "{role} op {school}", "parent_of": "ouder van {pupil}",
+           "circle": "lid van de ambtskring {circle} voor {pupil}",
            "guide_of": "begeleidt {pupil}", "pupil_at": "leerling op {school}",
            "presumed": "verondersteld bekwaam", "judged": "bekwaam geacht", "not_capable": "niet bekwaam"},
 }

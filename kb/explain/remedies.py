@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime
 import itertools
-from typing import Callable, Iterable
+from collections.abc import Callable, Iterable
 
 from ..facts.model import END, Fact, FactSet
 from ..language.knowledge_base import KnowledgeBase

@@ -43,7 +43,8 @@ PHRASES = {
         "reader": "Explanation for {reader}: parts this reader may not see are withheld.",
         "reader_actor": "the professional who asked", "reader_pupil": "the pupil", "reader_parent": "a parent",
         "reader_auditor": "an auditor (everything shown)",
-        "others_hold": "({n} other conditions hold)", "other_holds": "(1 other condition holds)", "full_hint": "The full proof: add view=full.",
+        "others_hold": "({n} other conditions hold)", "other_holds": "(1 other condition holds)",
+        "full_hint": "The full proof: add view=full.",
     },
     "nl": {
         "decision": "Beslissing", Outcome.OBLIGATED: "verplicht", Outcome.DISCRETIONARY: "naar eigen afweging",
@@ -67,11 +68,13 @@ PHRASES = {
         "valid": "geldig",
         "outside_validity": "zo'n feit bestaat, maar niet op deze datum",
         "see_above": "zie hierboven: {text}", "would_need": "{rule} is niet van toepassing:",
-        "withheld": "niet getoond aan deze lezer", "withheld_on": "niet getoond aan deze lezer op grond van regel {rule}",
+        "withheld": "niet getoond aan deze lezer",
+        "withheld_on": "niet getoond aan deze lezer op grond van regel {rule}",
         "reader": "Uitleg voor {reader}: wat deze lezer niet mag zien, wordt niet getoond.",
         "reader_actor": "de professional die het vroeg", "reader_pupil": "de leerling", "reader_parent": "een ouder",
         "reader_auditor": "een auditor (alles getoond)",
-        "others_hold": "({n} andere voorwaarden gelden)", "other_holds": "(1 andere voorwaarde geldt)", "full_hint": "Het volledige bewijs: voeg view=full toe.",
+        "others_hold": "({n} andere voorwaarden gelden)", "other_holds": "(1 andere voorwaarde geldt)",
+        "full_hint": "Het volledige bewijs: voeg view=full toe.",
     },
 }
 MARKS = {Outcome.OBLIGATED: "!", Outcome.DISCRETIONARY: "±", Outcome.PERMITTED: "✔", Outcome.FORBIDDEN: "✘"}

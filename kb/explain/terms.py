@@ -6,9 +6,9 @@ import re
 
 from ..language.ast import Atom, Comparison, FunctionCall, Negation, Rule, Variable
 from ..language.knowledge_base import KnowledgeBase
+from ..language.terms import term_value
 from ..language.vocabulary import PLACEHOLDER
 from ..paths import display_path
-from ..language.terms import term_value
 
 LANGS = ("nl", "en")
 
@@ -59,7 +59,7 @@ def atom_reading(kb: KnowledgeBase, predicate: str, args, negative: bool = False
     out = {}
     for lang in LANGS:
         values = {arg.name: word(kb, arg.type, v, lang, negative) for arg, v in zip(pred.args, args)}
-        out[lang] = PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(0)), templates[lang])
+        out[lang] = PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(0)), templates[lang])  # noqa: B023
     return out
 
 

@@ -12,11 +12,19 @@ from ..engine.base import Evaluation
 from ..facts.model import Fact, FactSet
 from ..language.ast import Atom, Comparison, Negation
 from ..language.knowledge_base import KnowledgeBase
-from ..language.vocabulary import CONCLUDED, Kind
 from ..language.terms import term_value
+from ..language.vocabulary import CONCLUDED, Kind
 from ..reasoning.instances import ground, instances
-from .terms import (atom_reading, bindings_json, comparison_reading, jsonable, literal_text, negation_reading,
-                    rule_reading, rule_ref)
+from .terms import (
+    atom_reading,
+    bindings_json,
+    comparison_reading,
+    jsonable,
+    literal_text,
+    negation_reading,
+    rule_reading,
+    rule_ref,
+)
 
 DEFAULT_MAX_DEPTH = 12
 _INSTANCES_PER_RULE = 4  # alternative instances weighed per rule when looking for the shortest proof

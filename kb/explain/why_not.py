@@ -14,11 +14,10 @@ from ..engine.base import Evaluation
 from ..facts.model import FactSet
 from ..language.ast import Atom, Comparison, Negation
 from ..language.knowledge_base import KnowledgeBase
-from ..language.vocabulary import Kind
 from ..language.terms import term_value
+from ..language.vocabulary import Kind
 from ..reasoning.instances import evaluation_order, ground, literal_holds
-from .terms import (atom_reading, bindings_json, comparison_reading, jsonable, literal_text, negation_reading,
-                    rule_ref)
+from .terms import atom_reading, bindings_json, comparison_reading, jsonable, literal_text, negation_reading, rule_ref
 
 DEFAULT_MAX_DEPTH = 4
 _BRANCHES = 24      # bindings tried per candidate rule in the closest-instance search

@@ -48,7 +48,7 @@ def load_fact_file(path: Path | str, vocab: Vocabulary) -> FactSet:
         data = load_yaml(text, path)
     except yaml.YAMLError as err:
         raise KnowledgeBaseError([Diagnostic(error_position(err, path), "fact",
-                                             f"not valid YAML: {getattr(err, 'problem', err)}")])
+                                             f"not valid YAML: {getattr(err, 'problem', err)}")]) from None
     raw = data.get("facts") if isinstance(data, dict) else data
     facts, diags = facts_from_data(raw, vocab, path)
     if diags:

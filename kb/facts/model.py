@@ -6,8 +6,8 @@ item's content: only who, about whom, in which capacity, and which requests.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Iterable, Iterator
 
 from ..language.ast import Value
 from ..language.vocabulary import Vocabulary
@@ -58,7 +58,7 @@ class FactSet:
             self._by_predicate.setdefault(fact.predicate, []).append(fact)
 
     @classmethod
-    def of_distinct(cls, facts: list[Fact], version: str = "") -> "FactSet":
+    def of_distinct(cls, facts: list[Fact], version: str = "") -> FactSet:
         """A fact set from facts known to be distinct (a store's rows), skipping de-duplication."""
         fact_set = cls((), version)
         fact_set._facts = tuple(facts)
@@ -67,7 +67,7 @@ class FactSet:
             fact_set._by_predicate.setdefault(fact.predicate, []).append(fact)
         return fact_set
 
-    def changed(self, added: list[Fact], removed: list[Fact], version: str) -> "FactSet":
+    def changed(self, added: list[Fact], removed: list[Fact], version: str) -> FactSet:
         """This fact set with `removed` taken out and `added` put in, named `version`.
 
         Only the index entries the change touches are rebuilt, so applying one fact to a large fact
@@ -75,7 +75,8 @@ class FactSet:
         gone = set(removed)
         added = [f for f in dict.fromkeys(added) if f not in self or f in gone]
         result = FactSet((), version)
-        result._facts = tuple(f for f in self._facts if f not in gone) + tuple(added) if gone else self._facts + tuple(added)
+        kept = tuple(f for f in self._facts if f not in gone) if gone else self._facts
+        result._facts = kept + tuple(added)
         result._by_atom = dict(self._by_atom)
         result._by_predicate = dict(self._by_predicate)
         for fact in gone:
@@ -133,7 +134,7 @@ class FactSet:
         """The facts of a predicate valid on `day`."""
         return [f for f in self.of(predicate) if f.valid_on(day)]
 
-    def union(self, other: Iterable[Fact]) -> "FactSet":
+    def union(self, other: Iterable[Fact]) -> FactSet:
         other = [f for f in other if f not in self]
         if not other:
             return self

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
-from typing import Union
 
 
 @dataclass(frozen=True, order=True)
@@ -24,7 +23,7 @@ class Position:
         return f"{self.file}:{self.line}:{self.column}"
 
 
-Value = Union[str, int, datetime.date]
+Value = str | int | datetime.date
 
 
 @dataclass(frozen=True)
@@ -55,14 +54,14 @@ class FunctionCall:
     """A built-in function applied to terms, allowed only inside comparisons (e.g. `years_between(B, T)`)."""
 
     name: str
-    args: tuple["Term", ...]
+    args: tuple[Term, ...]
     pos: Position = field(compare=False, hash=False, repr=False)
 
     def __str__(self) -> str:
         return f"{self.name}({', '.join(map(str, self.args))})"
 
 
-Term = Union[Variable, Constant, FunctionCall]
+Term = Variable | Constant | FunctionCall
 
 
 def term_variables(term: Term) -> list[str]:
@@ -104,9 +103,8 @@ class Atom:
     def bind(self, row: tuple, bindings: dict) -> bool:
         """Extend `bindings` in place with this atom's variables read from `row`; False on a clash."""
         for term, value in zip(self.args, row):
-            if isinstance(term, Variable):
-                if bindings.setdefault(term.name, value) != value:
-                    return False
+            if isinstance(term, Variable) and bindings.setdefault(term.name, value) != value:
+                return False
         return True
 
     def __str__(self) -> str:
@@ -139,7 +137,7 @@ class Comparison:
         return f"{self.left} {self.op} {self.right}"
 
 
-Literal = Union[Atom, Negation, Comparison]
+Literal = Atom | Negation | Comparison
 
 
 @dataclass(frozen=True)

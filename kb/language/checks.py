@@ -6,7 +6,7 @@ them all and returns every problem, sorted by location.
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Iterable
+from collections.abc import Iterable
 
 from .ast import Atom, Comparison, Constant, FunctionCall, Negation, Position, Rule, Variable
 from .diagnostics import Diagnostic, did_you_mean
@@ -66,7 +66,7 @@ def check_names_and_types(rule: Rule, vocab: Vocabulary) -> list[Diagnostic]:
                                     f"line {seen[1].line}", rule.heading,
                                     "use two different variables if two different things are meant"))
 
-    for atom, is_head in _atoms(rule):
+    for atom, _ in _atoms(rule):
         pred = vocab.predicates.get(atom.predicate)
         if pred is None:
             candidates = {f"{p.name}/{p.arity}": p for p in vocab.predicates.values()}
@@ -170,7 +170,8 @@ def check_annotations(rule: Rule) -> list[Diagnostic]:
     what = f"the rule concluding `{rule.head.predicate}`"
     if not rule.id:
         diags.append(Diagnostic(rule.pos, "missing-id", f"{what} has no `@id`", rule.heading,
-                                "add a line `@id: B2.shared_secrecy` (statement number and a short name) above the rule"))
+                                "add a line `@id: B2.shared_secrecy` (statement number and a short name) "
+                                "above the rule"))
     if not rule.source:
         named = f"rule `{rule.id}`" if rule.id else what
         under = f" (under “{rule.heading}”)" if rule.heading else ""
@@ -364,9 +365,8 @@ def _cycle(graph, start: str, goal: str, component: set[str]) -> list[str]:
     seen = {start}
     while queue:
         path = queue.popleft()
-        if path[-1] == goal and len(path) > 1 and path != [goal]:
-            if len(path) > 2 or start == goal:
-                return [path[0]] + ["not " + path[1]] + path[2:]
+        if path[-1] == goal and len(path) > 1 and path != [goal] and (len(path) > 2 or start == goal):
+            return [path[0]] + ["not " + path[1]] + path[2:]
         for dep, _ in sorted(graph.get(path[-1], ())):
             if dep in component and (dep not in seen or dep == goal):
                 seen.add(dep)

@@ -38,7 +38,8 @@ def conditions_from_text(text: str, path: str) -> dict[str, Condition]:
         data = load_yaml(text, path)
     except yaml.YAMLError as err:
         raise KnowledgeBaseError([Diagnostic(error_position(err, path), "conditions",
-                                             f"the conditions file is not valid YAML: {getattr(err, 'problem', err)}")])
+                                             "the conditions file is not valid YAML: "
+                                             f"{getattr(err, 'problem', err)}")]) from None
     top = Position(path, 1, 1)
     entries = data.get("conditions") if isinstance(data, PosDict) else None
     if not isinstance(entries, PosDict):
@@ -68,7 +69,9 @@ def check_condition_references(rules: list[Rule], conditions: dict[str, Conditio
         for cid in rule.conditions:
             if cid not in conditions:
                 diags.append(Diagnostic(ann.pos if ann else rule.pos, "unknown-condition",
-                                        f"rule `{rule.id}` names the condition `{cid}`, which kb/conditions.yaml does not declare",
+                                        f"rule `{rule.id}` names the condition `{cid}`, "
+                                        "which kb/conditions.yaml does not declare",
                                         rule.heading, did_you_mean(cid, conditions)
-                                        or "declare it in kb/conditions.yaml with a source and a Dutch and English text"))
+                                        or "declare it in kb/conditions.yaml with a source and a Dutch and "
+                                           "English text"))
     return diags

@@ -6,9 +6,9 @@ words. `render` shows the offending line with a caret under the span, like lark 
 from __future__ import annotations
 
 import difflib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
 
 from .ast import Position
 
@@ -40,7 +40,8 @@ CODES = {
     "unknown-statement": "a @source citing a statement the law reference (docs/law.md) does not have",
     "fact": "an error in a fact file",
     "vocabulary-yaml": "the vocabulary file is not valid YAML",
-    "vocabulary-shape": "a vocabulary section or entry written in the wrong shape (a list or text where a mapping belongs)",
+    "vocabulary-shape": "a vocabulary section or entry written in the wrong shape "
+                        "(a list or text where a mapping belongs)",
     "vocabulary-unknown-type": "a predicate argument or function that names a type the vocabulary does not declare",
     "vocabulary-kind": "a predicate whose kind is not input, derived, context or decision",
     "vocabulary-argument": "a predicate argument that is not written as {Name: type}, or a repeated argument name",

@@ -14,8 +14,7 @@ from pathlib import Path
 from lark import Lark, Token, Transformer, v_args
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
-from .ast import (Annotation, Atom, Comparison, Constant, FunctionCall, Negation, Position, Rule,
-                  RuleFile, Variable)
+from .ast import Annotation, Atom, Comparison, Constant, FunctionCall, Negation, Position, Rule, RuleFile, Variable
 from .diagnostics import Diagnostic, did_you_mean
 
 ANNOTATION_KEYS = ("id", "source", "nl", "en", "choice", "alternative", "condition")

@@ -8,8 +8,9 @@ caller says how to read a variable; constants and function calls are compiled he
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable, Mapping
 from operator import itemgetter
-from typing import Any, Callable, Mapping
+from typing import Any
 
 from . import builtins
 from .ast import Constant, FunctionCall, Term, Value, Variable
@@ -25,7 +26,7 @@ def compile_term(term: Term, variable: Callable[[str], Reader]) -> Reader:
         value = term.value
         return lambda _: value
     if isinstance(term, FunctionCall):
-        function = builtins.FUNCTIONS[term.name]
+        function: Callable[..., Value] = builtins.FUNCTIONS[term.name]
         parts = [compile_term(arg, variable) for arg in term.args]
         return lambda bindings: function(*(part(bindings) for part in parts))
     raise TypeError(term)
@@ -39,7 +40,7 @@ def _open_variable(name: str) -> Reader:
 def _open_term(term: Term) -> Reader:
     """A term over bindings that may leave variables open: a function of an open value is open."""
     if isinstance(term, FunctionCall):
-        function = builtins.FUNCTIONS[term.name]
+        function: Callable[..., Value] = builtins.FUNCTIONS[term.name]
         parts = [_open_term(arg) for arg in term.args]
 
         def call(bindings):

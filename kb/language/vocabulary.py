@@ -19,7 +19,6 @@ from .diagnostics import Diagnostic, KnowledgeBaseError, did_you_mean
 from .yamlpos import PosDict, error_position, load_yaml, pos_of
 
 
-
 class Kind(StrEnum):
     """What states a predicate's facts: facts (input), rules (derived, decision), or the question."""
 
@@ -214,7 +213,8 @@ def vocabulary_from_text(text: str, path: str) -> Vocabulary:
         data = load_yaml(text, path)
     except yaml.YAMLError as err:
         raise KnowledgeBaseError([Diagnostic(error_position(err, path), "vocabulary-yaml",
-                                             f"the vocabulary is not valid YAML: {getattr(err, 'problem', err)}")])
+                                             "the vocabulary is not valid YAML: "
+                                             f"{getattr(err, 'problem', err)}")]) from None
     diags: list[Diagnostic] = []
     top = Position(path, 1, 1)
     if not isinstance(data, PosDict):
@@ -245,7 +245,7 @@ def vocabulary_from_text(text: str, path: str) -> Vocabulary:
         values = spec.get("values")
         if values is not None and not (isinstance(values, list) and all(isinstance(v, str) for v in values)):
             err(pos_of(spec, "values", pos), f"the values of type `{name}` must be a list of names",
-                f"write `values: [a, b]`", "vocabulary-shape")
+                "write `values: [a, b]`", "vocabulary-shape")
             values = None
         labels = spec.get("labels") or {}
         if not isinstance(labels, dict):
@@ -344,7 +344,8 @@ def vocabulary_from_text(text: str, path: str) -> Vocabulary:
             for placeholder in PLACEHOLDER.findall(template):
                 if placeholder not in {a.name for a in args}:
                     err(pos_of(spec, f"{lang}_not", pos),
-                        f"the {lang}_not reading of `{name}` names `{{{placeholder}}}`, which is not one of its arguments",
+                        f"the {lang}_not reading of `{name}` names `{{{placeholder}}}`, "
+                        "which is not one of its arguments",
                         did_you_mean(placeholder, [a.name for a in args]), "vocabulary-reading")
             negative[lang] = template
         by = spec.get("brought_about_by")

@@ -7,13 +7,13 @@ Decisions use it to name their deciding rules; explanations build proof trees fr
 """
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from ..engine.base import Evaluation
 from ..language import builtins
 from ..language.ast import Atom, Comparison, Negation, Rule
-from ..language.terms import term_value
 from ..language.knowledge_base import KnowledgeBase
+from ..language.terms import term_value
 
 Bindings = dict[str, object]
 

@@ -78,7 +78,8 @@ def fact_chain(db: Database, upto: int | None = None) -> tuple[dict[int, str], l
     for cid, changed_at, kind, note, prev_hash, stored_hash in changes:
         body = change_body(cid, changed_at, kind, note, added.get(cid, []), withdrawn.get(cid, []))
         if prev_hash != prev_stored:
-            problems.append(f"fact change {cid}: it does not follow the previous change (a change was removed or reordered)")
+            problems.append(f"fact change {cid}: it does not follow the previous change "
+                            "(a change was removed or reordered)")
         elif chain_hash(prev_hash, body) != stored_hash:
             problems.append(f"fact change {cid}: it or the facts it added or withdrew do not match its hash "
                             "(a stored fact was changed, removed or added)")

@@ -71,7 +71,8 @@ def add_missing_columns(db, table: str, columns: dict[str, str]) -> list[str]:
     """Add columns a store from an older release lacks; the names of those added."""
     if db.dialect == "postgresql":
         present = {r[0] for r in db.query(
-            "SELECT column_name FROM information_schema.columns WHERE table_name = ? AND table_schema = current_schema()",
+            "SELECT column_name FROM information_schema.columns "
+            "WHERE table_name = ? AND table_schema = current_schema()",
             (table,))}
     else:
         present = {r[1] for r in db.query(f"PRAGMA table_info({table})")}

@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
-
 
 MAX_ID = 2**63 - 1  # the largest row id either store can hold; a larger id names no row
 
@@ -60,7 +59,7 @@ class Database:
         return statement.replace("?", "%s") if self.dialect == "postgresql" else statement
 
     @contextmanager
-    def transaction(self) -> Iterator["Cursor"]:
+    def transaction(self) -> Iterator[Cursor]:
         """A transaction; SQLite writers are serialised in-process (it allows one writer anyway)."""
         conn = self._connection()
         lock = self._write_lock
@@ -97,7 +96,7 @@ class Cursor:
     def __init__(self, db: Database, cursor):
         self.db, self.cursor = db, cursor
 
-    def execute(self, statement: str, params: tuple = ()) -> "Cursor":
+    def execute(self, statement: str, params: tuple = ()) -> Cursor:
         self.cursor.execute(self.db.sql(statement), params)
         return self
 

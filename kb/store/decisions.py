@@ -4,7 +4,8 @@ A record holds the request, its hypothetical facts, the knowledge-base version (
 vocabulary), the fact-base version, the outcome, the deciding rules and the full trace. Its hash
 covers all of that, the previous record's hash, the hash of the kept rule texts and the fact chain's
 hash at its fact-base version, so changing or removing any record, or a fact or rule text it rested
-on, shows (kb/store/audit.py; the head in audit_heads catches a removed tail). The texts of every rule-set version that a
+on, shows (kb/store/audit.py; the head in audit_heads catches a removed tail). The texts of every
+rule-set version that a
 decision refers to are kept too, so a decision can be shown exactly as decided after the rules
 changed.
 """
@@ -17,7 +18,6 @@ from dataclasses import dataclass
 from .chain import DECISIONS, GENESIS, canonical, chain_hash, claim_head, digest, move_head
 from .db import MAX_ID, Database
 from .schema import prepare
-
 
 
 class StoreDamaged(LookupError):
@@ -67,7 +67,7 @@ class DecisionLog:
         with self.db.transaction() as cur:
             if cur.execute("SELECT 1 FROM rule_versions WHERE kb_version = ?", (kb_version,)).fetchone():
                 return
-            now = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
+            now = datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
             cur.execute("INSERT INTO rule_versions (kb_version, sources, first_seen, hash) VALUES (?, ?, ?, ?)",
                         (kb_version, canonical(sources), now, digest(sources)))
 
@@ -79,14 +79,15 @@ class DecisionLog:
                deciding_rules: list, trace: dict) -> DecisionRecord:
         """Append one decision, chained to the last record and bound to the hashes of its kept rule
         texts and of its fact base (the fact chain at its version). Serialised by the head."""
-        decided_at = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="microseconds")
+        decided_at = datetime.datetime.now(datetime.UTC).isoformat(timespec="microseconds")
         with self.db.transaction() as cur:
             _, prev = claim_head(cur, DECISIONS)
             kept = cur.execute("SELECT hash FROM rule_versions WHERE kb_version = ?", (kb_version,)).fetchone()
             if kept is None:
                 raise StoreDamaged(f"rule version {kb_version} is not kept; keep it before logging a decision")
             version = int(facts_version)
-            facts = cur.execute("SELECT hash FROM fact_changes WHERE id = ?", (version,)).fetchone() if version else (GENESIS,)
+            facts = (cur.execute("SELECT hash FROM fact_changes WHERE id = ?", (version,)).fetchone()
+                     if version else (GENESIS,))
             if facts is None:
                 raise StoreDamaged(f"fact base version {facts_version} is not in the store")
             record = DecisionRecord(0, decided_at, request, kb_version, str(facts_version), outcome,

@@ -65,7 +65,7 @@ class FactStore:
 
     def _change(self, cur, kind: str, note: str) -> tuple[int, str]:
         """Insert a change row (its hash follows once its facts are written): (version, changed_at)."""
-        now = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
+        now = datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
         return cur.insert("INSERT INTO fact_changes (changed_at, kind, note) VALUES (?, ?, ?)", (now, kind, note)), now
 
     def _seal_change(self, cur, version: int, changed_at: str, kind: str, note: str,
@@ -87,7 +87,8 @@ class FactStore:
                 args = json.dumps([_encode(a) for a in f.args])
                 row = (f.predicate, args, f.valid_from.isoformat(), f.valid_until.isoformat())
                 ids.append(cur.insert(
-                    "INSERT INTO stored_facts (predicate, args, valid_from, valid_until, added_in) VALUES (?, ?, ?, ?, ?)",
+                    "INSERT INTO stored_facts (predicate, args, valid_from, valid_until, added_in) "
+                    "VALUES (?, ?, ?, ?, ?)",
                     (*row, version)))
                 digests.append(fact_row_digest(ids[-1], *row))
             self._seal_change(cur, version, changed_at, "add", note, digests, [])

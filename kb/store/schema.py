@@ -5,8 +5,17 @@ tables (a decision names the fact-chain hash of its fact base), so they are prep
 """
 from __future__ import annotations
 
-from .chain import (DECISIONS, FACTS, GENESIS, HEADS_SCHEMA, add_missing_columns, chain_hash, change_body,
-                    fact_row_digest, has_heads)
+from .chain import (
+    DECISIONS,
+    FACTS,
+    GENESIS,
+    HEADS_SCHEMA,
+    add_missing_columns,
+    chain_hash,
+    change_body,
+    fact_row_digest,
+    has_heads,
+)
 from .db import Database
 
 FACT_SCHEMA = [

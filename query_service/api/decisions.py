@@ -20,7 +20,7 @@ from ..auth import require
 from ..config import DEMO_NOTICE
 from ..errors import ApiProblem, found, invalid
 from ..state import state
-from ..traces import RecordDamaged, explanation_of, is_explained, recorded_decision, verified_explanation
+from ..traces import RecordDamaged, is_explained, recorded_decision, verified_explanation
 from . import bp
 from .inputs import check_schema, json_body, parse_date, parse_facts, raise_fact_errors, raw_fact
 
@@ -171,7 +171,8 @@ def get_decision(decision_id: int):
     record = _logged(decision_id)
     explanation = _verified(record)  # before anything of the record is shown
     lang = record.request.get("lang", DEFAULT_LANG)
-    out = {**record.as_dict(), "url": page_url(record.id, lang), "links": _links(record.id, record.deciding_rules, lang)}
+    out = {**record.as_dict(), "url": page_url(record.id, lang),
+           "links": _links(record.id, record.deciding_rules, lang)}
     if not is_explained(record):
         out["explanation"] = explanation
     return jsonify(out)

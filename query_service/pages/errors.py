@@ -11,9 +11,8 @@ from werkzeug.exceptions import HTTPException
 
 from kb.engine.budget import BudgetExceeded
 
-from ..slots import Busy
-
 from .. import errors as api_errors
+from ..slots import Busy
 from . import bp
 from .i18n import LABELS, choose
 from .render import render_page

@@ -33,6 +33,7 @@ def render_page(template: str, lang: str, status: int = 200, **context):
         "bearer": "Authorization" in request.headers,
         "logged_in": "Authorization" not in request.headers and current_scopes() is not None,
         "sessions": sessions_enabled(),
-        "summary_lines": summary_lines, "full_lines": full_lines, "sections_of": sections_of, "switch_view": switch_view,
+        "summary_lines": summary_lines, "full_lines": full_lines, "sections_of": sections_of,
+        "switch_view": switch_view,
     }
     return render_template(template, **common, **context), status

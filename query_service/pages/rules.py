@@ -8,14 +8,12 @@ from flask import request
 
 from kb.edits.exercise import scenarios_exercising
 from kb.edits.impact import dependents
-from kb.language.diagnostics import KnowledgeBaseError
-from kb.scenarios import load_scenario, scenario_paths
-
 from kb.language.ast import Rule
-from kb.language.diagnostics import did_you_mean
-from kb.language.law import cited
+from kb.language.diagnostics import KnowledgeBaseError, did_you_mean
 from kb.language.knowledge_base import KnowledgeBase, RuleFile
+from kb.language.law import cited
 from kb.paths import display_path
+from kb.scenarios import load_scenario, scenario_paths
 
 from ..api.knowledge import rule_block
 from ..state import state

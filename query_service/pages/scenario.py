@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import yaml
 
@@ -59,7 +59,7 @@ class TryForm:
     parsed: list[Fact] = dataclasses.field(default_factory=list)  # the facts read from `facts`
 
     @classmethod
-    def read(cls, form) -> "TryForm":
+    def read(cls, form) -> TryForm:
         """The form's fields as sent (stripped); nothing is checked yet."""
         mode = form.get("mode", "scenario")
         return cls(facts=form.get("facts", ""), mode=mode if mode in MODES else "scenario",
@@ -123,7 +123,8 @@ def question_of(form: TryForm, kb: KnowledgeBase, facts: list[Fact]) -> tuple[Qu
             problems.append(Problem("at", "", code="bad_date", values={"value": form.at}))
     settings = kb.vocabulary.types["setting"].values or ()
     if form.setting not in settings:
-        problems.append(Problem("setting", f"`{form.setting}` is not a setting; the settings are {', '.join(settings)}"))
+        problems.append(Problem("setting",
+                                f"`{form.setting}` is not a setting; the settings are {', '.join(settings)}"))
     if problems:
         return None, problems
     hypothetical = tuple(facts) if form.mode == "stored" else ()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import request
 
-
 from ..slots import evaluation_slot
 from ..state import state
 from . import bp

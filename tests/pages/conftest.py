@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from conftest import close_app
 from query_service import create_app
-from query_service.state import EXTENSION
 
 HERE = Path(__file__).resolve().parent
 SEED = HERE / "seed_facts.yaml"
@@ -32,17 +32,7 @@ def make_app(tmp_path: Path, **config):
 def app(tmp_path):
     app = make_app(tmp_path)
     yield app
-    app.extensions[EXTENSION].close()
-
-
-@pytest.fixture()
-def client(app):
-    return app.test_client()
-
-
-@pytest.fixture()
-def ext(app):
-    return app.extensions[EXTENSION]
+    close_app(app)
 
 
 def decide(client, explain: str = "full", **body) -> dict:

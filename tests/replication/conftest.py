@@ -6,14 +6,13 @@ connections to it until the test ends, and `DROP DATABASE … WITH (FORCE)` ends
 """
 from __future__ import annotations
 
-import datetime
 import time
-import uuid
 from pathlib import Path
 
 import pytest
 
-from service.conftest import PG_ADMIN_URL, _pg_available, api_checker  # noqa: F401 - api_checker is a fixture
+from conftest import fresh_pg_database
+from service.conftest import api_checker  # noqa: F401 - a fixture, shared with the service tests
 
 HERE = Path(__file__).resolve().parent
 SEED = HERE / "seed_facts.yaml"
@@ -33,18 +32,8 @@ def consent_for_tine(given_on: str = "2026-10-01") -> dict:
 @pytest.fixture()
 def pg_url():
     """A new, empty PostgreSQL database for this test; dropped afterwards, connections and all."""
-    reason = _pg_available()
-    if reason:
-        pytest.skip(reason)
-    import psycopg
-    name = f"deelwijzer_repl_{datetime.date.today():%Y%m%d}_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
-    finally:
-        with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with fresh_pg_database("deelwijzer_repl") as url:
+        yield url
 
 
 def service_config(url: str, **overrides) -> dict:

@@ -6,9 +6,7 @@ no test can skip it: an undocumented status, field or content type fails the tes
 """
 from __future__ import annotations
 
-import datetime
 import json
-import uuid
 from urllib.parse import parse_qsl
 from pathlib import Path
 
@@ -22,7 +20,7 @@ from werkzeug.datastructures import Headers, ImmutableMultiDict
 from werkzeug.wrappers import Response
 
 from query_service import create_app, openapi
-from query_service.state import EXTENSION
+from conftest import close_app, fresh_pg_database
 
 HERE = Path(__file__).resolve().parent
 SEED = HERE / "seed_facts.yaml"
@@ -31,7 +29,6 @@ QUERY_TOKEN, ADMIN_TOKEN, ADMIN_ONLY_TOKEN = "query-token-1", "admin-token-1", "
 TOKENS = {QUERY_TOKEN: ["query"], ADMIN_TOKEN: ["query", "admin"], ADMIN_ONLY_TOKEN: ["admin"]}
 QUERY = {"Authorization": f"Bearer {QUERY_TOKEN}"}
 ADMIN = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
-PG_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/test"
 
 
 class SentRequest:
@@ -115,12 +112,7 @@ def make_app(checker: ApiChecker, **config):
 def app(api_checker):
     app = make_app(api_checker)
     yield app
-    app.extensions[EXTENSION].close()
-
-
-@pytest.fixture()
-def client(app):
-    return app.test_client()
+    close_app(app)
 
 
 @pytest.fixture()
@@ -128,39 +120,17 @@ def runner(app):
     return app.test_cli_runner()
 
 
-@pytest.fixture()
-def ext(app):
-    return app.extensions[EXTENSION]
-
-
 def decide(client, headers=QUERY, **body):
     body.setdefault("at", DAY)
     return client.post("/v1/decisions", json=body, headers=headers)
 
 
-# -- PostgreSQL: one fresh database per test run ----------------------------------------------------
-def _pg_available() -> str:
-    try:
-        import psycopg
-        with psycopg.connect(PG_ADMIN_URL, connect_timeout=3):
-            return ""
-    except Exception as err:  # noqa: BLE001 - any failure means: no server to test against
-        return f"PostgreSQL at {PG_ADMIN_URL} is unreachable ({type(err).__name__}: {err})"
-
-
+# -- PostgreSQL: one fresh database per test run (per xdist worker) ---------------------------------
 @pytest.fixture(scope="session")
 def pg_database():
     """A uniquely named PostgreSQL database for this run, dropped at the end."""
-    reason = _pg_available()
-    if reason:
-        pytest.skip(reason)
-    import psycopg
-    name = f"deelwijzer_test_{datetime.date.today():%Y%m%d}_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    yield PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
-    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with fresh_pg_database("deelwijzer_test") as url:
+        yield url
 
 
 @pytest.fixture()

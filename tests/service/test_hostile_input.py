@@ -10,7 +10,6 @@ import pytest
 from flask.testing import FlaskClient
 
 from kb.cli import main as kb_main
-from kb.language.knowledge_base import copy_knowledge_base
 from query_service.state import EXTENSION
 
 from .conftest import ADMIN, DAY, QUERY, make_app
@@ -124,11 +123,6 @@ def test_fact_versions_are_ascii_digits(client, version):
 
 def test_a_version_in_ascii_digits_is_accepted(client):
     assert client.get("/v1/facts?version=1", headers=QUERY).get_json()["version"] == 1
-
-
-@pytest.fixture()
-def kb_copy(tmp_path):
-    return copy_knowledge_base(tmp_path / "kb")
 
 
 def test_a_rule_file_that_is_not_utf8_is_a_diagnostic(kb_copy, capsys):

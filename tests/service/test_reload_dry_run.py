@@ -6,17 +6,12 @@ import json
 import pytest
 
 from kb.cli import main
-from kb.language.knowledge_base import DEFAULT_DIR, copy_knowledge_base
+from kb.language.knowledge_base import DEFAULT_DIR
 from query_service.state import EXTENSION
 
 from .conftest import ADMIN, DAY, QUERY, SEED, decide, make_app
 
 INVOLVED = "    care_provider(Colleague),\n    guides(Colleague, Pupil).\n"  # B2.colleague
-
-
-@pytest.fixture()
-def kb_copy(tmp_path):
-    return copy_knowledge_base(tmp_path / "kb")
 
 
 @pytest.fixture()
