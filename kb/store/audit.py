@@ -1,6 +1,6 @@
 """Verify the store: the fact history, the kept rule texts and the decision log, and how they bind.
 
-What is checked (README, "The record is whole"):
+What is checked (docs/audit.md):
 - the fact history is a chain of changes; each change's hash covers the facts it added (their
   content as stored) and the ids of those it withdrew, so editing, deleting or un-withdrawing a
   stored fact breaks the change it belongs to;

@@ -3,7 +3,7 @@ every error is a problem that matches the OpenAPI document (the checked client v
 response), a refused request changes neither the facts nor the log, and the log stays whole.
 
 The budget is small in the normal run (DEELWIJZER_FUZZ_EXAMPLES, default 60 per test); the long
-run is `scripts/fuzz` (README, "Hardening")."""
+run is `scripts/fuzz` (docs/hardening.md)."""
 from __future__ import annotations
 
 import json
