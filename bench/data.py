@@ -1,6 +1,6 @@
 """Benchmark data: the demo world at any size, built in memory (no YAML), and sample questions.
 
-The demo generator (fixtures/demo/generate.py) draws one CLB team with three schools; it tops out
+The demo generator (kb/demo/generate.py) draws one CLB team with three schools; it tops out
 near 5,000 pupils (a school has at most 16 classes per grade). A bigger world is built the way a
 real CLB or region is: as several such *units* (three schools and their CLB team each), drawn with
 seeds `seed, seed+1, …`, their people, items and schools prefixed `uNNN_` so they stay distinct;
@@ -19,7 +19,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from fixtures.demo.generate import BODIES, DemoWorld  # noqa: E402
+from kb.demo.generate import BODIES, DemoWorld  # noqa: E402
 from kb.decide import Question  # noqa: E402
 from kb.facts.model import BEGINNING, END, Fact, FactSet  # noqa: E402
 
