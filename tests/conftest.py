@@ -8,14 +8,17 @@ fixtures are per worker, and each PostgreSQL database gets a unique name, so wor
 from __future__ import annotations
 
 import datetime
+import hashlib
 import uuid
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
+from kb import workspace
 from kb.engine.registry import REFERENCE_ENGINE, engine_factory
-from kb.language.knowledge_base import copy_knowledge_base, load_knowledge_base
+from kb.language.conditions import CONDITIONS_FILE
+from kb.language.knowledge_base import KnowledgeBase, copy_knowledge_base, load_knowledge_base, rule_files
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/test"
@@ -24,6 +27,29 @@ PG_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/test"
 @pytest.fixture(scope="session")
 def kb():
     return load_knowledge_base()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _knowledge_bases_loaded_once():
+    """Every Workspace (each test's app) loads its rules through this memo: a checked knowledge base
+    is immutable, so rules with the same text are parsed and checked once per worker. The key is
+    the text itself, so a test that edits a rule file gets its edit checked; failures are never kept."""
+    loaded: dict[tuple, KnowledgeBase] = {}
+
+    def load(directory=workspace.DEFAULT_DIR) -> KnowledgeBase:
+        directory = Path(directory)
+        paths = [directory / "vocabulary.yaml", directory / CONDITIONS_FILE, *rule_files(directory)]
+        digest = hashlib.sha256()
+        for path in paths:
+            digest.update(str(path).encode() + b"\0" + (path.read_bytes() if path.exists() else b"-") + b"\0")
+        key = (str(directory.resolve()), digest.hexdigest())
+        if key not in loaded:
+            loaded[key] = load_knowledge_base(directory)
+        return loaded[key]
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(workspace, "load_knowledge_base", load)
+        yield
 
 
 @pytest.fixture()
