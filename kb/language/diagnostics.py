@@ -48,7 +48,7 @@ CODES = {
     "vocabulary-reading": "a predicate without a reading, or a reading naming something that is not an argument",
     "vocabulary-remedy": "a wrong brought_about_by or remedy",
     "vocabulary-role": "a role (under `roles:`) that is unknown, or names a predicate of the wrong kind or arity",
-    "missing-role": "a role the decision layer needs that the vocabulary's `roles:` does not name",
+    "vocabulary-missing-role": "a role the decision layer needs that the vocabulary's `roles:` does not name",
     "unknown-rule-id": "a reference (in a scenario) to a rule id that no rule has",
     "allow-list": "an entry of the allow-list of equivalent mutants without a key or a reason",
     # Warnings: the rules still load, but the text probably says something the author did not mean.

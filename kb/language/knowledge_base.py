@@ -142,7 +142,7 @@ def check_texts(sources: dict[str, str], law: tuple[str, str] | None = None, rol
         except KnowledgeBaseError as err:
             return None, err.diagnostics
     diagnostics: list[Diagnostic] = [
-        Diagnostic(vocab.roles_pos or Position(vocab.path, 1, 1), "missing-role",
+        Diagnostic(vocab.roles_pos or Position(vocab.path, 1, 1), "vocabulary-missing-role",
                    f"the vocabulary names no predicate for the role `{role}`, which the decision layer needs",
                    suggestion=f"add `{role}: <predicate>` under `roles:` in vocabulary.yaml")
         for role in vocab.missing_roles]
