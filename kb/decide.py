@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from .engine.base import DEFAULT_SETTING, Context, Engine, Evaluation
 from .facts.model import Fact, FactSet, known_entities
+from .language.ast import Atom
 from .language.conditions import Condition
 from .language.diagnostics import did_you_mean
 from .language.knowledge_base import KnowledgeBase
@@ -117,8 +118,7 @@ def deciding_rules(ev: Evaluation, kb: KnowledgeBase, outcome: str, args: tuple)
 
 
 def _body_predicates(kb: KnowledgeBase, rule_id: str) -> set[str]:
-    rule = kb.by_id[rule_id]
-    return {getattr(lit, "predicate", None) for lit in rule.body}
+    return {lit.predicate for lit in kb.by_id[rule_id].body if isinstance(lit, Atom)}
 
 
 def attached_conditions(kb: KnowledgeBase, rule_ids) -> tuple[Condition, ...]:
@@ -152,7 +152,7 @@ def audience_candidates(ev: Evaluation, kb: KnowledgeBase, actor: str, item: str
             continue
         for rule in kb.by_head.get(kb.roles.outcome(outcome), ()):
             actor_var, recipient_var, item_var = (getattr(t, "name", None) for t in rule.head.args)
-            guard = next((lit for lit in rule.body if hasattr(lit, "predicate")
+            guard = next((lit for lit in rule.body if isinstance(lit, Atom)
                           and any(getattr(t, "name", None) == recipient_var for t in lit.args)), None)
             if guard is None:
                 return None

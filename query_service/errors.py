@@ -86,7 +86,7 @@ def _from_http(err: HTTPException) -> ApiProblem:
         405: f"{request.method} is not allowed here.",
         413: f"The request body is larger than the {_limit()} bytes this service accepts; "
              "send fewer facts per request.",
-    }.get(err.code, err.description or title)
+    }.get(err.code or 0, err.description or title)
     headers = {k: v for k, v in err.get_headers() if k.lower() == "allow"}
     if err.code == 405 and "Allow" in headers:
         detail += f" Allowed: {headers['Allow']}."

@@ -124,7 +124,9 @@ def _question(record: DecisionRecord, kb: KnowledgeBase) -> Question:
     request = record.request
     hypothetical = []
     for raw in request.get("hypothetical", []):
-        fact, _ = build_fact(raw, kb.vocabulary, Position("decision-log", 1, 1), "hypothetical")
+        fact, problems = build_fact(raw, kb.vocabulary, Position("decision-log", 1, 1), "hypothetical")
+        if fact is None:  # it was checked when the decision was asked, on these very rules
+            raise KnowledgeBaseError(problems)
         hypothetical.append(fact)
     return Question(request["actor"], request["recipient"], request["item"],
                     datetime.date.fromisoformat(request["at"]), request["setting"], tuple(hypothetical))

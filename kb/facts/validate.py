@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime
 import re
 
-from ..language.ast import Position
+from ..language.ast import Position, Value
 from ..language.diagnostics import Diagnostic, did_you_mean
 from ..language.vocabulary import Kind, Vocabulary
 from .model import BEGINNING, END, Fact
@@ -52,7 +52,7 @@ def build_fact(raw, vocab: Vocabulary, pos: Position, origin: str,
     if len(args) != pred.arity:
         return error(f"`{name}` takes {pred.arity} argument(s) ({', '.join(a.name for a in pred.args)}), "
                      f"but {len(args)} are given")
-    values = []
+    values: list[Value] = []
     for arg, value in zip(pred.args, args):
         if arg.type == "date":
             value, problem = _as_date(value, arg.name)

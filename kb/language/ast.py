@@ -44,7 +44,7 @@ class Constant:
     def __str__(self) -> str:
         if self.kind == "string":
             return f'"{self.value}"'
-        if self.kind == "date":
+        if isinstance(self.value, datetime.date):
             return self.value.isoformat()
         return str(self.value)
 

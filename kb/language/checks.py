@@ -251,8 +251,8 @@ def check_unique_ids(rules: list[Rule]) -> list[Diagnostic]:
             continue
         if rule.id in first:
             other = first[rule.id]
-            diags.append(Diagnostic(rule.annotation("id").pos, "duplicate-id",
-                                    f"the id `{rule.id}` is already used at {other.annotation('id').pos}",
+            diags.append(Diagnostic(_id_pos(rule), "duplicate-id",
+                                    f"the id `{rule.id}` is already used at {_id_pos(other)}",
                                     rule.heading, "give every rule its own id"))
         else:
             first[rule.id] = rule
@@ -390,3 +390,9 @@ def check_reachability(rules: list[Rule], vocab: Vocabulary) -> list[Diagnostic]
                        rule.heading, "use its conclusion in a rule that leads to a decision, or remove it")
             for rule in rules
             if rule.head.predicate in vocab.predicates and rule.head.predicate not in reachable]
+
+
+def _id_pos(rule: Rule) -> Position:
+    """Where a rule's @id is written (a rule with an id has the annotation; else its head)."""
+    found = rule.annotation("id")
+    return found.pos if found is not None else rule.head.pos

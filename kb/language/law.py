@@ -20,7 +20,7 @@ DEFAULT_LAW = Path(__file__).resolve().parents[2] / "docs" / "law.md"
 
 def statements(text: str) -> dict[str, int]:
     """Statement number -> line of its heading in the law reference."""
-    found = {}
+    found: dict[str, int] = {}
     for number, line in enumerate(text.splitlines(), 1):
         match = _HEADING.match(line)
         if match:
@@ -31,7 +31,8 @@ def statements(text: str) -> dict[str, int]:
 def statement_texts(text: str) -> dict[str, tuple[str, str]]:
     """Statement number -> (its heading, its text as one paragraph), for pages that show the law."""
     found: dict[str, tuple[str, str]] = {}
-    current, title, body = None, "", []
+    current: str | None = None
+    title, body = "", list[str]()  # the heading and lines of the current statement
     for line in text.splitlines() + ["## end"]:
         match = _HEADING.match(line)
         if match or line.startswith("#"):

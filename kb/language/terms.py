@@ -50,7 +50,7 @@ def _open_term(term: Term) -> Reader:
     return compile_term(term, _open_variable)
 
 
-def term_value(term: Term, bindings: Mapping[str, Value]) -> Value | None:
+def term_value(term: Term, bindings: Mapping[str, Any]) -> Value | None:
     """The value of `term` under `bindings`; None when it depends on a variable still open."""
     return _open_term(term)(bindings)
 
