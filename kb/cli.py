@@ -208,9 +208,10 @@ def cmd_golden(args) -> int:
 
 
 def cmd_audit_verify(args) -> int:
-    """Walk the decision log's hash chain; exit 1 naming the first record that breaks it."""
+    """Verify the store (kb/store/audit.py): the decision log, the fact history, the kept rule texts
+    and their heads; exit 1 naming every problem. Reads only: a damaged store is never repaired here."""
+    from .store.audit import verify
     from .store.db import Database
-    from .store.decisions import DecisionLog
     if args.db.startswith("sqlite://"):
         path = args.db[len("sqlite://"):]
         path = "/" + path.lstrip("/") if args.db.startswith("sqlite:////") else path.lstrip("/")
@@ -219,11 +220,16 @@ def cmd_audit_verify(args) -> int:
             return 2
     db = Database(args.db)
     try:
-        ok, message = DecisionLog(db).verify()
+        report = verify(db)
+    except Exception as err:  # noqa: BLE001 - a store too damaged to read (a table dropped) is a finding
+        print(f"BROKEN: the store cannot be read as a decision log of this release ({type(err).__name__}): a table "
+              "or column is missing. A store from an older release is sealed when the service first opens it; "
+              "otherwise the store was damaged.")
+        return 1
     finally:
         db.close()
-    print(("ok: " if ok else "BROKEN: ") + message)
-    return 0 if ok else 1
+    print(("ok: " if report.ok else "BROKEN: ") + report.summary())
+    return 0 if report.ok else 1
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from . import access_log, errors, state
+from . import access_log, errors, slots, state
 from .config import DEMO_NOTICE, load_config
 
 
@@ -19,6 +19,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.json.sort_keys = False
     state.init_app(app)
     errors.init_app(app)
+    slots.init_app(app)
     access_log.init_app(app)
 
     from .api import bp as api

@@ -21,6 +21,10 @@ mapping given to `create_app`.
                         for a decision
     REPLICATION_CHECK_SECONDS  how often the listener compares versions anyway, in case a notification
                         was lost (default 30)
+    EVALUATION_BUDGET   seconds of evaluation a request may use (default 10); past it, the evaluation
+                        stops and the client gets 503 `evaluation-budget-exceeded` (materialised engine)
+    EVALUATION_SLOTS    try-outs evaluated at once (default 2, one per core); one more gets 503
+                        `evaluation-busy` at once (slots.py)
     SECRET_KEY          signs the pages' session cookie (the /login session). Default: a random key per
                         process in demo mode; none otherwise, which turns the session login off (pages
                         then need an `Authorization: Bearer` header) until one is configured
@@ -53,6 +57,8 @@ DEFAULTS = {
     "REPLICATION": "auto",
     "REPLICATION_CHECK_SECONDS": 30.0,
     "SECRET_KEY": None,
+    "EVALUATION_BUDGET": 10.0,
+    "EVALUATION_SLOTS": 2,
 }
 ENGINES = ("pydatalog", "materialized")
 REPLICATION_MODES = ("auto", "off")
@@ -132,4 +138,16 @@ def load_config(overrides: dict | None = None, environ=os.environ) -> dict:
         raise ConfigError("REPLICATION_CHECK_SECONDS must be a number of seconds") from None
     if not config["REPLICATION_CHECK_SECONDS"] > 0:
         raise ConfigError("REPLICATION_CHECK_SECONDS must be above 0")
+    try:
+        config["EVALUATION_BUDGET"] = float(config["EVALUATION_BUDGET"])
+    except (TypeError, ValueError):
+        raise ConfigError("EVALUATION_BUDGET must be a number of seconds") from None
+    if not config["EVALUATION_BUDGET"] > 0:
+        raise ConfigError("EVALUATION_BUDGET must be above 0")
+    try:
+        config["EVALUATION_SLOTS"] = int(config["EVALUATION_SLOTS"])
+    except (TypeError, ValueError):
+        raise ConfigError("EVALUATION_SLOTS must be a whole number") from None
+    if config["EVALUATION_SLOTS"] < 1:
+        raise ConfigError("EVALUATION_SLOTS must be at least 1")
     return config

@@ -14,6 +14,9 @@ import traceback
 from flask import Flask, Response, json, request
 from werkzeug.exceptions import HTTPException
 
+from kb.engine.budget import BudgetExceeded
+from kb.store.decisions import StoreDamaged
+
 PROBLEM_TYPE = "https://deelwijzer.example/problems/{code}"
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 log = logging.getLogger("query_service.errors")
@@ -81,6 +84,13 @@ def _from_http(err: HTTPException) -> ApiProblem:
     return ApiProblem(err.code or 500, code, title, detail, headers=headers)
 
 
+def over_budget(err: BudgetExceeded) -> ApiProblem:
+    """503: the evaluation was stopped at its budget and its thread freed."""
+    return ApiProblem(503, "evaluation-budget-exceeded", "Evaluation budget exceeded",
+                      f"Answering this request needed more than its evaluation budget of {err.seconds:g} s, so it "
+                      "was stopped. Ask about fewer or smaller facts (a long chain or cycle of superiors, for one).")
+
+
 def _limit() -> int:
     from flask import current_app
     return current_app.config.get("MAX_CONTENT_LENGTH") or 0
@@ -91,6 +101,14 @@ def handle_error(err: Exception) -> Response:
         return problem_response(err)
     if isinstance(err, HTTPException):
         return problem_response(_from_http(err))
+    if isinstance(err, BudgetExceeded):
+        return problem_response(over_budget(err))
+    if isinstance(err, StoreDamaged):
+        log.error("the store is damaged: %s", err)  # versions only, no request data
+        return problem_response(ApiProblem(
+            503, "store-damaged", "The store is damaged",
+            "The decision cannot be logged: what it must be bound to is missing from the store. "
+            "Run `kb audit verify` and restore the store from a backup."))
     frames = traceback.extract_tb(err.__traceback__)
     where = f"{frames[-1].filename}:{frames[-1].lineno}" if frames else "?"
     log.error("unexpected %s at %s while serving %s %s", type(err).__name__, where, request.method,
@@ -102,3 +120,13 @@ def handle_error(err: Exception) -> Response:
 
 def init_app(app: Flask) -> None:
     app.register_error_handler(Exception, handle_error)
+
+    from kb.engine import budget
+
+    @app.before_request
+    def _start_budget() -> None:
+        budget.start(app.config["EVALUATION_BUDGET"])
+
+    @app.teardown_request
+    def _clear_budget(_exc) -> None:
+        budget.clear()

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 from functools import lru_cache
 from pathlib import Path
 
@@ -108,3 +109,46 @@ def _absolute_refs(node):
     if isinstance(node, list):
         return [_absolute_refs(v) for v in node]
     return node
+
+
+_FLASK_VARIABLE = re.compile(r"<(?:[^:>]+:)?[^>]+>")
+_OPENAPI_VARIABLE = re.compile(r"\{[^}]+\}")
+
+
+@lru_cache(maxsize=None)
+def query_parameters(rule: str, method: str) -> dict[str, dict] | None:
+    """The query parameters the document names for a Flask route and method, with their schemas
+    (None: the operation is not documented).
+
+    Path variables are matched by position, as names differ (`<int:decision_id>` is `{id}`)."""
+    shape = _FLASK_VARIABLE.sub("{}", rule)
+    for path, item in document()["paths"].items():
+        if _OPENAPI_VARIABLE.sub("{}", path) != shape or method.lower() not in item:
+            continue
+        parameters = item.get("parameters", []) + item[method.lower()].get("parameters", [])
+        return {p["name"]: p.get("schema", {}) for p in (_resolve(p) for p in parameters) if p["in"] == "query"}
+    return None
+
+
+def query_value_problem(schema: dict, text: str) -> str:
+    """Why a query parameter's text does not fit its documented schema ("" when it fits). Integers
+    are ASCII digits; `format` is left to the operation (dates have their own `bad-date` answer)."""
+    value: object = text
+    if schema.get("type") == "integer":
+        if not re.fullmatch(r"-?[0-9]{1,19}", text):
+            return "must be a whole number in ASCII digits"
+        value = int(text)
+    checked = {k: v for k, v in schema.items() if k not in ("format", "default", "description")}
+    error = next(iter(Draft202012Validator(checked).iter_errors(value)), None)
+    return error.message if error is not None else ""
+
+
+def _resolve(node: dict) -> dict:
+    """A parameter, following its `$ref` into the document."""
+    ref = node.get("$ref", "")
+    if not ref.startswith("#/"):
+        return node
+    target = document()
+    for part in ref[2:].split("/"):
+        target = target[part]
+    return target

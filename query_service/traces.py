@@ -21,12 +21,42 @@ from kb.facts.validate import build_fact
 from kb.language.ast import Position
 from kb.language.diagnostics import KnowledgeBaseError
 from kb.language.knowledge_base import KnowledgeBase, check_texts
+from kb.store.audit import check_decision
 from kb.store.decisions import DecisionRecord
 
 RECORDED_DECISION = "decision"  # the `level` of a trace that holds the decision but no explanation
 _CACHE = 4
 _rebuilt: OrderedDict = OrderedDict()
+_EXPLANATIONS = 64  # rebuilt explanations kept, by record hash (it covers the request and both versions)
+_explained: OrderedDict = OrderedDict()
 _lock = threading.Lock()
+
+
+class RecordDamaged(Exception):
+    """A logged decision failed verification: it, its rule texts or its fact base were changed, or
+    its rebuilt explanation decides otherwise. Nothing of it may be shown as if it were sound."""
+
+    def __init__(self, decision_id: int, problems: list[str]):
+        super().__init__(decision_id)
+        self.decision_id, self.problems = decision_id, problems
+
+
+def verified_record(state, record: DecisionRecord) -> None:
+    """Raise RecordDamaged unless the record, its kept rule texts and its fact base verify."""
+    problems = check_decision(state.db, record)
+    if problems:
+        raise RecordDamaged(record.id, problems)
+
+
+def verified_explanation(state, record: DecisionRecord) -> dict:
+    """The explanation of a logged decision, after verifying the record; RecordDamaged when it does
+    not verify or when the explanation (rebuilt or stored) disagrees with the recorded outcome."""
+    verified_record(state, record)
+    explanation = explanation_of(state, record)
+    if (explanation["outcome"], list(explanation["deciding_rules"])) != (record.outcome, list(record.deciding_rules)):
+        raise RecordDamaged(record.id, [f"decision {record.id}: its explanation decides {explanation['outcome']}, "
+                                        f"the record says {record.outcome}"])
+    return explanation
 
 
 def recorded_decision(question: Question, decision) -> dict:
@@ -45,6 +75,20 @@ def explanation_of(state, record: DecisionRecord) -> dict:
     """The full explanation of a logged decision (the stored one, or rebuilt from its versions)."""
     if is_explained(record):
         return record.trace
+    with _lock:
+        cached = _explained.get(record.hash)
+        if cached is not None:
+            _explained.move_to_end(record.hash)
+            return cached
+    explanation = _rebuild(state, record)
+    with _lock:
+        _explained[record.hash] = explanation
+        while len(_explained) > _EXPLANATIONS:
+            _explained.popitem(last=False)
+    return explanation
+
+
+def _rebuild(state, record: DecisionRecord) -> dict:
     request = record.request
     options = {"max_proofs": request.get("max_proofs", 1), "remedies": True}
     if request.get("max_depth") is not None:

@@ -293,7 +293,7 @@ def test_reloading_a_fact_as_a_hypothetical_after_a_reload_does_not_remove_it(en
 
 
 EXTRA_PREDICATE = ('  extra_marker: {kind: input, args: [{Person: person}], nl: "{Person} is gemarkeerd", '
-                   'en: "{Person} is marked"}\n')
+                   'en: "{Person} is marked", nl_not: "{Person} is niet gemarkeerd", en_not: "{Person} is not marked"}\n')
 EXTRA_RULE = """
 @id: T.extra
 @source: test

@@ -21,6 +21,9 @@ types:
     nl: kring
     en: circle
     values: [care_team, class_council]
+    labels:
+      care_team: {nl: het zorgteam, en: the care team}
+      class_council: {nl: de klassenraad, en: the class council}
 functions:
   years_between: {args: [date, date], returns: date, nl: "jaren", en: "years"}
 predicates:
@@ -29,11 +32,15 @@ predicates:
     args: [{Worker: person}, {Pupil: person}]
     nl: "{Worker} begeleidt {Pupil}"
     en: "{Worker} guides {Pupil}"
+    nl_not: "{Worker} begeleidt {Pupil} niet"
+    en_not: "{Worker} does not guide {Pupil}"
   consent:
     kind: input
     args: [{Giver: person}, {Item: item}]
     nl: "{Giver} stemt in met {Item}"
     en: "{Giver} consents to {Item}"
+    nl_not: "{Giver} stemt niet in met {Item}"
+    en_not: "there is no consent from {Giver} to {Item}"
     brought_about_by: Giver
     remedy: consent
   permitted:
@@ -41,6 +48,8 @@ predicates:
     args: [{Actor: person}]
     nl: "{Actor} mag"
     en: "{Actor} may"
+    nl_not: "{Actor} mag niet"
+    en_not: "{Actor} may not"
 """
 
 
@@ -293,3 +302,63 @@ def test_kb_check_reports_a_function_spec_of_the_wrong_shape_without_a_traceback
     out = capsys.readouterr()
     assert "error[vocabulary-shape]: function `years_between` must be a mapping" in out.out
     assert "Traceback" not in out.out + out.err
+
+
+@pytest.mark.parametrize("lang, word", [("nl", "Dutch"), ("en", "English")])
+def test_a_missing_negative_reading_is_reported_at_the_predicate(tmp_path, lang, word):
+    negative = '    nl_not: "{Actor} mag niet"\n' if lang == "nl" else '    en_not: "{Actor} may not"\n'
+    text = replaced(negative, "")
+    (diagnostic,) = load_errors(tmp_path, text)
+    assert diagnostic.pos.line == line_of(text, "permitted:")
+    assert diagnostic.message == f"predicate `permitted` has no {word} negative reading"
+    assert f"add `{lang}_not: " in diagnostic.suggestion
+
+
+def test_a_negative_reading_naming_no_argument_is_reported_at_its_line(tmp_path):
+    text = replaced('en_not: "{Worker} does not guide {Pupil}"', 'en_not: "{Worker} does not guide {Pupill}"')
+    (diagnostic,) = load_errors(tmp_path, text)
+    assert diagnostic.pos.line == line_of(text, "{Pupill}")
+    assert "en_not reading of `guides` names `{Pupill}`" in diagnostic.message
+
+
+def test_an_enumerated_value_without_a_label_is_reported(tmp_path):
+    text = replaced("      class_council: {nl: de klassenraad, en: the class council}\n", "")
+    (diagnostic,) = load_errors(tmp_path, text)
+    assert diagnostic.message == "value `class_council` of type `circle` has no nl and en label"
+
+
+def test_the_shipped_vocabulary_reads_every_predicate_and_labels_every_code_in_both_languages():
+    vocabulary = load_vocabulary(DEFAULT_DIR / "vocabulary.yaml")
+    for predicate in vocabulary.predicates.values():
+        assert set(predicate.negative_readings) == {"nl", "en"}, predicate.name
+        assert predicate.negative_readings["nl"] != predicate.readings["nl"], predicate.name
+    for type_ in vocabulary.types.values():
+        for value in type_.values or ():
+            assert type_.label(value, "nl") and type_.label(value, "en"), (type_.name, value)
+
+
+def test_asked_of_must_name_an_argument_or_the_actor(tmp_path):
+    text = replaced("    remedy: consent\n", "    remedy: consent\n    asked_of: Parent\n")
+    (diagnostic,) = load_errors(tmp_path, text)
+    assert diagnostic.pos.line == line_of(text, "asked_of: Parent")
+    assert diagnostic.message == "`asked_of: Parent` of `consent` is neither `actor` nor one of its arguments"
+
+
+def test_a_part_must_be_a_value_of_the_part_type(tmp_path):
+    text = replaced("    remedy: consent\n", "    remedy: consent\n    part: secret\n")
+    (diagnostic,) = load_errors(tmp_path, text)
+    assert diagnostic.pos.line == line_of(text, "part: secret")
+    assert diagnostic.message == "`part: secret` of `consent` is not a value of type `part`"
+
+
+def test_the_shipped_vocabulary_says_who_answers_each_askable_fact():
+    vocabulary = load_vocabulary(DEFAULT_DIR / "vocabulary.yaml")
+    askable = {p.name: p.asked_of for p in vocabulary.predicates.values() if p.asked_of}
+    assert askable["judged_capable"] == "actor" and askable["consent"] == "Giver"
+    assert all(p.kind == "input" for p in vocabulary.predicates.values() if p.asked_of)
+
+
+def test_only_input_facts_can_be_asked(tmp_path):
+    text = replaced("    kind: decision\n", "    kind: decision\n    asked_of: actor\n")
+    (diagnostic,) = load_errors(tmp_path, text)
+    assert diagnostic.message == "only input facts can be asked in an interview; `permitted` is decision"

@@ -19,9 +19,10 @@ import threading
 from collections import OrderedDict
 from typing import Callable, Iterable, Iterator
 
-from ..facts.model import Fact, FactSet
+from ..facts.model import BEGINNING, END, Fact, FactSet
 from ..language.ast import Atom, Negation, Variable
 from ..language.knowledge_base import KnowledgeBase
+from . import budget
 from .base import Context, Engine, Evaluation, Pattern, T
 from .batch import BatchPlan
 from .plan import BOUND, CONST, FREE, AtomStep, plan
@@ -172,6 +173,26 @@ class MomentModel:
         return model
 
 
+    def moved(self, facts: FactSet, bounded: list[Fact], moment: datetime.date) -> "MomentModel":
+        """The model of another moment, derived from this one: only the facts whose validity
+        differs between the two days (among `bounded`, the facts valid for less than all time) and
+        the strata that depend on them or on `today` are computed again."""
+        program = self.program
+        touched = {f.predicate for f in bounded if f.valid_on(self.moment) != f.valid_on(moment)}
+        model = MomentModel.__new__(MomentModel)
+        model.program, model.moment = program, moment
+        model.relations = dict(self.relations)
+        model.relations["today"] = Relation(1, [(moment,)])
+        for name in touched:
+            model.relations[name] = Relation(program.arity[name],
+                                             (f.args for f in facts.of(name) if f.valid_on(moment)))
+        dirty = program.depending_on(touched | {"today"})
+        for stratum in program.strata:
+            if stratum & dirty and not stratum & program.question_dependent:
+                evaluate_stratum(program, stratum, model.relations)
+        return model
+
+
 def evaluate_stratum(program: Program, stratum: set[str], relations: dict) -> None:
     """Compute the predicates of one stratum into `relations` (semi-naive if recursive)."""
     size = lambda name: len(relations[name]) if name in relations else 1  # noqa: E731
@@ -184,6 +205,7 @@ def evaluate_stratum(program: Program, stratum: set[str], relations: dict) -> No
     rules = [rule for name in sorted(stratum) for rule in program.rules.get(name, ())]
     delta: dict[str, Relation] = {name: Relation(program.arity[name]) for name in stratum}
     for rule in rules:  # first round: every rule over the full relations of lower strata
+        budget.check()
         new = relations[rule.head.predicate].add_all(program.batch_plan(rule, size).run(relations.__getitem__, negated))
         delta[rule.head.predicate].add_all(new)
     if not (stratum & program.recursive):
@@ -200,6 +222,7 @@ def evaluate_stratum(program: Program, stratum: set[str], relations: dict) -> No
         for rule, delta_name, batch in delta_plans:
             if not len(delta[delta_name]):
                 continue
+            budget.check()
             new[rule.head.predicate].add_all(batch.run(source, negated) - relations[rule.head.predicate].rows)
         for name in stratum:
             relations[name].add_all(new[name].rows)
@@ -266,6 +289,7 @@ class DemandEvaluation(Evaluation):
         answers = self._memo.get(key)
         if answers is not None:
             return answers
+        budget.check()
         answers = Relation(self.program.arity[predicate])
         for rule in self.program.rules.get(predicate, ()):
             env = rule.head.match(pattern)
@@ -365,6 +389,7 @@ class MaterializedEngine(Engine):
         self._facts = FactSet()
         self._models: OrderedDict[datetime.date, MomentModel] = OrderedDict()
         self._building: dict[datetime.date, threading.Event] = {}
+        self._bounded: tuple[FactSet, list[Fact]] | None = None
 
     def load(self, kb: KnowledgeBase, facts: FactSet) -> None:
         program = Program(kb)
@@ -376,7 +401,7 @@ class MaterializedEngine(Engine):
         """Apply a fact change. Each cached moment model is replaced by one that shares every
         relation the change cannot reach and recomputes only the strata that depend on it
         (models in use by running questions are never modified)."""
-        with self._lock:
+        with self._lock, budget.suspended():  # a committed change is applied whole, never cut off
             self._facts = self._facts.changed(added, removed, self._facts.version)
             self._models = OrderedDict((moment, model.changed(self._facts, added, removed))
                                        for moment, model in self._models.items())
@@ -389,13 +414,25 @@ class MaterializedEngine(Engine):
             if model is not None:
                 self._models.move_to_end(moment)
                 return model
-        built = MomentModel(program, facts, moment)
+            # a new moment starts from the most recently used model of the same facts
+            nearest = next(reversed(self._models.values()), None)
+        built = nearest.moved(facts, self._bounded_facts(facts), moment) if nearest is not None \
+            else MomentModel(program, facts, moment)
         with self._lock:
             if self._program is program and self._facts is facts:
                 self._models[moment] = built
                 while len(self._models) > self._cache_size:
                     self._models.popitem(last=False)
         return built
+
+    def _bounded_facts(self, facts: FactSet) -> list[Fact]:
+        """The facts not valid for all time (the only ones that differ between two moments), once
+        per fact set."""
+        cached = self._bounded
+        if cached is None or cached[0] is not facts:
+            cached = (facts, [f for f in facts if f.valid_from != BEGINNING or f.valid_until != END])
+            self._bounded = cached
+        return cached[1]
 
     def run(self, context: Context, job: Callable[[Evaluation], T]) -> T:
         if self._program is None:

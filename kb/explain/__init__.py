@@ -1,5 +1,6 @@
 """Explanations: why (proof trees), why not (failed candidates), remedies, and their renderings.
 
-One data structure — plain JSON-ready dicts documented by `explanation.schema.json` — built from
-the rules' AST and the engine's answers, so it is the same whichever engine evaluated.
+Built as the JSON of `explanation.schema.json` from the rules' AST and the engine's answers (the
+same whichever engine evaluated), read into one typed model (model.py) that every view renders:
+the one-page summary and the full proof (render.py), shown to a reader (readers.py).
 """

@@ -12,7 +12,9 @@ from ..engine.base import Engine
 from ..facts.model import FactSet
 from ..language.knowledge_base import KnowledgeBase
 from .remedies import candidate_facts, find_remedies, missing_remediable, neighbourhood
-from .terms import jsonable
+from .people import people_by_role, pupils_of
+from .readers import withheld_parts
+from .terms import LANGS, jsonable, word
 from .why import DEFAULT_MAX_DEPTH, Prover
 from .why_not import DEFAULT_MAX_DEPTH as WHY_NOT_DEPTH
 from .why_not import WhyNot
@@ -40,9 +42,10 @@ def explain(engine: Engine, kb: KnowledgeBase, facts: FactSet, question: Questio
         proofs = prover.proofs(decision.outcome, args, max_proofs)
         not_trees = [why_not.explain(outcome, args) for outcome in _WHY_NOT[decision.outcome]]
         blocks = prover.proofs("blocked", args, max_proofs=len(kb.by_head.get("blocked", ())))
-        return decision, proofs, not_trees, blocks
+        return (decision, proofs, not_trees, blocks, question_words(kb, facts, question, ev.holds),
+                withheld_parts(ev, kb, facts, question))
 
-    decision, proofs, not_trees, blocks = engine.run(question.context(), job)
+    decision, proofs, not_trees, blocks, words, withheld = engine.run(question.context(), job)
     found_remedies: list[dict] = []
     if remedies and decision.outcome == "forbidden":
         failures = missing_remediable(not_trees, kb)
@@ -56,7 +59,8 @@ def explain(engine: Engine, kb: KnowledgeBase, facts: FactSet, question: Questio
         found_remedies = find_remedies(candidates, decide_with, decision.outcome, kb)
     return {
         "schema": SCHEMA_VERSION,
-        "question": question_json(question),
+        "question": {**question_json(question), "words": words,
+                     "about": pupils_of(facts.union(question.hypothetical), question)},
         "outcome": decision.outcome,
         "deciding_rules": list(decision.deciding_rules),
         "kb_version": decision.kb_version,
@@ -68,7 +72,15 @@ def explain(engine: Engine, kb: KnowledgeBase, facts: FactSet, question: Questio
         "sources": sources(kb, decision.deciding_rules),
         "conditions": conditions_json(decision.conditions),
         "may_disclose": decision.may_disclose,
+        "withheld": withheld,
     }
+
+
+def question_words(kb: KnowledgeBase, facts: FactSet, question: Question, holds=None) -> dict:
+    """How the question's values read in each language: the setting's label, each person by role."""
+    words = {question.setting: {lang: word(kb, "setting", question.setting, lang) for lang in LANGS}}
+    words.update(people_by_role(kb, facts.union(question.hypothetical), question, holds))
+    return words
 
 
 def question_json(question: Question) -> dict:

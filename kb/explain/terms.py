@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 import datetime
+import re
 
-from ..language.ast import Atom, Comparison, Negation, Rule, Variable
+from ..language.ast import Atom, Comparison, FunctionCall, Negation, Rule, Variable
 from ..language.knowledge_base import KnowledgeBase
 from ..language.vocabulary import PLACEHOLDER
 from ..paths import display_path
@@ -25,19 +26,94 @@ def show(value, lang: str = "en", name: str = "") -> str:
     return str(jsonable(value))
 
 
-def atom_reading(kb: KnowledgeBase, predicate: str, args) -> dict[str, str]:
-    """The vocabulary's reading of predicate(args) in every language; open arguments show as ?Name."""
+# How an argument left open reads: "someone", "some date" — never a variable name.
+_SOME = {"en": {"person": "someone", "date": "some date"}, "nl": {"person": "iemand", "date": "een datum"}}
+_ANY = {"en": {"person": "anyone", "date": "any date"}, "nl": {"person": "iemand", "date": "enige datum"}}
+
+
+def word(kb: KnowledgeBase, type_name: str | None, value, lang: str, negative: bool = False) -> str:
+    """How one value of a type reads in text: its vocabulary label, an indefinite word when it is
+    open, and otherwise the name itself (people, items and schools are named by their ids)."""
+    type_ = kb.vocabulary.types.get(type_name) if type_name else None
+    if value is None:
+        fixed = (_ANY if negative else _SOME)[lang].get(type_name)
+        if fixed:
+            return fixed
+        noun = type_.readings[lang] if type_ else ("waarde" if lang == "nl" else "value")
+        return (f"een {noun}" if lang == "nl" else f"{'any' if negative else 'some'} {noun}")
+    if type_ is not None:
+        label = type_.label(value, lang)
+        if label:
+            return label
+        if type_.values is not None or type_name == "kind":
+            return str(value).replace("_", " ")  # an unlabelled code still reads as words
+    return show(value)
+
+
+def atom_reading(kb: KnowledgeBase, predicate: str, args, negative: bool = False) -> dict[str, str]:
+    """The vocabulary's reading of predicate(args) in every language (its negative reading when
+    `negative`): codes read as their labels, open arguments as "someone", "some date"."""
     pred = kb.vocabulary.predicates[predicate]
-    values = {arg.name: show(v, name=arg.name) for arg, v in zip(pred.args, args)}
-    return {lang: PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(0)), pred.readings[lang])
-            for lang in LANGS}
+    templates = pred.negative_readings if negative else pred.readings
+    out = {}
+    for lang in LANGS:
+        values = {arg.name: word(kb, arg.type, v, lang, negative) for arg, v in zip(pred.args, args)}
+        out[lang] = PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(0)), templates[lang])
+    return out
 
 
-def rule_reading(rule: Rule, bindings: dict) -> dict[str, str]:
-    """The rule's own @nl/@en template filled with the bindings of one instance."""
-    def fill(template: str) -> str:
-        return PLACEHOLDER.sub(lambda m: show(bindings.get(m.group(1)), name=m.group(1)), template)
-    return {lang: fill(rule.reading(lang)) for lang in LANGS}
+def negation_reading(kb: KnowledgeBase, predicate: str, args) -> dict[str, str]:
+    """How the absence of predicate(args) reads: the vocabulary's nl_not / en_not."""
+    return atom_reading(kb, predicate, args, negative=True)
+
+
+def variable_types(kb: KnowledgeBase, rule: Rule) -> dict[str, str]:
+    """The type of each variable of a rule, read off the arguments of the atoms it appears in."""
+    types: dict[str, str] = {}
+    atoms = [rule.head] + [lit.atom if isinstance(lit, Negation) else lit for lit in rule.body]
+    for atom in atoms:
+        if not isinstance(atom, Atom) or atom.predicate not in kb.vocabulary.predicates:
+            continue
+        for arg, term in zip(kb.vocabulary.predicates[atom.predicate].args, atom.args):
+            if isinstance(term, Variable):
+                types.setdefault(term.name, arg.type)
+    return types
+
+
+def rule_reading(rule: Rule, bindings: dict, kb: KnowledgeBase | None = None) -> dict[str, str]:
+    """The rule's own @nl/@en template filled with the bindings of one instance (labels for codes)."""
+    types = variable_types(kb, rule) if kb is not None else {}
+
+    def fill(template: str, lang: str) -> str:
+        if kb is None:
+            return PLACEHOLDER.sub(lambda m: show(bindings.get(m.group(1)), name=m.group(1)), template)
+        return PLACEHOLDER.sub(lambda m: word(kb, types.get(m.group(1)), bindings.get(m.group(1)), lang), template)
+    return {lang: fill(rule.reading(lang), lang) for lang in LANGS}
+
+
+_OP_WORDS = {
+    "en": {">=": "is at least", ">": "is more than", "<=": "is at most", "<": "is less than", "=": "is",
+           "!=": "is not"},
+    "nl": {">=": "is minstens", ">": "is meer dan", "<=": "is hoogstens", "<": "is minder dan", "=": "is",
+           "!=": "is niet"},
+}
+_OP_NOT = {">=": "<", ">": "<=", "<=": ">", "<": ">=", "=": "!=", "!=": "="}
+
+
+def comparison_reading(kb: KnowledgeBase, literal: Comparison, bindings: dict,
+                       negative: bool = False) -> dict[str, str]:
+    """A comparison in words: "the number of full years from 2012-03-01 to 2026-11-02 (14) is at least 12"."""
+    op = _OP_NOT[literal.op] if negative else literal.op
+
+    def side(term, lang: str) -> str:
+        value = value_of(term, bindings)
+        if isinstance(term, FunctionCall) and term.name in kb.vocabulary.functions:
+            template = kb.vocabulary.functions[term.name].readings[lang]
+            args = [word(kb, None, value_of(a, bindings), lang) for a in term.args]
+            text = re.sub(r"\{(\d+)\}", lambda m: args[int(m.group(1)) - 1], template)
+            return text if value is None else f"{text} ({show(value)})"
+        return word(kb, None, value, lang)
+    return {lang: f"{side(literal.left, lang)} {_OP_WORDS[lang][op]} {side(literal.right, lang)}" for lang in LANGS}
 
 
 def rule_ref(rule: Rule) -> dict:

@@ -13,7 +13,8 @@ from ..facts.model import Fact, FactSet
 from ..language.ast import Atom, Comparison, Negation
 from ..language.knowledge_base import KnowledgeBase
 from ..reasoning.instances import ground, instances, value_of
-from .terms import (atom_reading, bindings_json, jsonable, literal_text, rule_reading, rule_ref)
+from .terms import (atom_reading, bindings_json, comparison_reading, jsonable, literal_text, negation_reading,
+                    rule_reading, rule_ref)
 
 DEFAULT_MAX_DEPTH = 12
 _INSTANCES_PER_RULE = 4  # alternative instances weighed per rule when looking for the shortest proof
@@ -97,7 +98,7 @@ class Prover:
             "reading": atom_reading(self.kb, predicate, args),
             "rule": rule_ref(rule),
             "bindings": bindings_json(bindings),
-            "rule_reading": rule_reading(rule, bindings),
+            "rule_reading": rule_reading(rule, bindings, self.kb),
             "children": children,
         }
         node["height"] = 1 + max((c.get("height", 0) for c in children), default=0)
@@ -129,6 +130,7 @@ class Prover:
         args = ground(literal.atom, bindings)
         node = {"kind": "absent", "predicate": literal.atom.predicate, "args": [jsonable(a) for a in args],
                 "reading": atom_reading(self.kb, literal.atom.predicate, args),
+                "negation": negation_reading(self.kb, literal.atom.predicate, args),
                 "condition": literal_text(literal, bindings), "height": 0, "size": 1}
         if self.why_not is not None:
             node["why_not"] = self.why_not.short(literal.atom.predicate, args)
@@ -136,6 +138,7 @@ class Prover:
 
     def _comparison_node(self, literal: Comparison, bindings: dict) -> dict:
         return {"kind": "comparison", "condition": literal_text(literal, bindings),
+                "reading": comparison_reading(self.kb, literal, bindings),
                 "left": jsonable(value_of(literal.left, bindings)), "op": literal.op,
                 "right": jsonable(value_of(literal.right, bindings)), "height": 0, "size": 1}
 

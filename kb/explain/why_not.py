@@ -15,7 +15,8 @@ from ..facts.model import FactSet
 from ..language.ast import Atom, Comparison, Negation
 from ..language.knowledge_base import KnowledgeBase
 from ..reasoning.instances import evaluation_order, ground, literal_holds, value_of
-from .terms import atom_reading, bindings_json, jsonable, literal_text, rule_ref
+from .terms import (atom_reading, bindings_json, comparison_reading, jsonable, literal_text, negation_reading,
+                    rule_ref)
 
 DEFAULT_MAX_DEPTH = 4
 _BRANCHES = 24      # bindings tried per candidate rule in the closest-instance search
@@ -64,6 +65,7 @@ class WhyNot:
             "predicate": predicate,
             "args": [jsonable(a) for a in pattern],
             "reading": atom_reading(self.kb, predicate, pattern),
+            "negation": negation_reading(self.kb, predicate, pattern),
             "candidates": candidates,
             "distance": min((c["distance"] for c in candidates), default=_NO_RULE),
         }
@@ -119,20 +121,24 @@ class WhyNot:
             return {"kind": "not-evaluated", "condition": condition, "cost": 1}
         if isinstance(lit, Comparison):
             return {"kind": "comparison-false", "condition": condition,
+                    "negation": comparison_reading(self.kb, lit, bindings, negative=True),
                     "left": jsonable(value_of(lit.left, bindings)), "op": lit.op,
                     "right": jsonable(value_of(lit.right, bindings)), "cost": 1}
         if isinstance(lit, Negation):
             args = ground(lit.atom, bindings)
             failure = {"kind": "blocked-by", "condition": condition, "predicate": lit.atom.predicate,
                        "args": [jsonable(a) for a in args],
-                       "reading": atom_reading(self.kb, lit.atom.predicate, args), "cost": _BLOCK_COST}
+                       "reading": atom_reading(self.kb, lit.atom.predicate, args),
+                       # the condition "not X" fails because X holds: it reads as X
+                       "negation": atom_reading(self.kb, lit.atom.predicate, args), "cost": _BLOCK_COST}
             if self.prover is not None:
                 failure["proof"] = self.prover.prove(lit.atom.predicate, args)
             return failure
         args = ground(lit, bindings)
         pred = self.kb.vocabulary.predicates[lit.predicate]
         failure = {"predicate": lit.predicate, "args": [jsonable(a) for a in args], "condition": condition,
-                   "reading": atom_reading(self.kb, lit.predicate, args)}
+                   "reading": atom_reading(self.kb, lit.predicate, args),
+                   "negation": negation_reading(self.kb, lit.predicate, args)}
         if pred.kind in ("input", "context"):
             failure.update(kind="missing-fact" if pred.kind == "input" else "context-differs", cost=1)
             elsewhere = self._outside_validity(lit.predicate, args)

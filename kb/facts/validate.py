@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 
 from ..language.ast import Position
 from ..language.diagnostics import Diagnostic, did_you_mean
@@ -9,6 +10,7 @@ from ..language.vocabulary import Vocabulary
 from .model import BEGINNING, END, Fact
 
 VALIDITY_KEYS = ("from", "until")
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 def _as_date(value, what: str) -> tuple[datetime.date | None, str]:
@@ -16,7 +18,7 @@ def _as_date(value, what: str) -> tuple[datetime.date | None, str]:
         return value.date(), ""
     if isinstance(value, datetime.date):
         return value, ""
-    if isinstance(value, str):
+    if isinstance(value, str) and _DATE.fullmatch(value):  # YYYY-MM-DD only, not 20261128 or 2026-W48-6
         try:
             return datetime.date.fromisoformat(value), ""
         except ValueError:

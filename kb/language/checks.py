@@ -375,10 +375,10 @@ def _cycle(graph, start: str, goal: str, component: set[str]) -> list[str]:
 
 
 def check_reachability(rules: list[Rule], vocab: Vocabulary) -> list[Diagnostic]:
-    """Rules whose conclusion no decision depends on are dead law: report them."""
+    """Rules whose conclusion no decision (nor what a reader may see) depends on are dead law: report them."""
     graph = dependency_graph(rules)
     reachable: set[str] = set()
-    todo = [p.name for p in vocab.by_kind("decision")]
+    todo = [p.name for p in vocab.by_kind("decision")] + [p.name for p in vocab.predicates.values() if p.disclosure]
     while todo:
         pred = todo.pop()
         if pred in reachable:

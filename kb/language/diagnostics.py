@@ -131,7 +131,7 @@ def render_all(diagnostics: Iterable[Diagnostic]) -> str:
         if diag.pos.file not in cache:
             try:
                 cache[diag.pos.file] = Path(diag.pos.file).read_text(encoding="utf-8").splitlines()
-            except OSError:
+            except (OSError, UnicodeDecodeError):  # an unreadable file is shown without its lines
                 cache[diag.pos.file] = None
         blocks.append(diag.render(cache[diag.pos.file]))
     return "\n\n".join(blocks)

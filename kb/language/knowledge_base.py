@@ -6,7 +6,7 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .ast import Rule, RuleFile
+from .ast import Position, Rule, RuleFile
 from .checks import check_rules, strata
 from .conditions import CONDITIONS_FILE, Condition, check_condition_references, conditions_from_text
 from .diagnostics import Diagnostic, KnowledgeBaseError, errors_only
@@ -77,13 +77,39 @@ def check_directory(directory: Path | str = DEFAULT_DIR) -> tuple[KnowledgeBase 
     included, sorted.
     """
     directory = Path(directory)
-    sources = {str(directory / name): (directory / name).read_text(encoding="utf-8")
-               for name in ("vocabulary.yaml", CONDITIONS_FILE)
-               if name == "vocabulary.yaml" or (directory / name).exists()}
-    for path in rule_files(directory):
-        sources[str(path)] = path.read_text(encoding="utf-8")
+    sources, undecodable = {}, []
+    paths = [directory / name for name in ("vocabulary.yaml", CONDITIONS_FILE)
+             if name == "vocabulary.yaml" or (directory / name).exists()]
+    for path in [*paths, *rule_files(directory)]:
+        text, diagnostic = read_source(path)
+        if diagnostic is not None:
+            undecodable.append(diagnostic)
+        sources[str(path)] = text
     law = law_reference(directory)
-    return check_texts(sources, (str(law), law.read_text(encoding="utf-8")) if law.exists() else None)
+    law_text = None
+    if law.exists():
+        text, diagnostic = read_source(law)
+        if diagnostic is not None:
+            undecodable.append(diagnostic)
+        law_text = (str(law), text)
+    if undecodable:
+        return None, sorted(undecodable)
+    return check_texts(sources, law_text)
+
+
+def read_source(path: Path) -> tuple[str, Diagnostic | None]:
+    """A source file's text, or a diagnostic at the first byte that is not UTF-8 (never a traceback)."""
+    data = path.read_bytes()
+    try:
+        return data.decode("utf-8"), None
+    except UnicodeDecodeError as err:
+        before = data[:err.start]
+        line = before.count(b"\n") + 1
+        column = len(before) - (before.rfind(b"\n") + 1) + 1
+        code = "vocabulary" if path.name == "vocabulary.yaml" else "syntax"
+        return "", Diagnostic(Position(str(path), line, column), code,
+                              f"the file is not UTF-8 text: byte 0x{data[err.start]:02x} cannot be read",
+                              suggestion="save the file as UTF-8")
 
 
 def check_texts(sources: dict[str, str], law: tuple[str, str] | None = None

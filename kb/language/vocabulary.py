@@ -33,6 +33,10 @@ class Predicate:
     pos: Position = field(compare=False, hash=False)
     brought_about_by: str | None = None
     remedy: str | None = None
+    negative_readings: dict = field(default_factory=dict, hash=False, compare=False)  # lang -> "not" template
+    part: str | None = None  # the part of an explanation its facts belong to (80_inzage.dl withholds parts)
+    disclosure: bool = False  # a conclusion about what a reader may see: a root, like the decisions
+    asked_of: str | None = None  # an interview may ask for such a fact: of this argument's person, or `actor`
 
     @property
     def arity(self) -> int:
@@ -56,6 +60,11 @@ class Type:
     name: str
     readings: dict = field(hash=False)
     values: tuple[str, ...] | None = None  # an enumerated type lists its values
+    labels: dict = field(default_factory=dict, hash=False, compare=False)  # value -> {lang: label}
+
+    def label(self, value, lang: str) -> str | None:
+        """How `value` reads in `lang`, or None when the vocabulary gives it no label."""
+        return self.labels.get(value, {}).get(lang)
 
 
 @dataclass(frozen=True)
@@ -149,8 +158,17 @@ def vocabulary_from_text(text: str, path: str) -> Vocabulary:
             err(pos_of(spec, "values", pos), f"the values of type `{name}` must be a list of names",
                 f"write `values: [a, b]`", "vocabulary-shape")
             values = None
+        labels = spec.get("labels") or {}
+        if not isinstance(labels, dict):
+            err(pos_of(spec, "labels", pos), f"the labels of type `{name}` must be a mapping",
+                "write `labels: {value: {nl: ..., en: ...}}`", "vocabulary-shape")
+            labels = {}
+        for value in values or ():
+            if not all(isinstance(labels.get(value), dict) and labels[value].get(lang) for lang in ("nl", "en")):
+                err(pos, f"value `{value}` of type `{name}` has no nl and en label",
+                    f"add `labels: {{{value}: {{nl: ..., en: ...}}}}`", "vocabulary-reading")
         types[str(name)] = Type(str(name), {"nl": spec.get("nl", name), "en": spec.get("en", name)},
-                                tuple(values) if values is not None else None)
+                                tuple(values) if values is not None else None, dict(labels))
 
     functions: dict[str, Function] = {}
     raw_functions = section("functions", "`functions: {years_between: {args: [date, date], returns: number}}`")
@@ -226,6 +244,20 @@ def vocabulary_from_text(text: str, path: str) -> Vocabulary:
                         f"the {lang} reading of `{name}` names `{{{placeholder}}}`, which is not one of its arguments",
                         did_you_mean(placeholder, [a.name for a in args]), "vocabulary-reading")
             readings[lang] = template
+        negative = {}
+        for lang in ("nl", "en"):
+            # The wording of a failed condition: an explanation never reads a missing fact as if it held.
+            template = spec.get(f"{lang}_not")
+            if not template:
+                err(pos, f"predicate `{name}` has no {'Dutch' if lang == 'nl' else 'English'} negative reading",
+                    f"add `{lang}_not: \"...\"`, how the condition reads when it does not hold", "vocabulary-reading")
+                continue
+            for placeholder in PLACEHOLDER.findall(template):
+                if placeholder not in {a.name for a in args}:
+                    err(pos_of(spec, f"{lang}_not", pos),
+                        f"the {lang}_not reading of `{name}` names `{{{placeholder}}}`, which is not one of its arguments",
+                        did_you_mean(placeholder, [a.name for a in args]), "vocabulary-reading")
+            negative[lang] = template
         by = spec.get("brought_about_by")
         remedy = spec.get("remedy")
         if by is not None and str(by) not in {a.name for a in args}:
@@ -237,8 +269,22 @@ def vocabulary_from_text(text: str, path: str) -> Vocabulary:
         if kind != "input" and by is not None:
             err(pos, f"only input facts can be brought about by a person; `{name}` is {_short(kind)}",
                 code="vocabulary-remedy")
+        part = spec.get("part")
+        parts = types["part"].values if "part" in types else ()
+        if part is not None and part not in (parts or ()):
+            err(pos_of(spec, "part", pos), f"`part: {_short(part)}` of `{name}` is not a value of type `part`",
+                did_you_mean(str(part), parts or ()), "vocabulary-kind")
+        asked_of = spec.get("asked_of")
+        if asked_of is not None and asked_of != "actor" and asked_of not in {a.name for a in args}:
+            err(pos_of(spec, "asked_of", pos),
+                f"`asked_of: {_short(asked_of)}` of `{name}` is neither `actor` nor one of its arguments",
+                code="vocabulary-argument")
+        if asked_of is not None and kind != "input":
+            err(pos, f"only input facts can be asked in an interview; `{name}` is {_short(kind)}",
+                code="vocabulary-kind")
         predicates[str(name)] = Predicate(str(name), str(kind), tuple(args), readings, pos,
-                                          None if by is None else str(by), None if remedy is None else str(remedy))
+                                          None if by is None else str(by), None if remedy is None else str(remedy),
+                                          negative, part, bool(spec.get("disclosure", False)), asked_of)
     if diags:
         raise KnowledgeBaseError(diags)
     return Vocabulary(path, types, functions, predicates)

@@ -43,6 +43,11 @@ def _mapping(loader: _Loader, node: yaml.MappingNode) -> PosDict:
     result.key_pos = {}
     for key_node, value_node in node.value:
         key = loader.construct_object(key_node, deep=True)
+        if isinstance(key, (list, dict)):  # `{[a]: b}`: a key must be a name or a value
+            raise yaml.constructor.ConstructorError(
+                "while reading a mapping", node.start_mark,
+                f"a key must be a name or a value, not a {'list' if isinstance(key, list) else 'mapping'}",
+                key_node.start_mark)
         result[key] = loader.construct_object(value_node, deep=True)
         result.key_pos[key] = _position(loader, key_node)
     return result

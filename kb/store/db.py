@@ -14,6 +14,9 @@ from pathlib import Path
 from typing import Iterator
 
 
+MAX_ID = 2**63 - 1  # the largest row id either store can hold; a larger id names no row
+
+
 class Database:
     """A connection factory with a per-thread connection and a write lock for SQLite."""
 

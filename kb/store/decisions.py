@@ -2,49 +2,31 @@
 
 A record holds the request, its hypothetical facts, the knowledge-base version (a hash of rules and
 vocabulary), the fact-base version, the outcome, the deciding rules and the full trace. Its hash
-covers all of that and the previous record's hash, so changing or removing any record breaks the
-chain from there on — `verify` finds the first break. The texts of every rule-set version that a
+covers all of that, the previous record's hash, the hash of the kept rule texts and the fact chain's
+hash at its fact-base version, so changing or removing any record, or a fact or rule text it rested
+on, shows (kb/store/audit.py; the head in audit_heads catches a removed tail). The texts of every rule-set version that a
 decision refers to are kept too, so a decision can be shown exactly as decided after the rules
 changed.
 """
 from __future__ import annotations
 
 import datetime
-import hashlib
 import json
 from dataclasses import dataclass
 
-from .db import Database
-
-GENESIS = "0" * 64
-SCHEMA = [
-    """CREATE TABLE IF NOT EXISTS decisions (
-        id {serial} PRIMARY KEY,
-        decided_at TEXT NOT NULL,
-        request TEXT NOT NULL,
-        kb_version TEXT NOT NULL,
-        facts_version TEXT NOT NULL,
-        outcome TEXT NOT NULL,
-        deciding_rules TEXT NOT NULL,
-        trace TEXT NOT NULL,
-        prev_hash TEXT NOT NULL,
-        hash TEXT NOT NULL UNIQUE
-    )""",
-    """CREATE TABLE IF NOT EXISTS rule_versions (
-        kb_version TEXT PRIMARY KEY,
-        sources TEXT NOT NULL,
-        first_seen TEXT NOT NULL
-    )""",
-]
+from .chain import DECISIONS, GENESIS, canonical, chain_hash, claim_head, digest, move_head
+from .db import MAX_ID, Database
+from .schema import prepare
 
 
-def canonical(value) -> str:
-    """Canonical JSON: sorted keys, no spaces, UTF-8 kept — the hashed form of a record."""
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+class StoreDamaged(LookupError):
+    """What a new record must be bound to is missing from the store (its kept rule texts, or its
+    fact-base version): the store was changed behind the service's back; nothing is logged."""
 
 
 def record_hash(prev_hash: str, body: dict) -> str:
-    return hashlib.sha256((prev_hash + canonical(body)).encode("utf-8")).hexdigest()
+    return chain_hash(prev_hash, body)
 
 
 @dataclass(frozen=True)
@@ -59,12 +41,17 @@ class DecisionRecord:
     trace: dict
     prev_hash: str
     hash: str
+    rules_hash: str | None = None  # SHA-256 of the kept rule texts (None: logged before bindings)
+    facts_hash: str | None = None  # the fact chain's hash at facts_version
 
     def body(self) -> dict:
-        """What the hash covers."""
-        return {"decided_at": self.decided_at, "request": self.request, "kb_version": self.kb_version,
+        """What the hash covers (records from before the bindings have none in theirs)."""
+        body = {"decided_at": self.decided_at, "request": self.request, "kb_version": self.kb_version,
                 "facts_version": self.facts_version, "outcome": self.outcome,
                 "deciding_rules": self.deciding_rules, "trace": self.trace}
+        if self.rules_hash is not None or self.facts_hash is not None:
+            body["rules_hash"], body["facts_hash"] = self.rules_hash, self.facts_hash
+        return body
 
     def as_dict(self) -> dict:
         return {"id": self.id, **self.body(), "prev_hash": self.prev_hash, "hash": self.hash}
@@ -73,7 +60,7 @@ class DecisionRecord:
 class DecisionLog:
     def __init__(self, db: Database):
         self.db = db
-        db.create_schema(SCHEMA)
+        prepare(db)
 
     def keep_rule_version(self, kb_version: str, sources: dict[str, str]) -> None:
         """Store the rule and vocabulary texts of a knowledge-base version (once)."""
@@ -81,8 +68,8 @@ class DecisionLog:
             if cur.execute("SELECT 1 FROM rule_versions WHERE kb_version = ?", (kb_version,)).fetchone():
                 return
             now = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
-            cur.execute("INSERT INTO rule_versions (kb_version, sources, first_seen) VALUES (?, ?, ?)",
-                        (kb_version, canonical(sources), now))
+            cur.execute("INSERT INTO rule_versions (kb_version, sources, first_seen, hash) VALUES (?, ?, ?, ?)",
+                        (kb_version, canonical(sources), now, digest(sources)))
 
     def rule_version(self, kb_version: str) -> dict[str, str] | None:
         rows = self.db.query("SELECT sources FROM rule_versions WHERE kb_version = ?", (kb_version,))
@@ -90,52 +77,54 @@ class DecisionLog:
 
     def append(self, request: dict, kb_version: str, facts_version: str, outcome: str,
                deciding_rules: list, trace: dict) -> DecisionRecord:
-        """Append one decision, chained to the last record. Serialised by the transaction."""
+        """Append one decision, chained to the last record and bound to the hashes of its kept rule
+        texts and of its fact base (the fact chain at its version). Serialised by the head."""
         decided_at = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="microseconds")
-        body = {"decided_at": decided_at, "request": request, "kb_version": kb_version,
-                "facts_version": str(facts_version), "outcome": outcome,
-                "deciding_rules": list(deciding_rules), "trace": trace}
         with self.db.transaction() as cur:
-            if self.db.dialect == "postgresql":
-                # One appender at a time across processes, so the chain never forks.
-                cur.execute("LOCK TABLE decisions IN EXCLUSIVE MODE")
-            row = cur.execute("SELECT hash FROM decisions ORDER BY id DESC LIMIT 1").fetchone()
-            prev = row[0] if row else GENESIS
-            digest = record_hash(prev, body)
+            _, prev = claim_head(cur, DECISIONS)
+            kept = cur.execute("SELECT hash FROM rule_versions WHERE kb_version = ?", (kb_version,)).fetchone()
+            if kept is None:
+                raise StoreDamaged(f"rule version {kb_version} is not kept; keep it before logging a decision")
+            version = int(facts_version)
+            facts = cur.execute("SELECT hash FROM fact_changes WHERE id = ?", (version,)).fetchone() if version else (GENESIS,)
+            if facts is None:
+                raise StoreDamaged(f"fact base version {facts_version} is not in the store")
+            record = DecisionRecord(0, decided_at, request, kb_version, str(facts_version), outcome,
+                                    list(deciding_rules), trace, prev, "", kept[0], facts[0])
+            body = record.body()
+            digest_ = record_hash(prev, body)
             new_id = cur.insert(
                 "INSERT INTO decisions (decided_at, request, kb_version, facts_version, outcome, deciding_rules, "
-                "trace, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "trace, prev_hash, hash, rules_hash, facts_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (decided_at, canonical(request), kb_version, str(facts_version), outcome,
-                 canonical(list(deciding_rules)), canonical(trace), prev, digest))
+                 canonical(list(deciding_rules)), canonical(trace), prev, digest_, kept[0], facts[0]))
+            move_head(cur, DECISIONS, new_id, digest_)
         return DecisionRecord(new_id, decided_at, request, kb_version, str(facts_version), outcome,
-                              list(deciding_rules), trace, prev, digest)
+                              list(deciding_rules), trace, prev, digest_, kept[0], facts[0])
 
     def get(self, decision_id: int) -> DecisionRecord | None:
+        if not 0 < decision_id <= MAX_ID:  # no such row, and the database could not even compare it
+            return None
         rows = self.db.query(
-            "SELECT id, decided_at, request, kb_version, facts_version, outcome, deciding_rules, trace, prev_hash, "
-            "hash FROM decisions WHERE id = ?", (decision_id,))
+            f"SELECT {RECORD_COLUMNS} FROM decisions WHERE id = ?", (decision_id,))
         return _record(rows[0]) if rows else None
 
     def records(self) -> list[DecisionRecord]:
         rows = self.db.query(
-            "SELECT id, decided_at, request, kb_version, facts_version, outcome, deciding_rules, trace, prev_hash, "
-            "hash FROM decisions ORDER BY id")
+            f"SELECT {RECORD_COLUMNS} FROM decisions ORDER BY id")
         return [_record(r) for r in rows]
 
     def verify(self) -> tuple[bool, str]:
-        """Walk the chain. (True, summary) when intact, else (False, where it first breaks)."""
-        prev = GENESIS
-        count = 0
-        for record in self.records():
-            if record.prev_hash != prev:
-                return False, f"decision {record.id}: it does not follow the previous record (a record was removed or reordered)"
-            if record_hash(prev, record.body()) != record.hash:
-                return False, f"decision {record.id}: its content does not match its hash (it was changed)"
-            prev = record.hash
-            count += 1
-        return True, f"{count} decision(s), chain intact, last hash {prev[:16]}"
+        """Verify the whole store (kb/store/audit.py): (True, summary) when intact, else (False, the problems)."""
+        from .audit import verify
+        report = verify(self.db)
+        return report.ok, report.summary()
+
+
+RECORD_COLUMNS = ("id, decided_at, request, kb_version, facts_version, outcome, deciding_rules, trace, prev_hash, "
+                  "hash, rules_hash, facts_hash")
 
 
 def _record(row) -> DecisionRecord:
     return DecisionRecord(row[0], row[1], json.loads(row[2]), row[3], row[4], row[5], json.loads(row[6]),
-                          json.loads(row[7]), row[8], row[9])
+                          json.loads(row[7]), row[8], row[9], row[10], row[11])

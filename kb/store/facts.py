@@ -12,28 +12,10 @@ import json
 from dataclasses import dataclass
 
 from ..facts.model import BEGINNING, END, Fact, FactSet
-from .db import Database
+from .chain import FACTS, GENESIS, chain_hash, change_body, claim_head, fact_row_digest, move_head
+from .db import MAX_ID, Database
+from .schema import prepare
 
-SCHEMA = [
-    """CREATE TABLE IF NOT EXISTS fact_changes (
-        id {serial} PRIMARY KEY,
-        changed_at TEXT NOT NULL,
-        kind TEXT NOT NULL,
-        note TEXT NOT NULL DEFAULT ''
-    )""",
-    """CREATE TABLE IF NOT EXISTS stored_facts (
-        id {serial} PRIMARY KEY,
-        predicate TEXT NOT NULL,
-        args TEXT NOT NULL,
-        valid_from TEXT NOT NULL,
-        valid_until TEXT NOT NULL,
-        added_in INTEGER NOT NULL,
-        withdrawn_in INTEGER
-    )""",
-    "CREATE INDEX IF NOT EXISTS stored_facts_versions ON stored_facts (added_in, withdrawn_in)",
-    # `changes` finds the facts withdrawn between two versions without scanning every older fact.
-    "CREATE INDEX IF NOT EXISTS stored_facts_withdrawn ON stored_facts (withdrawn_in)",
-]
 COLUMNS = "id, predicate, args, valid_from, valid_until, added_in, withdrawn_in"
 
 
@@ -66,7 +48,7 @@ class FactStore:
 
     def __init__(self, db: Database):
         self.db = db
-        db.create_schema(SCHEMA)
+        prepare(db)
 
     def version(self) -> int:
         rows = self.db.query("SELECT MAX(id) FROM fact_changes")
@@ -81,19 +63,34 @@ class FactStore:
         if self.db.dialect == "postgresql":
             cur.execute("LOCK TABLE fact_changes IN EXCLUSIVE MODE")
 
-    def _change(self, cur, kind: str, note: str) -> int:
+    def _change(self, cur, kind: str, note: str) -> tuple[int, str]:
+        """Insert a change row (its hash follows once its facts are written): (version, changed_at)."""
         now = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
-        return cur.insert("INSERT INTO fact_changes (changed_at, kind, note) VALUES (?, ?, ?)", (now, kind, note))
+        return cur.insert("INSERT INTO fact_changes (changed_at, kind, note) VALUES (?, ?, ?)", (now, kind, note)), now
+
+    def _seal_change(self, cur, version: int, changed_at: str, kind: str, note: str,
+                     added: list[str], withdrawn: list[int]) -> None:
+        """Chain the change onto the fact history and move the head, in the change's transaction."""
+        _, prev = claim_head(cur, FACTS)
+        digest = chain_hash(prev, change_body(version, changed_at, kind, note, added, withdrawn))
+        cur.execute("UPDATE fact_changes SET prev_hash = ?, hash = ? WHERE id = ?", (prev, digest, version))
+        move_head(cur, FACTS, version, digest)
 
     def add(self, facts: list[Fact], note: str = "") -> tuple[int, list[int]]:
         """Add facts in one change. Returns the new version and the stored ids."""
         with self.db.transaction() as cur:
             self._serialise_writers(cur)
-            version = self._change(cur, "add", note)
-            ids = [cur.insert(
-                "INSERT INTO stored_facts (predicate, args, valid_from, valid_until, added_in) VALUES (?, ?, ?, ?, ?)",
-                (f.predicate, json.dumps([_encode(a) for a in f.args]), f.valid_from.isoformat(),
-                 f.valid_until.isoformat(), version)) for f in facts]
+            claim_head(cur, FACTS)  # the write lock first: versions and the chain keep one order
+            version, changed_at = self._change(cur, "add", note)
+            ids, digests = [], []
+            for f in facts:
+                args = json.dumps([_encode(a) for a in f.args])
+                row = (f.predicate, args, f.valid_from.isoformat(), f.valid_until.isoformat())
+                ids.append(cur.insert(
+                    "INSERT INTO stored_facts (predicate, args, valid_from, valid_until, added_in) VALUES (?, ?, ?, ?, ?)",
+                    (*row, version)))
+                digests.append(fact_row_digest(ids[-1], *row))
+            self._seal_change(cur, version, changed_at, "add", note, digests, [])
         return version, ids
 
     def withdraw(self, fact_id: int, note: str = "") -> int:
@@ -103,9 +100,18 @@ class FactStore:
             row = cur.execute("SELECT withdrawn_in FROM stored_facts WHERE id = ?", (fact_id,)).fetchone()
             if row is None or row[0] is not None:
                 raise KeyError(fact_id)
-            version = self._change(cur, "withdraw", note)
+            claim_head(cur, FACTS)
+            version, changed_at = self._change(cur, "withdraw", note)
             cur.execute("UPDATE stored_facts SET withdrawn_in = ? WHERE id = ?", (version, fact_id))
+            self._seal_change(cur, version, changed_at, "withdraw", note, [], [fact_id])
         return version
+
+    def hash_at(self, version: int) -> str | None:
+        """The fact chain's hash at `version` (what a decision on that fact base records)."""
+        if version == 0:
+            return GENESIS
+        rows = self.db.query("SELECT hash FROM fact_changes WHERE id = ?", (version,))
+        return rows[0][0] if rows else None
 
     def stored(self, version: int | None = None) -> list[StoredFact]:
         """The facts current at `version` (default: now), oldest first."""
@@ -129,6 +135,8 @@ class FactStore:
         return [_stored(r) for r in added], [_stored(r) for r in withdrawn]
 
     def get(self, fact_id: int) -> StoredFact | None:
+        if not 0 < fact_id <= MAX_ID:  # no such row, and the database could not even compare it
+            return None
         rows = self.db.query(f"SELECT {COLUMNS} FROM stored_facts WHERE id = ?", (fact_id,))
         return _stored(rows[0]) if rows else None
 

@@ -13,13 +13,14 @@ import time
 from flask import current_app, jsonify, request, url_for
 
 from kb.decide import OUTCOMES, DecisionError, Question, validate_question
+from kb.explain.readers import DEFAULT_READER, for_reader
 from kb.explain.render import full_text, summary
 
 from ..auth import require
 from ..config import DEMO_NOTICE
-from ..errors import invalid, not_found
+from ..errors import ApiProblem, invalid, not_found
 from ..state import state
-from ..traces import explanation_of, is_explained, recorded_decision
+from ..traces import RecordDamaged, explanation_of, is_explained, recorded_decision, verified_explanation
 from . import bp
 from .inputs import check_schema, json_body, parse_date, parse_facts, raise_fact_errors, raw_fact
 
@@ -54,6 +55,7 @@ def read_decision_request(body: dict, vocab) -> tuple[Question, dict]:
         "setting": body.get("setting", DEFAULT_SETTING), "hypothetical": body.get("hypothetical", []),
         "explain": body.get("explain", DEFAULT_EXPLAIN), "lang": body.get("lang", DEFAULT_LANG),
         "max_depth": body.get("max_depth"), "max_proofs": body.get("max_proofs", 1),
+        "reader": body.get("reader", DEFAULT_READER),
     }
     question = _question(stored, vocab)
     stored["hypothetical"] = [raw_fact(f) for f in question.hypothetical]  # recorded in normal form
@@ -110,8 +112,10 @@ def why_not_top(explanation: dict, lang: str) -> list[dict]:
             out.append({
                 "outcome": tree["predicate"], "rule": candidate["rule"]["id"],
                 "source": candidate["rule"]["source"], "distance": candidate["distance"],
+                # A failed condition reads as what is missing (its negative reading).
                 "failed": [{"kind": f["kind"], "condition": f["condition"],
-                            "reading": (f.get("reading") or {}).get(lang)} for f in candidate["failed"]],
+                            "reading": (f.get("negation") or f.get("reading") or {}).get(lang)}
+                           for f in candidate["failed"]],
             })
     return out
 
@@ -121,7 +125,11 @@ def conditions_in(trace: dict, lang: str) -> list[dict]:
     return [{"id": c["id"], "text": c[lang], "source": c["source"]} for c in trace.get("conditions", [])]
 
 
-def decision_json(record, explanation: dict | None, level: str, lang: str) -> dict:
+def decision_json(record, explanation: dict | None, level: str, lang: str, reader: str = DEFAULT_READER) -> dict:
+    """The response for a recorded decision; the explanation shown as `reader` may see it (the log
+    keeps the full trace)."""
+    if explanation is not None:
+        explanation = for_reader(explanation, reader)
     trace = explanation or record.trace
     out = {
         "id": record.id, "decided_at": record.decided_at, "outcome": record.outcome,
@@ -156,7 +164,8 @@ def decide():
     body = json_body()
     question, stored = read_decision_request(body, state().workspace.kb.vocabulary)
     record, explanation = decide_and_record(question, stored)
-    return _created(decision_json(record, explanation, stored["explain"], stored["lang"]), record.id)
+    return _created(decision_json(record, explanation, stored["explain"], stored["lang"], stored["reader"]),
+                    record.id)
 
 
 @bp.get("/decisions/<int:decision_id>")
@@ -165,11 +174,27 @@ def get_decision(decision_id: int):
     record = state().log.get(decision_id)
     if record is None:
         raise not_found(f"There is no decision {decision_id} in the log.")
+    explanation = _verified(record)  # before anything of the record is shown
     lang = record.request.get("lang", DEFAULT_LANG)
     out = {**record.as_dict(), "url": page_url(record.id, lang), "links": _links(record.id, record.deciding_rules, lang)}
     if not is_explained(record):
-        out["explanation"] = explanation_of(state(), record)
+        out["explanation"] = explanation
     return jsonify(out)
+
+
+def _verified(record) -> dict:
+    """The record's explanation once the record verifies; a 409 `record-damaged` problem otherwise."""
+    try:
+        return verified_explanation(state(), record)
+    except RecordDamaged as err:
+        raise damaged(err) from None
+
+
+def damaged(err: RecordDamaged) -> ApiProblem:
+    return ApiProblem(409, "record-damaged", "The decision record is damaged",
+                      f"Decision {err.decision_id} does not verify against the log, its kept rule texts or its fact "
+                      "base, so it is not shown. Run `kb audit verify` and restore the store from a backup.",
+                      errors=[{"code": "record-damaged", "message": p} for p in err.problems])
 
 
 @bp.post("/decisions/<int:decision_id>/replay")
@@ -180,6 +205,7 @@ def replay_decision(decision_id: int):
     before = state().log.get(decision_id)
     if before is None:
         raise not_found(f"There is no decision {decision_id} in the log.")
+    _verified(before)  # a damaged record cannot be the "before" of a comparison
     old = before.request
     stored = {
         "actor": old["actor"], "recipient": old["recipient"], "item": old["item"], "at": old["at"],
@@ -187,6 +213,7 @@ def replay_decision(decision_id: int):
         "explain": body.get("explain", old.get("explain", DEFAULT_EXPLAIN)),
         "lang": body.get("lang", old.get("lang", DEFAULT_LANG)),
         "max_depth": old.get("max_depth"), "max_proofs": old.get("max_proofs", 1), "replay_of": decision_id,
+        "reader": old.get("reader", DEFAULT_READER),
     }
     question = _question(stored, state().workspace.kb.vocabulary)
     record, explanation = decide_and_record(question, stored)
@@ -201,7 +228,7 @@ def replay_decision(decision_id: int):
         "facts_version": compare(before.facts_version, record.facts_version),
     }
     changes["changed"] = not (changes["outcome"]["same"] and changes["deciding_rules"]["same"])
-    decision = decision_json(record, explanation, stored["explain"], stored["lang"])
+    decision = decision_json(record, explanation, stored["explain"], stored["lang"], stored["reader"])
     decision["replay_of"] = decision_id
     return _created({"replay_of": decision_id, "decision": decision, "changes": changes}, record.id)
 
@@ -214,7 +241,7 @@ def audience():
               for name in ("actor", "item") if not args.get(name)]
     if errors:
         raise invalid("Name the actor and the item: /v1/audience?actor=…&item=…", errors)
-    at = parse_date(args["at"], "at", parameter=True) if args.get("at") else datetime.date.today()
+    at = parse_date(args["at"], "at", parameter=True) if "at" in args else datetime.date.today()
     setting = args.get("setting") or DEFAULT_SETTING
     actor, item = args["actor"], args["item"]
     st = state()

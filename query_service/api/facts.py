@@ -5,6 +5,8 @@ service's change lock, so a decision always names the version of the facts it sa
 """
 from __future__ import annotations
 
+import re
+
 from flask import jsonify, request
 
 from kb.explain.terms import jsonable
@@ -29,13 +31,16 @@ def list_facts():
     st = state()
     latest = st.store.version()
     version = latest
-    if request.args.get("version") not in (None, ""):
+    if "version" in request.args:
         text = request.args["version"]
-        if not text.isdigit() or int(text) > latest:
+        # ASCII digits only: str.isdigit() also takes "٣", and int() reads it as 3
+        if not re.fullmatch(r"[0-9]{1,18}", text):
             raise invalid(f"`version` must be a fact-base version from 0 to {latest}.",
                           [{"code": "invalid-request", "parameter": "version",
                             "message": f"`{text}` is not a fact-base version (the latest is {latest})"}])
         version = int(text)
+        if version > latest:
+            raise not_found(f"There is no fact-base version {version} yet; the latest is {latest}.")
     predicate = request.args.get("predicate")
     facts = [stored_json(s) for s in st.store.stored(version) if predicate is None or s.fact.predicate == predicate]
     return jsonify({"version": version, "count": len(facts), "facts": facts})

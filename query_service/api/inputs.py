@@ -7,6 +7,7 @@ each with a JSON pointer and a stable code, so a client can fix the whole reques
 from __future__ import annotations
 
 import datetime
+import re
 
 from flask import request
 from werkzeug.exceptions import BadRequest
@@ -21,6 +22,8 @@ from .. import openapi
 from ..errors import ApiProblem, invalid
 
 _REQUEST_POS = Position("<request>", 1, 1)
+MAX_DEPTH = 32  # nesting of arrays and objects in a body; documented in openapi.yaml
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")  # the one date form the API accepts (not 20261128, not 2026-W48-6)
 
 
 def json_body(required: bool = True) -> dict | None:
@@ -36,10 +39,58 @@ def json_body(required: bool = True) -> dict | None:
     except BadRequest:
         raise ApiProblem(400, "malformed-json", "Malformed JSON",
                          "The request body is not valid JSON (UTF-8); check quotes, commas and brackets.") from None
+    except RecursionError:
+        raise _too_deep() from None
+    _check_values(body)
     if not isinstance(body, dict):
         raise invalid(f"The request body must be a JSON object, not a JSON {type(body).__name__}.",
                       [{"code": "invalid-request", "pointer": "", "message": "expected an object"}])
     return body
+
+
+def _too_deep() -> ApiProblem:
+    return invalid(f"The request body nests arrays and objects more than {MAX_DEPTH} deep.",
+                   [{"code": "too-deep", "pointer": "", "message": f"nested more than {MAX_DEPTH} deep"}],
+                   code="too-deep")
+
+
+def _check_values(body) -> None:
+    """422 unless the body nests at most MAX_DEPTH deep and every string (keys too) is valid Unicode
+    without NUL: JSON may carry lone surrogates (`"\\udcff"`) and `\\u0000`, which no store and no
+    page can hold. Iterative, so a deep body cannot exhaust the stack here."""
+    stack = [(body, 0, "")]
+    while stack:
+        value, depth, pointer = stack.pop()
+        if isinstance(value, (dict, list)):
+            if depth >= MAX_DEPTH:
+                raise _too_deep()
+            items = value.items() if isinstance(value, dict) else enumerate(value)
+            for key, child in items:
+                child_pointer = f"{pointer}/{key}" if isinstance(key, int) else f"{pointer}/{_escape(key)}"
+                if isinstance(key, str):
+                    _check_text(key, pointer)
+                stack.append((child, depth + 1, child_pointer))
+        elif isinstance(value, str):
+            _check_text(value, pointer)
+
+
+def _escape(key: str) -> str:
+    return key.replace("~", "~0").replace("/", "~1")
+
+
+def _check_text(text: str, pointer: str) -> None:
+    problem = ""
+    if "\x00" in text:
+        problem = "contains a NUL character (\\u0000)"
+    else:
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            problem = "is not valid Unicode (a lone surrogate such as \\udcff)"
+    if problem:
+        where = pointer.encode("utf-8", "replace").decode("utf-8")
+        raise invalid(f"{where or 'body'}: a text {problem}.",
+                      [{"code": "invalid-text", "pointer": where, "message": f"text {problem}"}], code="invalid-text")
 
 
 def _pointer(path) -> str:
@@ -81,10 +132,12 @@ def _hint(suggestion: str) -> dict:
 
 
 def parse_date(value, where: str, *, parameter: bool = False) -> datetime.date:
-    try:
-        return datetime.date.fromisoformat(value)
-    except (TypeError, ValueError):
-        pass
+    """A YYYY-MM-DD date, or 422 `bad-date` (other ISO 8601 forms are refused, as the schema says)."""
+    if isinstance(value, str) and _DATE.fullmatch(value):
+        try:
+            return datetime.date.fromisoformat(value)
+        except ValueError:
+            pass
     item = {"code": "bad-date", "message": f"`{value}` is not a date; write it as YYYY-MM-DD"}
     item.update({"parameter": where} if parameter else {"pointer": where})
     raise invalid(f"{where.lstrip('/')}: `{value}` is not a date; write it as YYYY-MM-DD", [item], code="bad-date")
@@ -117,10 +170,12 @@ def _fact_code(raw, vocab: Vocabulary) -> str:
 
 
 def _is_date(value) -> bool:
+    if not (isinstance(value, str) and _DATE.fullmatch(value)):
+        return False
     try:
         datetime.date.fromisoformat(value)
         return True
-    except (TypeError, ValueError):
+    except ValueError:
         return False
 
 

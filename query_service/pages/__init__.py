@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import re
 
-from flask import Blueprint, Flask, current_app
+from flask import Blueprint, Flask, current_app, request
+from flask.sessions import SecureCookieSessionInterface
 from markupsafe import Markup, escape
 
 bp = Blueprint("pages", __name__)
@@ -21,9 +22,19 @@ CONTENT_SECURITY_POLICY = ("default-src 'self'; script-src 'self'; style-src 'se
 _PLACEHOLDER = re.compile(r"\{([A-Z][A-Za-z0-9_]*)\}")
 
 
+class HttpsAwareSessions(SecureCookieSessionInterface):
+    """The session cookie is `Secure` whenever the request came over HTTPS (or the configuration
+    says so): a login made over HTTPS is never sent back over plain HTTP. Behind a proxy that ends
+    TLS, the server must be told the scheme (waitress: `trusted_proxy` with X-Forwarded-Proto)."""
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        return bool(app.config.get("SESSION_COOKIE_SECURE")) or request.is_secure
+
+
 @bp.record_once
 def _setup(state) -> None:
     app: Flask = state.app
+    app.session_interface = HttpsAwareSessions()
     # The session cookie carries a login: never sent along with requests started by other sites.
     if not app.config.get("SESSION_COOKIE_SAMESITE"):
         app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
@@ -33,8 +44,12 @@ def _setup(state) -> None:
 def _security_headers(response):
     response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("X-Frame-Options", "DENY")  # frame-ancestors for browsers without CSP 3
+    response.headers.setdefault("Referrer-Policy", "no-referrer")  # page URLs name decisions
     # Decision pages hold names: no shared cache may keep them.
     response.headers.setdefault("Cache-Control", "no-store")
+    if request.is_secure:
+        response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
     return response
 
 
@@ -49,4 +64,4 @@ def max_content_length() -> int:
     return current_app.config.get("MAX_CONTENT_LENGTH") or 0
 
 
-from . import decisions, errors, home, law, login, rules, tryout  # noqa: E402,F401  (they register on bp)
+from . import csrf, decisions, errors, home, interviews, law, login, rules, tryout  # noqa: E402,F401  (they register on bp)

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from flask import request
 
-from kb.explain.render import summary
+from kb.explain.readers import DEFAULT_READER, READERS, for_reader
 
 from ..state import state
-from ..traces import explanation_of
+from ..traces import RecordDamaged, verified_explanation
 from . import bp
 from .access import login_required
-from .errors import PageNotFound
+from .errors import PageBadRequest, PageNotFound, RecordDamagedPage
 from .i18n import LABELS, choose
 from .render import render_page
 
@@ -24,7 +24,7 @@ from .render import render_page
 @bp.get("/decisions/<int:decision_id>")
 @login_required
 def decision(decision_id: int):
-    """A recorded decision: question, outcome, summary, derivation, why not, remedies, sources, versions."""
+    """A recorded decision for a reader: the one-page summary, or with ?view=full the whole proof."""
     st = state()
     record = st.log.get(decision_id)
     if record is None:
@@ -32,8 +32,15 @@ def decision(decision_id: int):
         raise PageNotFound(LABELS[lang].no_decision.format(id=decision_id))
     # The language asked for, else the one the decision was asked in.
     lang = choose(request.args.get("lang"), record.request.get("lang"))
-    explanation = explanation_of(st, record)
+    # Who is reading: the explanation is shown as that reader may see it (the log keeps it whole).
+    reader = request.args.get("reader") or record.request.get("reader") or DEFAULT_READER
+    if reader not in READERS:
+        raise PageBadRequest(LABELS[lang].unknown_reader.format(reader=reader, readers=", ".join(READERS)))
+    try:
+        explanation = for_reader(verified_explanation(st, record), reader)
+    except RecordDamaged:
+        raise RecordDamagedPage(LABELS[lang].record_damaged.format(id=decision_id)) from None
     current_kb = st.workspace.kb.version
-    return render_page("decision.html", lang, record=record, explanation=explanation,
-                       summary=summary(explanation, lang), current_kb=current_kb,
-                       rules_changed=current_kb != record.kb_version)
+    view = "full" if request.args.get("view") == "full" else "summary"
+    return render_page("decision.html", lang, record=record, explanation=explanation, view=view, reader=reader,
+                       readers=READERS, current_kb=current_kb, rules_changed=current_kb != record.kb_version)

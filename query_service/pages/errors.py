@@ -9,12 +9,16 @@ from __future__ import annotations
 from flask import request
 from werkzeug.exceptions import HTTPException
 
+from kb.engine.budget import BudgetExceeded
+
+from ..slots import Busy
+
 from .. import errors as api_errors
 from . import bp
-from .i18n import choose
+from .i18n import LABELS, choose
 from .render import render_page
 
-_SHOWN = (401, 403, 404, 413)
+_SHOWN = (401, 403, 404, 409, 413)
 
 
 class PageNotFound(HTTPException):
@@ -27,6 +31,24 @@ class PageNotFound(HTTPException):
         self.message, self.suggestion = message, suggestion
 
 
+class RecordDamagedPage(PageNotFound):
+    """A 409: the decision record failed verification, so none of it is shown."""
+
+    code = 409
+
+
+class FormRejected(PageNotFound):
+    """A 400: a POST form without this session's CSRF token (csrf.py)."""
+
+    code = 400
+
+
+class PageBadRequest(PageNotFound):
+    """A 400 with a message that names the bad value (an unknown reader)."""
+
+    code = 400
+
+
 @bp.errorhandler(HTTPException)
 def http_error(err: HTTPException):
     lang = choose(request.args.get("lang"))
@@ -36,6 +58,20 @@ def http_error(err: HTTPException):
     if status == 401:
         response = (*response, {"WWW-Authenticate": 'Bearer realm="deelwijzer"'})
     return response
+
+
+@bp.errorhandler(BudgetExceeded)
+def over_budget(err: BudgetExceeded):
+    lang = choose(request.args.get("lang"))
+    return render_page("error.html", lang, status=503, code=503,
+                       message=LABELS[lang].over_budget.format(seconds=f"{err.seconds:g}"), suggestion="")
+
+
+@bp.errorhandler(Busy)
+def busy(err: Busy):
+    lang = choose(request.args.get("lang"))
+    body, status = render_page("error.html", lang, status=503, code=503, message=LABELS[lang].busy, suggestion="")
+    return body, status, {"Retry-After": "1"}
 
 
 @bp.errorhandler(Exception)

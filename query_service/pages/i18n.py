@@ -44,7 +44,14 @@ _PAGE = {
         "prev_hash": "Previous record's hash",
         "rules_changed": "The rules have changed since this decision (they are now version {now}). "
                          "This page shows the decision exactly as it was made, under rules version {then}.",
-        "print": "Print",
+        "print": "Print", "full_view": "Show the full proof",
+        "interview_title": "Interview", "interview_intro": "Which facts would decide this question? Answer one at a "
+        "time; the answers are what-if facts, never stored.", "outcome_so_far": "Outcome so far",
+        "next_question": "Next question", "asked_of_label": "Who can answer", "answer_yes": "Yes", "answer_no": "No",
+        "answered_h": "Answered", "other_questions": "Other open questions",
+        "no_open_questions": "No open question would change this outcome.", "start_interview": "Start",
+        "no_interview": "There is no interview {id}.",
+        "who_reads": "Who is reading?", "show_for": "Show", "unknown_reader": "`{reader}` is not a reader; the readers are {readers}.",
         "decision_title": "Decision {id}",
         "rules_title": "Rule catalogue",
         "law_title": "The law Deelwijzer encodes",
@@ -92,9 +99,18 @@ _PAGE = {
         "error_title": "Something went wrong",
         "error_400": "Bad request", "error_404": "Not found", "error_401": "Log in first", "error_403": "Not allowed",
         "error_413": "Too much text", "error_500": "Internal error",
+        "error_409": "Damaged record", "error_503": "Too much to evaluate",
+        "busy": "Other try-outs are being evaluated right now; send the form again in a moment.",
+        "csrf_failed": ("This form expired or was sent from another site, so nothing was done. Reload the page "
+                        "and send it again."),
+        "over_budget": ("Answering this needed more than the evaluation budget of {seconds} s, so it was "
+                        "stopped. Enter fewer or smaller facts (a long chain or cycle of superiors, for one)."),
         "error_413_detail": "The form sent more than {limit} bytes; enter fewer facts.",
         "error_500_detail": "The service failed while answering this request. The failure was logged.",
         "no_decision": "There is no decision {id} in the log.",
+        "record_damaged": ("The record of decision {id} is damaged: it, its rule texts or the facts it rested on "
+                           "were changed after it was decided, so it is not shown. Ask the administrator to run "
+                           "`kb audit verify`."),
         "no_rule": "There is no rule {id} in rules version {kb}.",
         "back_home": "Back to the home page",
     },
@@ -127,7 +143,14 @@ _PAGE = {
         "prev_hash": "Hash van het vorige record",
         "rules_changed": "De regels zijn veranderd sinds deze beslissing (nu versie {now}). Deze pagina toont "
                          "de beslissing precies zoals ze genomen werd, onder versie {then} van de regels.",
-        "print": "Afdrukken",
+        "print": "Afdrukken", "full_view": "Toon het volledige bewijs",
+        "interview_title": "Vraaggesprek", "interview_intro": "Welke feiten zouden deze vraag beslissen? Beantwoord ze "
+        "een voor een; de antwoorden zijn wat-als-feiten en worden nooit opgeslagen.", "outcome_so_far": "Uitkomst tot nu toe",
+        "next_question": "Volgende vraag", "asked_of_label": "Wie kan antwoorden", "answer_yes": "Ja", "answer_no": "Nee",
+        "answered_h": "Beantwoord", "other_questions": "Andere open vragen",
+        "no_open_questions": "Geen enkele open vraag zou deze uitkomst veranderen.", "start_interview": "Begin",
+        "no_interview": "Er is geen vraaggesprek {id}.",
+        "who_reads": "Wie leest dit?", "show_for": "Toon", "unknown_reader": "`{reader}` is geen lezer; de lezers zijn {readers}.",
         "decision_title": "Beslissing {id}",
         "rules_title": "Regelcatalogus",
         "law_title": "De wetgeving die Deelwijzer vertaalt",
@@ -176,9 +199,19 @@ _PAGE = {
         "error_title": "Er ging iets mis",
         "error_400": "Ongeldige vraag", "error_404": "Niet gevonden", "error_401": "Meld u eerst aan", "error_403": "Niet toegestaan",
         "error_413": "Te veel tekst", "error_500": "Interne fout",
+        "error_409": "Beschadigd dossier", "error_503": "Te veel om te evalueren",
+        "busy": "Er worden nu andere scenario's geëvalueerd; verstuur het formulier zo meteen opnieuw.",
+        "csrf_failed": ("Dit formulier is verlopen of werd vanaf een andere site verstuurd, dus er gebeurde niets. "
+                        "Laad de pagina opnieuw en verstuur het nog eens."),
+        "over_budget": ("Dit beantwoorden vroeg meer dan het evaluatiebudget van {seconds} s, dus het werd "
+                        "gestopt. Vul minder of kleinere feiten in (een lange keten of kring van meerderen, "
+                        "bijvoorbeeld)."),
         "error_413_detail": "Het formulier stuurde meer dan {limit} bytes; vul minder feiten in.",
         "error_500_detail": "De dienst faalde bij het beantwoorden van deze vraag. De fout is gelogd.",
         "no_decision": "Er is geen beslissing {id} in het logboek.",
+        "record_damaged": ("Het dossier van beslissing {id} is beschadigd: het, de regelteksten of de feiten waarop "
+                           "het steunde zijn na de beslissing gewijzigd, dus het wordt niet getoond. Vraag de "
+                           "beheerder `kb audit verify` uit te voeren."),
         "no_rule": "Er is geen regel {id} in versie {kb} van de regels.",
         "back_home": "Terug naar de startpagina",
     },

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from flask import current_app, render_template, request, url_for
 
+from kb.explain.render import full_lines, sections_of, summary_lines
+
 from .access import current_scopes, sessions_enabled
 from .i18n import FAILURE_WORD, LABELS, LANG_NAMES, LANGS
 
@@ -15,6 +17,12 @@ def switch_url(lang: str) -> str:
     return url_for(request.endpoint, **args)
 
 
+def switch_view(view: str) -> str:
+    """This page in another view of its explanation (summary or full)."""
+    args = {**(request.view_args or {}), **request.args.to_dict(), "view": view}
+    return url_for(request.endpoint, **args) if request.endpoint else "#"
+
+
 def render_page(template: str, lang: str, status: int = 200, **context):
     """Render `template` in `lang` with the common page context; (body, status)."""
     common = {
@@ -25,5 +33,6 @@ def render_page(template: str, lang: str, status: int = 200, **context):
         "bearer": "Authorization" in request.headers,
         "logged_in": "Authorization" not in request.headers and current_scopes() is not None,
         "sessions": sessions_enabled(),
+        "summary_lines": summary_lines, "full_lines": full_lines, "sections_of": sections_of, "switch_view": switch_view,
     }
     return render_template(template, **common, **context), status

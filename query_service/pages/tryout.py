@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask import current_app, request
 
-from kb.explain.render import summary
 
+from ..slots import evaluation_slot
 from ..state import engine_factory, state
 from . import bp
 from .access import login_required
@@ -30,12 +30,12 @@ def try_decide():
     lang = choose(request.form.get("switch_lang"), request.form.get("lang"), request.args.get("lang"))
     form = TryForm.read(request.form)
     st = state()
-    explanation = try_out(form, st.workspace, st.sync, engine_factory(current_app.config["ENGINE"]))
+    with evaluation_slot():
+        explanation = try_out(form, st.workspace, st.sync, engine_factory(current_app.config["ENGINE"]))
     return _page(lang, form, explanation, status=422 if form.problems else 200)
 
 
 def _page(lang: str, form: TryForm, explanation: dict | None, status: int = 200):
     settings = state().workspace.kb.vocabulary.types["setting"].values or ()
     return render_page("try.html", lang, status=status, form=form, explanation=explanation, settings=settings,
-                       summary=summary(explanation, lang) if explanation else "",
                        scenario_version=SCENARIO_VERSION, fact_count=len(form.parsed))

@@ -53,6 +53,14 @@ def decide(client, explain: str = "full", **body) -> dict:
     return response.get_json()
 
 
+def form_token(client, path: str = "/login") -> str:
+    """The CSRF token a page's forms carry for this client's session (query_service/pages/csrf.py)."""
+    html = client.get(path).get_data(as_text=True)
+    match = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert match, f"no CSRF field on {path}"
+    return match.group(1)
+
+
 def visible(html: str) -> str:
     """HTML's text, roughly as shown: tags removed, entities decoded, whitespace collapsed."""
     html = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S)

@@ -133,13 +133,6 @@ def click_and_load(driver, element, timeout: float = 15) -> None:
     WebDriverWait(driver, timeout).until(lambda d: d.execute_script("return document.readyState") == "complete")
 
 
-def rendered(driver, element) -> bool:
-    """Rendered for a reader (or a printer), as the browser's checkVisibility() says. Selenium's
-    is_displayed cannot tell here: it calls anything inside a closed <details> hidden, whatever
-    the CSS says; the browser skips a closed <details>' content (content-visibility: hidden)."""
-    return driver.execute_script("return arguments[0].checkVisibility({visibilityProperty: true})", element)
-
-
 def test_login_flow_and_logout(browser, site):
     base, decisions = site
     browser.delete_all_cookies()
@@ -173,30 +166,32 @@ def test_home_page(page, site):
     assert urlsplit(page.current_url).path == "/rules"
 
 
-def test_decision_page_outcome_and_a_tree_that_opens_on_click(page, site):
+def test_decision_page_summary_then_the_full_proof_one_click_away(page, site):
     base, decisions = site
     page.get(f"{base}/decisions/{decisions['forbidden']}?lang=en")
     outcome = by_id(page, "outcome")
     assert "DECISION: FORBIDDEN" in outcome.text and "May not tell" in outcome.text
     assert "outcome-forbidden" in outcome.get_attribute("class")
+    summary = by_id(page, "summary").text
+    assert "there is no consent from lena to tell tine about i_home_situation" in summary
+    assert not page.find_elements("id", "why")
     screenshot(page, "decision-forbidden-en")
 
-    # The root of the derivation is open; the reasons below it are closed until clicked.
-    closed = page.find_element("css selector", "#why details.node-absent")
-    body = closed.find_element("css selector", ".node-body")
-    assert closed.get_attribute("open") is None and not body.is_displayed()
-    closed.find_element("tag name", "summary").click()
-    assert closed.get_attribute("open") is not None and body.is_displayed()
-    assert "D1.obligated" in body.text  # the short why-not of the negation
-
-    # "Open all" (the page's one script) opens every reason.
-    page.find_element("css selector", "#why .expand-all").click()
-    assert page.execute_script("return document.querySelectorAll('main details:not([open])').length") == 0
+    # One click to the full proof: a DAG whose repeats link back to the first showing.
+    click_and_load(page, by_id(page, "full-view"))
+    assert "view=full" in page.current_url
+    why = by_id(page, "why")
+    assert "D5.forbidden" in why.text
+    for link in page.find_elements("css selector", "#proof a[href^='#n']"):
+        assert page.find_elements("id", link.get_attribute("href").split("#")[1])
+    # Marks follow the outcome: no green tick stands on a line of a forbidden decision's proof.
+    marks = {m.text for m in page.find_elements("css selector", "#why .mark")}
+    assert "✔" not in marks and "✘" in marks
 
 
 def test_the_language_switch_changes_the_texts(page, site):
     base, decisions = site
-    page.get(f"{base}/decisions/{decisions['permitted']}?lang=en")
+    page.get(f"{base}/decisions/{decisions['permitted']}?lang=en&view=full")
     assert "DECISION: PERMITTED" in by_id(page, "outcome").text
     assert page.find_element("css selector", "#why h2").text.startswith("Why")
     click_and_load(page, by_id(page, "lang-nl"))
@@ -210,22 +205,20 @@ def test_the_language_switch_changes_the_texts(page, site):
 
 def test_obligated_decision_page(page, site):
     base, decisions = site
-    page.get(f"{base}/decisions/{decisions['obligated']}")
+    page.get(f"{base}/decisions/{decisions['obligated']}?view=full")
     assert "DECISION: OBLIGATED" in by_id(page, "outcome").text
     assert "B9.report" in by_id(page, "why").text
     screenshot(page, "decision-obligated-en")
 
 
-def test_print_media_opens_every_reason_and_hides_the_navigation(page, site):
+def test_print_media_hides_the_navigation_and_fits_a4(page, site):
     base, decisions = site
-    page.get(f"{base}/decisions/{decisions['forbidden']}?lang=en")
-    hidden = page.find_elements("css selector", "#why-not details:not([open]) > .node-body")
-    assert hidden and not any(rendered(page, element) for element in hidden)
+    page.get(f"{base}/decisions/{decisions['forbidden']}?lang=en&view=full")
     assert page.find_element("css selector", ".site-header").is_displayed()
 
     page.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
     try:
-        assert all(rendered(page, element) for element in hidden)
+        assert by_id(page, "why-not").is_displayed()
         assert not page.find_element("css selector", ".site-header").is_displayed()
         assert by_id(page, "demo-notice").is_displayed()  # a printed demo decision still says so
         screenshot(page, "decision-forbidden-print")

@@ -168,7 +168,7 @@ def pg_url(pg_database):
     """The run's PostgreSQL database, emptied before each test."""
     import psycopg
     with psycopg.connect(pg_database, autocommit=True) as conn:
-        conn.execute("DROP TABLE IF EXISTS decisions, rule_versions, stored_facts, fact_changes")
+        conn.execute("DROP TABLE IF EXISTS decisions, rule_versions, stored_facts, fact_changes, audit_heads")
     return pg_database
 
 

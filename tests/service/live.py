@@ -1,5 +1,5 @@
 """Serving the app over real sockets for the concurrency tests: werkzeug's threaded server in a
-thread, or gunicorn (gthread workers) in a subprocess. Clients use http.client over loopback."""
+thread, or gunicorn (gthread workers) or waitress (the embedded default) in a subprocess. Clients use http.client over loopback."""
 from __future__ import annotations
 
 import http.client
@@ -46,13 +46,27 @@ def free_port() -> int:
 @contextmanager
 def gunicorn_server(env: dict, log_path: Path, workers: int = 1, threads: int = 8):
     """gunicorn with the project's config, on a free loopback port; stopped (SIGTERM) on exit."""
+    command = [sys.executable, "-m", "gunicorn", "-c", "python:query_service.gunicorn_conf", "query_service.wsgi:app"]
+    with served(command, {**env, "DEELWIJZER_WORKERS": str(workers), "DEELWIJZER_THREADS": str(threads)},
+                log_path) as address:
+        yield address
+
+
+@contextmanager
+def waitress_server(env: dict, log_path: Path, threads: int = 8):
+    """The embedded server as scripts/serve starts it (query_service/server.py)."""
+    with served([sys.executable, "-m", "query_service.server"], {**env, "DEELWIJZER_THREADS": str(threads)},
+                log_path) as address:
+        yield address
+
+
+@contextmanager
+def served(command: list[str], env: dict, log_path: Path):
+    """A server process on a free loopback port, once /v1/health answers; stopped (SIGTERM) on exit."""
     port = free_port()
-    full_env = {**os.environ, **env, "DEELWIJZER_BIND": f"127.0.0.1:{port}",
-                "DEELWIJZER_WORKERS": str(workers), "DEELWIJZER_THREADS": str(threads)}
+    full_env = {**os.environ, **env, "DEELWIJZER_BIND": f"127.0.0.1:{port}"}
     with open(log_path, "wb") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "-c", "python:query_service.gunicorn_conf", "query_service.wsgi:app"],
-            cwd=ROOT, env=full_env, stdout=log, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(command, cwd=ROOT, env=full_env, stdout=log, stderr=subprocess.STDOUT)
         try:
             deadline = time.monotonic() + 60
             while True:
@@ -63,7 +77,7 @@ def gunicorn_server(env: dict, log_path: Path, workers: int = 1, threads: int = 
                 except OSError:
                     pass
                 if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"gunicorn did not start: see {log_path}")
+                    raise RuntimeError(f"{command[2]} did not start: see {log_path}")
                 time.sleep(0.2)
             yield ("127.0.0.1", port)
         finally:

@@ -114,8 +114,9 @@ def test_stored_record_is_the_decision_as_made(client, ext):
     assert record["kb_version"] == made["kb_version"] and record["facts_version"] == made["facts_version"]
     assert record["request"] == {
         "actor": "ann", "recipient": "tine", "item": "i_home_situation", "at": DAY, "setting": "conversation",
-        "hypothetical": [CONSENT_TINE], "explain": "full", "lang": "nl", "max_depth": None, "max_proofs": 1}
-    shown = {k: v for k, v in made["explanation"].items() if k not in ("level", "lang", "text")}
+        "hypothetical": [CONSENT_TINE], "explain": "full", "lang": "nl", "max_depth": None, "max_proofs": 1,
+        "reader": "auditor"}
+    shown = {k: v for k, v in made["explanation"].items() if k not in ("level", "lang", "text", "reader")}
     assert record["trace"] == shown
     assert record["url"] == f"/decisions/{made['id']}?lang=nl"
     assert len(record["hash"]) == 64

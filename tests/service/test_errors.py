@@ -173,7 +173,7 @@ def test_withdraw_unknown_or_twice(client, ext):
 
 def test_bad_fact_version_parameter(client, unchanged):
     problem(client.get("/v1/facts?version=abc", headers=QUERY), 422, "invalid-request")
-    problem(client.get("/v1/facts?version=99", headers=QUERY), 422, "invalid-request")
+    problem(client.get("/v1/facts?version=99", headers=QUERY), 404, "not-found")  # a version not reached yet
 
 
 def test_unexpected_failure_is_a_500_problem_without_internals(client, ext, monkeypatch, caplog, unchanged):

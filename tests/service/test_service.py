@@ -33,6 +33,7 @@ def test_openapi_document_is_valid_3_1_and_covers_every_route(client, app):
                   for method in item if method in ("get", "post", "put", "delete", "patch")}
     as_flask = {(path.replace("{id}", "<int:decision_id>") if path.startswith("/v1/decisions") else
                  path.replace("{id}", "<int:fact_id>") if path.startswith("/v1/facts") else
+                 path.replace("{id}", "<interview_id>") if path.startswith("/v1/interviews") else
                  path.replace("{id}", "<rule_id>").replace("{version}", "<version>"), method)
                 for path, method in documented}
     assert as_flask == served

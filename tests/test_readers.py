@@ -1,0 +1,128 @@
+"""Redaction by reader (kb/rules/80_inzage.dl, kb/explain/readers.py): what the actor, the pupil,
+a parent and an auditor see of one explanation, scenario by scenario."""
+from __future__ import annotations
+
+import datetime
+import json
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from kb.engine.pydatalog_engine import PyDatalogEngine
+from kb.explain.explainer import explain
+from kb.explain.readers import READERS, for_reader
+from kb.explain.render import full_text, summary
+from kb.facts.model import END, Fact
+from kb.language.knowledge_base import load_knowledge_base
+from kb.scenarios import load_scenario
+
+SCHEMA = json.loads((Path(__file__).resolve().parent.parent / "kb" / "explain" /
+                     "explanation.schema.json").read_text())
+SCENARIOS = Path(__file__).resolve().parent.parent / "fixtures" / "scenarios"
+
+
+@pytest.fixture(scope="module")
+def explained():
+    """Explain a scenario (optionally with extra facts): the full explanation."""
+    kb = load_knowledge_base()
+    engine = PyDatalogEngine()
+
+    def run(stem: str, *extra: tuple) -> dict:
+        scenario = load_scenario(SCENARIOS / f"{stem}.yaml", kb)
+        facts = scenario.facts.union(Fact(p, tuple(args), datetime.date(2000, 1, 1), END, "test")
+                                     for p, *args in extra)
+        engine.load(kb, facts)
+        return explain(engine, kb, facts, scenario.question)
+    yield run
+    engine.close()
+
+
+def texts(explanation: dict, reader: str, lang: str = "en") -> str:
+    shown = for_reader(explanation, reader)
+    return summary(shown, lang) + "\n" + full_text(shown, lang)
+
+
+def test_a_parent_does_not_learn_the_request_kept_from_the_parents(explained):
+    explanation = explained("b04_request_toward_parents_outweighs_general_consent")
+    parent = texts(explanation, "parent")
+    assert "withheld from this reader" in parent and "I1.request_kept_from_parents" in parent
+    for telling in ("2026-10-05", "kept from els", "kept from the parents"):
+        assert telling not in parent, telling
+    dutch = texts(explanation, "parent", "nl")
+    assert "niet getoond aan deze lezer" in dutch and "2026-10-05" not in dutch
+    # The decision itself is not withheld.
+    assert "Decision: forbidden." in parent
+
+
+@pytest.mark.parametrize("reader", ["pupil", "actor", "auditor"])
+def test_the_pupil_who_asked_the_actor_and_the_auditor_see_the_request(explained, reader):
+    explanation = explained("b04_request_toward_parents_outweighs_general_consent")
+    shown = texts(explanation, reader)
+    assert "on 2026-10-05 the client asked that it be kept from els" in shown
+    assert "withheld from this reader" not in shown
+
+
+def test_the_auditor_sees_exactly_the_full_trace(explained):
+    explanation = explained("b04_request_toward_parents_outweighs_general_consent")
+    shown = for_reader(explanation, "auditor")
+    assert full_text(shown, "en").replace(
+        "Explanation for an auditor (everything shown): parts this reader may not see are withheld.\n", "") == \
+        full_text(explanation, "en")
+
+
+def test_a_parent_is_not_shown_what_an_item_reveals_of_child_abuse(explained):
+    explanation = explained("b09_abuse_obligated_despite_request", ("parent", "greet", "lena"))
+    assert explanation["outcome"] == "obligated"
+    parent, auditor = texts(explanation, "parent"), texts(explanation, "auditor")
+    assert "i_abuse_signal reveals child abuse" in auditor
+    assert "reveals child abuse" not in parent and "I3.abuse_not_shown_to_parent" in parent
+    # The question names the recipient (a reporting point); nothing else says what the item reveals.
+    assert parent.count("child abuse") == parent.count("reporting point for child abuse")
+    assert "Decision: obligated." in parent
+
+
+def test_a_request_a_staff_member_made_against_the_pupil_is_withheld_from_the_pupil(explained):
+    explanation = explained("b05_staff_request_toward_pupil")
+    pupil = texts(explanation, "pupil")
+    assert "I2.staff_confidence_request" in pupil or "I2.staff_confidence_revealed" in pupil
+    assert "asked the CLB to treat" not in pupil
+    assert "asked the CLB to treat" in texts(explanation, "auditor")
+
+
+def test_nothing_about_an_item_only_about_third_parties_is_shown_to_the_pupil(explained):
+    explanation = explained("l05_third_parties_excluded")
+    pupil = texts(explanation, "pupil")
+    assert "I4.third_parties_pupil" in pupil
+    assert "only about third parties" not in pupil
+    assert "only about third parties" in texts(explanation, "auditor")
+
+
+def test_every_reader_gets_schema_valid_json_without_the_record_of_what_was_withheld(explained):
+    explanation = explained("b04_request_toward_parents_outweighs_general_consent")
+    jsonschema.validate(explanation, SCHEMA)
+    assert explanation["withheld"]["parent"] and not explanation["withheld"]["pupil"]
+    for reader in READERS:
+        shown = for_reader(explanation, reader)
+        jsonschema.validate(shown, SCHEMA)
+        assert ("withheld" in shown) == (reader == "auditor") and shown["reader"] == reader
+        assert "2026-10-05" not in json.dumps(shown) or reader != "parent"
+    assert explanation["withheld"]["parent"]  # redaction never changes the full trace
+
+
+def test_an_unknown_reader_is_refused():
+    with pytest.raises(ValueError, match="unknown reader `neighbour`"):
+        for_reader({"why": []}, "neighbour")
+
+
+@pytest.mark.parametrize("stem, rule, hidden", [
+    ("i01_request_toward_everyone_kept_from_parent", "I1.request_kept_from_everyone", "kept from everyone"),
+    ("i03_abuse_report_not_shown_to_parent", "I3.abuse_not_shown_to_parent", "reveals child abuse"),
+    ("i03_concern_report_not_shown_to_parent", "I3.concern_not_shown_to_parent", "reveals a concern"),
+    ("i04_third_parties_not_shown_to_parent", "I4.third_parties_parent", "only about third parties"),
+])
+def test_each_scenario_of_80_inzage_withholds_from_the_parent_and_not_from_the_auditor(explained, stem, rule, hidden):
+    explanation = explained(stem)
+    parent, auditor = texts(explanation, "parent"), texts(explanation, "auditor")
+    assert rule in parent and hidden not in parent
+    assert hidden in auditor and rule not in auditor
