@@ -29,6 +29,7 @@ from .language.yamlpos import error_position, load_yaml, pos_of
 from .reasoning.instances import instances
 
 DEFAULT_DIR = Path(__file__).resolve().parent.parent / "fixtures" / "scenarios"
+WITHHELD = "withheld_from"  # the scenario key: the parts of an item's explanation each reader is not shown
 
 
 @dataclass
@@ -59,6 +60,10 @@ class Result:
             want += f" with conditions [{', '.join(expect['conditions'])}]"
             if self.decision is not None:
                 got += f" with conditions [{', '.join(c.id for c in self.decision.conditions)}]"
+        if WITHHELD in expect:
+            want += f", withheld from readers {sorted(map(list, expect[WITHHELD]))}"
+            if self.decision is not None:
+                got += f", withheld from readers {self.decision.extra.get(WITHHELD)}"
         return f"    - expected: {want}\n    + actual:   {got}"
 
 
@@ -92,6 +97,12 @@ def load_scenario(path: Path | str, kb: KnowledgeBase) -> Scenario:
     if not isinstance(conditions, list) or any(c not in kb.conditions for c in conditions):
         diags.append(Diagnostic(getattr(expect, "pos", top), "fact",
                                 "`conditions:` must list condition ids declared in kb/conditions.yaml"))
+    withheld = expect.get(WITHHELD)
+    if withheld is not None and not (isinstance(withheld, list) and all(
+            isinstance(pair, list) and len(pair) == 2 and all(isinstance(v, str) for v in pair) for pair in withheld)):
+        diags.append(Diagnostic(pos_of(expect, WITHHELD, getattr(expect, "pos", top)), "fact",
+                                "`withheld_from:` lists every [reader, part] withheld for the question's item, "
+                                "e.g. [[greet, revealed]]"))
     at = q.get("at")
     if not isinstance(at, datetime.date) and not missing:
         diags.append(Diagnostic(getattr(q, "pos", top), "fact", f"`at: {at}` is not a date (YYYY-MM-DD)"))
@@ -135,10 +146,16 @@ def run_scenario(scenario: Scenario, kb: KnowledgeBase, engine: Engine, coverage
 
     def job(ev):
         decision = decide_in(ev, kb, scenario.question, scenario.facts.version)
+        if WITHHELD in expect:  # what each reader of the explanation is not shown (80_inzage.dl)
+            decision.extra[WITHHELD] = sorted(
+                [reader, part]
+                for reader, _, part in ev.ask(kb.roles.withheld_from, (None, scenario.question.item, None)))
         return decision, (fired_rules(ev, kb) if coverage else set())
 
     decision, fired = engine.run(scenario.question.context(), job)
     passed = ("error" not in expect and decision.outcome == expect["outcome"]
+              and (WITHHELD not in expect
+                   or decision.extra[WITHHELD] == sorted(map(list, expect[WITHHELD])))
               and expect["rule"] in decision.deciding_rules
               and ("conditions" not in expect
                    or sorted(expect["conditions"]) == sorted(c.id for c in decision.conditions))

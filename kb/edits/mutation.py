@@ -24,7 +24,7 @@ from ..engine.materialized import MaterializedEngine
 from ..language.checks import check_rules
 from ..language.knowledge_base import KnowledgeBase
 from ..language.vocabulary import Outcome
-from ..scenarios import Scenario, run_scenario
+from ..scenarios import WITHHELD, Scenario, run_scenario
 from .allowlist import Allowed
 from .exercise import scenarios_exercising
 from .mutants import Mutant, mutants
@@ -95,6 +95,9 @@ def scenario_fails(scenario: Scenario, kb: KnowledgeBase, engine: MaterializedEn
     if result.error:
         return f"error {result.error}"
     decision = result.decision
+    if WITHHELD in scenario.expect and decision.extra.get(WITHHELD) != sorted(
+            map(list, scenario.expect[WITHHELD])):
+        return f"withheld_from {decision.extra.get(WITHHELD)}"
     return (f"{decision.outcome} by {', '.join(decision.deciding_rules)}"
             + (f"; conditions {', '.join(c.id for c in decision.conditions)}" if decision.conditions else "")
             + ("" if decision.may_disclose == (decision.outcome != Outcome.FORBIDDEN) else "; may_disclose disagrees"))
