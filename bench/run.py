@@ -305,13 +305,17 @@ def table(all_rows: list[dict]) -> str:
 
 
 PEER_NOTES = """\
-Every peer implements the same policy core (bench/peers/core.py): B2, B3 with L3 capacity and L9
-item/kind consent, B4 toward a named person with the L9 later-consent lift, B9, B10/L8 (superior
-chain), B12/B13/B13a (inside with an agreement; the circle boundary), B7, B6 (danger/emergency
-exceptions, a fortiori for official secrecy), and the decision order. Outside it (so a peer may
-disagree where one of these decides, and the cross-check counts those apart): B4 toward a group,
-B5, B6 self-defence, B8, B11, B14/L4, L5, L8 care team / guidance cell / guiding CLB, L9 circle
-consent. Every peer gets the facts valid on the moment (validity periods resolved outside the peer,
+Every peer implements the same policy core (bench/peers/core.py, brought up to the rules of issues
+8 and 14): B1/B10/L11 secrecy by the capacity an item was learned in, B2 (need to know a condition,
+not a stored fact), B3 under either secrecy with L3 capacity judged on the day the consent was given
+and L9 item/kind/circle consent, B4 toward a named person (parents clients only of a pupil not
+capable, or for what they confided) with the L9 later-consent lift, B9 (duty and any holder's
+permission), B10/L8 (superior chain, the director), B12/B13/B13a (inside without a stored
+agreement; the circle boundary unless consent), B7, B6 (danger/emergency exceptions, a fortiori for
+official secrecy), and the decision order. Outside it (so a peer may disagree where one of these
+decides, and the cross-check counts those apart): B4 toward a group, B5, B6 self-defence, B8, B11,
+B13a agreements, B14/L4, L5, L6, L7, L8 care team / guidance cell / guiding CLB, L10. tests/test_peers.py
+checks the core on random fact sets. Every peer gets the facts valid on the moment (validity periods resolved outside the peer,
 as Deelwijzer's moment model does) with dates as integers YYYYMMDD.
 
 - **clingo** (ASP, bench/peers/policy_core.lp): expresses all of the core directly — recursion
