@@ -10,9 +10,9 @@ from __future__ import annotations
 from operator import itemgetter
 from typing import Callable
 
-from ..language import builtins
-from ..language.ast import Constant, FunctionCall, Variable
+from ..language.ast import Constant
 from .plan import BOUND, CONST, AtomStep
+from .terms import by_slot, compile_comparison
 
 
 def _getter(parts: list[tuple]) -> Callable[[tuple], tuple]:
@@ -28,20 +28,6 @@ def _getter(parts: list[tuple]) -> Callable[[tuple], tuple]:
     return lambda b: tuple(value if const else b[value] for const, value in frozen)
 
 
-def _term(term, slots: dict[str, int]) -> Callable[[tuple], object]:
-    if isinstance(term, Variable):
-        slot = slots[term.name]
-        return lambda b: b[slot]
-    if isinstance(term, Constant):
-        value = term.value
-        return lambda b: value
-    if isinstance(term, FunctionCall):
-        function = builtins.FUNCTIONS[term.name]
-        parts = [_term(arg, slots) for arg in term.args]
-        return lambda b: function(*(p(b) for p in parts))
-    raise TypeError(term)
-
-
 class BatchPlan:
     """A join plan compiled to slot positions, producing head rows for a whole relation at once."""
 
@@ -55,10 +41,7 @@ class BatchPlan:
                 parts = [(CONST, v) if k == CONST else (BOUND, self.slots[v]) for k, v in step.args]
                 self.ops.append(("not", step.negated, _getter(parts)))
             else:
-                left = _term(step.comparison.left, self.slots)
-                right = _term(step.comparison.right, self.slots)
-                op = step.comparison.op
-                self.ops.append(("test", lambda b, l=left, r=right, o=op: builtins.compare(l(b), o, r(b))))
+                self.ops.append(("test", compile_comparison(step.comparison, by_slot(self.slots))))
         self.head = _getter([(CONST, t.value) if isinstance(t, Constant) else (BOUND, self.slots[t.name])
                              for t in head_args])
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
-from ..language import builtins
-from ..language.ast import Atom, Comparison, Constant, FunctionCall, Negation, Rule, Variable
+from ..language.ast import Atom, Comparison, Constant, Negation, Rule
+from .terms import by_name, compile_comparison
 
 CONST, BOUND, FREE = 0, 1, 2
 
@@ -29,25 +29,6 @@ class TestStep:
     args: tuple
     test: Callable | None = None  # for comparisons: env -> bool
     comparison: Comparison | None = None
-
-
-def _term_fn(term) -> Callable[[dict], object]:
-    if isinstance(term, Variable):
-        name = term.name
-        return lambda env: env[name]
-    if isinstance(term, Constant):
-        value = term.value
-        return lambda env: value
-    if isinstance(term, FunctionCall):
-        function = builtins.FUNCTIONS[term.name]
-        parts = [_term_fn(arg) for arg in term.args]
-        return lambda env: function(*(p(env) for p in parts))
-    raise TypeError(term)
-
-
-def _comparison_test(lit: Comparison) -> Callable[[dict], bool]:
-    left, right, op = _term_fn(lit.left), _term_fn(lit.right), lit.op
-    return lambda env: builtins.compare(left(env), op, right(env))
 
 
 def _arg_spec(term, bound: set) -> tuple:
@@ -70,7 +51,7 @@ def plan(rule: Rule, bound: set[str], size: Callable[[str], int]) -> list:
                 if isinstance(lit, Negation):
                     steps.append(TestStep(lit.atom.predicate, tuple(_arg_spec(a, bound) for a in lit.atom.args)))
                 else:
-                    steps.append(TestStep(None, (), _comparison_test(lit), lit))
+                    steps.append(TestStep(None, (), compile_comparison(lit, by_name), lit))
 
     place_tests()
     while positives:
