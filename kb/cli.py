@@ -7,6 +7,7 @@
     kb diff OLD_DIR NEW_DIR | --rev A --rev B [--db URL] [--at DATE] [--json]
     kb decide ACTOR RECIPIENT ITEM [--at DATE] [--setting S] [--facts FILE] [--explain] [--lang nl|en]
     kb audit verify [--db URL]
+    kb eval QUERY [--at DATE] [--facts FILE] [--format table|json] [--limit N --offset N] [--explain]
 """
 from __future__ import annotations
 
@@ -296,6 +297,8 @@ def build_parser() -> argparse.ArgumentParser:
                         help="database URL: sqlite:///path or postgresql://… (default $DEELWIJZER_DATABASE_URL "
                              "or the service's default sqlite:///var/deelwijzer.db)")
     verify.set_defaults(func=cmd_audit_verify)
+    from . import cli_eval
+    cli_eval.register(sub, common, _date, str(DEMO_FACTS))
     return parser
 
 
