@@ -11,6 +11,7 @@
     kb audience ACTOR ITEM [--at DATE] [--setting S] [--facts FILE] [--format text|json]
     kb replay ID [--db URL] [--format text|json]
     kb audit verify [--db URL]
+    kb fmt [PATH ...] [--check]
     kb eval QUERY [--at DATE] [--facts FILE] [--format table|json] [--limit N --offset N] [--explain]
 """
 from __future__ import annotations
@@ -359,8 +360,9 @@ def build_parser() -> argparse.ArgumentParser:
                         help="database URL: sqlite:///path or postgresql://… (default $DEELWIJZER_DATABASE_URL "
                              "or the service's default sqlite:///var/deelwijzer.db)")
     verify.set_defaults(func=cmd_audit_verify)
-    from . import cli_eval, cli_tools
+    from . import cli_eval, cli_fmt, cli_tools
     cli_eval.register(sub, common, _date, str(DEMO_FACTS))
+    cli_fmt.register(sub, common)
     cli_tools.register(sub, common, _date, str(DEMO_FACTS), DEFAULT_DB)
     return parser
 
