@@ -4,7 +4,7 @@ schema inserted as components (so the two can never disagree).
 `kb/explain/explanation.schema.json` becomes `components/schemas/Explanation`, and each of its
 `$defs` becomes `Explanation_<name>` with its references rewritten to match. A schema marked
 `x-extends: Explanation` (FullExplanation) gets Explanation's properties and required members
-added to its own, and is closed (`additionalProperties: false`).
+added to its own, less those it lists in `x-without`, and is closed (`additionalProperties: false`).
 
 `request_validator(name)` validates request bodies against the same document, so what the service
 accepts is exactly what it documents.
@@ -56,8 +56,11 @@ def embed_schema(document: dict, schema: dict, name: str = PREFIX) -> dict:
     schemas[name] = schema
     for extended in schemas.values():
         if extended.get("x-extends") == name:
-            extended["properties"] = {**schema["properties"], **extended.get("properties", {})}
-            extended["required"] = list(dict.fromkeys(schema["required"] + extended.get("required", [])))
+            without = set(extended.get("x-without", ()))
+            extended["properties"] = {k: v for k, v in {**schema["properties"], **extended.get("properties", {})}.items()
+                                      if k not in without}
+            extended["required"] = [k for k in dict.fromkeys(schema["required"] + extended.get("required", []))
+                                    if k not in without]
             extended["additionalProperties"] = False
     return document
 

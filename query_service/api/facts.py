@@ -17,6 +17,7 @@ from ..auth import require
 from ..errors import ApiProblem, invalid, not_found
 from ..state import AlreadyWithdrawn, DuplicateFacts, FactNotFound, state
 from . import bp
+from .knowledge import known_predicate
 from .inputs import check_schema, json_body, parse_date, parse_facts, raise_fact_errors
 
 DEFAULT_PAGE = 100  # facts per page unless `limit` says otherwise (the demo holds thousands)
@@ -45,6 +46,7 @@ def list_facts():
         if version > latest:
             raise not_found(f"There is no fact-base version {version} yet; the latest is {latest}.")
     args = request.args
+    known_predicate(st.workspace.kb, args.get("predicate"))
     limit = int(args.get("limit", DEFAULT_PAGE))
     valid_on = parse_date(args["valid_on"], "valid_on", parameter=True) if "valid_on" in args else None
     page = st.store.page(version, after_id=int(args.get("cursor", "0")), limit=limit + 1,
