@@ -1,8 +1,6 @@
 """`kb fmt`: the canonical layout of rule files, keeping comments, quotes and annotations; `--check`."""
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from kb.cli import main

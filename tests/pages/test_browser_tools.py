@@ -5,7 +5,11 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 
-from .test_browser import HEIGHT, browser, by_id, click_and_load, page, screenshot, site  # noqa: F401  (fixtures)
+from . import test_browser as shared
+from .test_browser import HEIGHT, by_id, click_and_load, screenshot
+
+# The browser, the running site and a logged-in page, shared with test_browser.py.
+browser, site, page = shared.browser, shared.site, shared.page
 
 NARROW = 400
 

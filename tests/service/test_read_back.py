@@ -63,7 +63,7 @@ def test_audience_gives_each_recipients_reading_in_the_language_asked(client):
                           "involved in the guidance.")
     assert nl["bert"].startswith("ann mag bert informeren over i_home_situation")
     assert "lena" in en["lena"] and "{" not in en["lena"]
-    assert client.get(f"/v1/audience?actor=ann&item=i_home_situation&lang=fr", headers=QUERY).status_code == 422
+    assert client.get("/v1/audience?actor=ann&item=i_home_situation&lang=fr", headers=QUERY).status_code == 422
 
 
 def test_an_unknown_rule_or_rule_version_has_a_did_you_mean(client, ext):
