@@ -24,7 +24,7 @@ def _argument(name: str, type_name: str) -> dict:
         return {"type": "string", "format": "date", "title": name, "description": f"{described}, YYYY-MM-DD"}
     if type_name == "number":
         return {"type": "integer", "title": name, "description": described}
-    return {"type": "string", "minLength": 1, "title": name, "description": described}
+    return {"type": "string", "title": name, "description": described}
 
 
 def fact_schemas(vocab: Vocabulary) -> dict[str, dict]:
@@ -34,14 +34,17 @@ def fact_schemas(vocab: Vocabulary) -> dict[str, dict]:
     for name in inputs:
         pred = vocab.predicates[name]
         signature = ", ".join(f"{a.name}: {a.type}" for a in pred.args)
+        arguments = {"type": "array", "description": f"the arguments, in order: {signature}",
+                     "prefixItems": [_argument(a.name, a.type) for a in pred.args],
+                     "items": {"type": ["string", "integer"]}, "minItems": pred.arity, "maxItems": pred.arity}
+        if pred.arity == 1:  # as in the fact files, a single argument may stand alone: `clb_worker: ann`
+            arguments = {"anyOf": [arguments, _argument(pred.args[0].name, pred.args[0].type)]}
         schemas[f"Fact_{name}"] = {
             "type": "object", "title": f"Fact_{name}",
             "description": f"`{name}({signature})`: {pred.readings.get('en', '')}",
             "required": [name], "additionalProperties": False,
             "properties": {
-                name: {"type": "array", "description": f"the arguments, in order: {signature}",
-                       "prefixItems": [_argument(a.name, a.type) for a in pred.args],
-                       "items": {"type": ["string", "integer"]}, "minItems": pred.arity, "maxItems": pred.arity},
+                name: arguments,
                 "from": DATE_OR_NULL, "until": DATE_OR_NULL,
             },
         }
