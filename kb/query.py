@@ -14,7 +14,7 @@ from .engine.base import Context, Engine, Evaluation
 from .explain.terms import jsonable
 from .explain.why import Prover
 from .facts.model import FactSet
-from .language.ast import Atom
+from .language.ast import Atom, Variable
 from .language.checks import dependency_graph
 from .language.diagnostics import Diagnostic
 from .language.knowledge_base import KnowledgeBase
@@ -86,9 +86,10 @@ def answers_in(ev: Evaluation, atom: Atom) -> list[Answer]:
     """Every answer of `atom` in one evaluation, sorted; a variable written twice must match itself."""
     names = open_variables(atom)
     found: dict[tuple, Answer] = {}
+    named = [(i, term.name) for i, term in enumerate(atom.args) if isinstance(term, Variable) and term.name != "_"]
     for row in ev.ask(atom.predicate, pattern(atom)):
-        bindings: dict = {}
-        if not atom.bind(row, bindings):
+        bindings: dict = {}  # a bare `_` matches anything, each time; a name written twice must match itself
+        if any(bindings.setdefault(name, row[i]) != row[i] for i, name in named):
             continue
         key = tuple(bindings[n] for n in names)
         found.setdefault(key, Answer({n: bindings[n] for n in names}, tuple(row)))

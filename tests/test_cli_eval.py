@@ -70,3 +70,13 @@ def test_eval_constant_of_the_wrong_type_and_outcomes_are_refused(capsys):
     assert "error[type-mismatch]" in _eval(capsys, "guides(P, 12)")[2]
     assert "error[query-needs-question]" in _eval(capsys, "forbidden(A, R, I)")[2]
     assert "error[syntax]" in _eval(capsys, "guides(P, lena) :- clb_worker(P)")[2]  # one atom, not a rule
+
+
+def test_eval_bare_underscores_match_anything_each_time_and_a_repeated_name_matches_itself(capsys):
+    assert "1 answer(s)" in _eval(capsys, "guides(_, _)", "--at", DAY)[1]  # bert guides lena
+    assert _eval(capsys, "guides(P, P)", "--at", DAY)[1].strip() == "no answers on 2026-11-02"
+
+
+def test_eval_unfinished_query_says_so_in_the_words_of_a_query(capsys):
+    code, _, err = _eval(capsys, "guides(P, lena")
+    assert code == 2 and "error[syntax]: the query ends before it is finished" in err and "close every `(`" in err

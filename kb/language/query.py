@@ -8,6 +8,7 @@ points into the query text, as `kb check` points into a rule file.
 """
 from __future__ import annotations
 
+import dataclasses
 from functools import lru_cache
 from pathlib import Path
 
@@ -58,7 +59,11 @@ def parse_query(text: str, vocab: Vocabulary, path: str = QUERY_PATH) -> Atom:
     try:
         atom = _ToAst(path).transform(_atom_parser().parse(body))
     except UnexpectedInput as err:
-        raise QueryError([_syntax_diagnostic(err, path, body)], text) from None
+        diagnostic = _syntax_diagnostic(err, path, body)
+        if diagnostic.message.startswith("the file ends"):  # the rule files' words, said of a query
+            diagnostic = dataclasses.replace(diagnostic, message="the query ends before it is finished",
+                                             suggestion="close every `(` with `)`")
+        raise QueryError([diagnostic], text) from None
     except VisitError as err:
         inner = err.orig_exc
         if not isinstance(inner, _BadDate):
