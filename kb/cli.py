@@ -24,7 +24,8 @@ import re
 import sys
 from pathlib import Path
 
-from .cli_tools import VersionAction, add_format
+from .cli_tools import (VersionAction, add_format, decision_error, decision_json, hypothetical_facts, print_json,
+                        result_json)
 from .decide import DecisionError, decide
 from .engine.pydatalog_engine import PyDatalogEngine
 from .facts.fixtures import load_fact_file
@@ -128,7 +129,7 @@ class UsageError(Exception):
 
 
 def _test_json(args, kb, results, broken, failed: int) -> int:
-    from .cli_tools import print_json, result_json
+    """`kb test --format json`: every result, the scenarios that did not load, and with --coverage the rules not fired."""
     out = {"passed": len(results) - failed + len(broken), "failed": failed, "total": len(results) + len(broken),
            "results": [result_json(r) for r in results],
            "errors": [{"path": str(path), "diagnostics": [d.as_dict() for d in err.diagnostics]}
@@ -208,7 +209,6 @@ def cmd_diff(args) -> int:
 
 
 def cmd_decide(args) -> int:
-    from .cli_tools import decision_error, decision_json, hypothetical_facts, print_json
     kb = load_knowledge_base(args.dir)
     facts = load_fact_file(args.facts, kb.vocabulary)
     hypothetical = hypothetical_facts(args.hypothetical, kb)
