@@ -28,6 +28,7 @@ from .language.yamlpos import error_position, load_yaml, pos_of
 from .reasoning.instances import instances
 
 DEFAULT_DIR = Path(__file__).resolve().parent.parent / "fixtures" / "scenarios"
+WITHHELD = "withheld_from"  # the parts of an item's explanation a reader is not shown
 
 
 @dataclass
@@ -58,6 +59,10 @@ class Result:
             want += f" with conditions [{', '.join(expect['conditions'])}]"
             if self.decision is not None:
                 got += f" with conditions [{', '.join(c.id for c in self.decision.conditions)}]"
+        if "withheld_from" in expect:
+            want += f", withheld from readers {sorted(map(list, expect['withheld_from']))}"
+            if self.decision is not None:
+                got += f", withheld from readers {self.decision.extra.get('withheld_from')}"
         return f"    - expected: {want}\n    + actual:   {got}"
 
 
@@ -91,6 +96,12 @@ def load_scenario(path: Path | str, kb: KnowledgeBase) -> Scenario:
     if not isinstance(conditions, list) or any(c not in kb.conditions for c in conditions):
         diags.append(Diagnostic(getattr(expect, "pos", top), "fact",
                                 "`conditions:` must list condition ids declared in kb/conditions.yaml"))
+    withheld = expect.get("withheld_from")
+    if withheld is not None and not (isinstance(withheld, list) and all(
+            isinstance(pair, list) and len(pair) == 2 and all(isinstance(v, str) for v in pair) for pair in withheld)):
+        diags.append(Diagnostic(pos_of(expect, "withheld_from", getattr(expect, "pos", top)), "fact",
+                                "`withheld_from:` lists every [reader, part] withheld for the question's item, "
+                                "e.g. [[greet, revealed]]"))
     at = q.get("at")
     if not isinstance(at, datetime.date) and not missing:
         diags.append(Diagnostic(getattr(q, "pos", top), "fact", f"`at: {at}` is not a date (YYYY-MM-DD)"))
@@ -134,10 +145,15 @@ def run_scenario(scenario: Scenario, kb: KnowledgeBase, engine: Engine, coverage
 
     def job(ev):
         decision = decide_in(ev, kb, scenario.question, scenario.facts.version)
+        if "withheld_from" in expect:  # what each reader of the explanation is not shown (80_inzage.dl)
+            decision.extra["withheld_from"] = sorted(
+                [reader, part] for reader, _, part in ev.ask(WITHHELD, (None, scenario.question.item, None)))
         return decision, (fired_rules(ev, kb) if coverage else set())
 
     decision, fired = engine.run(scenario.question.context(), job)
     passed = ("error" not in expect and decision.outcome == expect["outcome"]
+              and ("withheld_from" not in expect
+                   or decision.extra["withheld_from"] == sorted(map(list, expect["withheld_from"])))
               and expect["rule"] in decision.deciding_rules
               and ("conditions" not in expect
                    or sorted(expect["conditions"]) == sorted(c.id for c in decision.conditions))

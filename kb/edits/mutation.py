@@ -94,6 +94,9 @@ def scenario_fails(scenario: Scenario, kb: KnowledgeBase, engine: MaterializedEn
     if result.error:
         return f"error {result.error}"
     decision = result.decision
+    if "withheld_from" in scenario.expect and decision.extra.get("withheld_from") != sorted(
+            map(list, scenario.expect["withheld_from"])):
+        return f"withheld_from {decision.extra.get('withheld_from')}"
     return (f"{decision.outcome} by {', '.join(decision.deciding_rules)}"
             + (f"; conditions {', '.join(c.id for c in decision.conditions)}" if decision.conditions else "")
             + ("" if decision.may_disclose == (decision.outcome != "forbidden") else "; may_disclose disagrees"))

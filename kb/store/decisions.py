@@ -94,6 +94,10 @@ class DecisionLog:
         rows = self.db.query("SELECT sources FROM rule_versions WHERE kb_version = ?", (kb_version,))
         return json.loads(rows[0][0]) if rows else None
 
+    def rule_versions(self) -> list[str]:
+        """The knowledge-base versions whose texts are kept (for a did-you-mean on an unknown one)."""
+        return [row[0] for row in self.db.query("SELECT kb_version FROM rule_versions ORDER BY first_seen")]
+
     def append(self, request: dict, kb_version: str, facts_version: str, outcome: str,
                deciding_rules: list, trace: dict) -> DecisionRecord:
         """Append one decision, chained to the last record and bound to the hashes of its kept rule
