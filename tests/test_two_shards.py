@@ -4,8 +4,9 @@ Two Deelwijzer services (waitress, each with its own store and seed facts: one C
 HAProxy from Debian's package, routing on the header X-Deelwijzer-CLB with
 deploy/shards/haproxy.cfg.template. Each shard answers only about its own pupils; a fact added
 through the proxy in one shard is decided on there and is absent from the other; a bounded load
-run through the proxy shows the two shards' throughput adding up. Skipped when haproxy is not
-installed, unless DEELWIJZER_SHARD_TESTS=required (CI installs it: .ci/run).
+run through the proxy shows the two shards' throughput adding up (checked when the machine was not
+already busy before the run; otherwise the figures are reported in the skip reason). Skipped when
+haproxy is not installed, unless DEELWIJZER_SHARD_TESTS=required (CI installs it: .ci/run).
 """
 from __future__ import annotations
 
@@ -67,6 +68,8 @@ def _wait(port: int, proc: subprocess.Popen, path: str = "/v1/health", headers: 
 
 @pytest.fixture(scope="module")
 def shards(tmp_path_factory):
+    if HAPROXY is None:
+        pytest.fail("DEELWIJZER_SHARD_TESTS=required but haproxy is not installed (apt-get install haproxy)")
     work = tmp_path_factory.mktemp("shards")
     procs: list[subprocess.Popen] = []
     ports = {}
@@ -181,16 +184,16 @@ def _load(port: int, clbs: list[str], seconds: float, threads: int = 4) -> float
 
 
 def test_throughput_of_two_shards_adds_up(shards, record_property):
+    busy = os.getloadavg()[0]  # before this test's own load
     one = _load(shards, ["clb-a"], 4)
     two = _load(shards, ["clb-a", "clb-b"], 4)
     ratio = two / one
     record_property("shards_throughput", {"one_shard_per_s": one, "two_shards_per_s": two, "ratio": ratio})
     print(f"one shard {one:.0f}/s, two shards {two:.0f}/s: {ratio:.2f}x")
     # Two shard processes on two cores: the second adds throughput. That can only show when the
-    # cores are free: on a machine already busier than its cores (load average), the figures are
+    # cores are free: on a machine already busy before the run (load average), the figures are
     # recorded and the check is skipped rather than passed or failed on noise.
-    busy = os.getloadavg()[0]
-    if busy > (os.cpu_count() or 1) - 0.5 and os.environ.get("DEELWIJZER_SHARD_TESTS") != "required":
+    if busy > (os.cpu_count() or 1) - 0.5:
         pytest.skip(f"machine busy (load {busy:.1f} on {os.cpu_count()} cores): one shard {one:.0f}/s, "
                     f"two {two:.0f}/s ({ratio:.2f}x)")
     assert ratio >= 1.15, f"two shards {two:.0f}/s vs one {one:.0f}/s"
