@@ -29,9 +29,12 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start(app: str, port: int, db: str | None, log: Path) -> subprocess.Popen:
+def start(app: str, port: int, db: str | None, log: Path, server: str = "gunicorn",
+          workers: int = 1) -> subprocess.Popen:
+    """Serve `app` (service | hello) on `port` with gunicorn (`workers` processes, the project's
+    gunicorn_conf) or waitress (one process, the project's server.py settings for the service)."""
     env = dict(os.environ)
-    env.update({"DEELWIJZER_BIND": f"127.0.0.1:{port}", "PYTHONPATH": str(ROOT)})
+    env.update({"DEELWIJZER_BIND": f"127.0.0.1:{port}", "PYTHONPATH": str(ROOT), "DEELWIJZER_WORKERS": str(workers)})
     if app == "service":
         env.update({"DEELWIJZER_DATABASE_URL": f"sqlite:///{db}", "DEELWIJZER_SEED_FACTS": "",
                     "DEELWIJZER_TOKENS": f"{TOKEN}=query", "DEELWIJZER_DEMO": "false",
@@ -39,9 +42,15 @@ def start(app: str, port: int, db: str | None, log: Path) -> subprocess.Popen:
         target = "query_service.wsgi:app"
     else:
         target = "bench.hello_app:app"
+    if server == "waitress":
+        command = ([sys.executable, "-m", "query_service.server"] if app == "service" else
+                   [sys.executable, "-m", "waitress", f"--listen=127.0.0.1:{port}",
+                    f"--threads={os.environ.get('DEELWIJZER_THREADS', '8')}", target])
+    else:
+        command = [sys.executable, "-m", "gunicorn", "-c", "python:query_service.gunicorn_conf", target]
     with open(log, "wb") as fh:
-        return subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", "python:query_service.gunicorn_conf", target],
-                                cwd=ROOT, env=env, stdout=fh, stderr=subprocess.STDOUT, start_new_session=True)
+        return subprocess.Popen(command, cwd=ROOT, env=env, stdout=fh, stderr=subprocess.STDOUT,
+                                start_new_session=True)
 
 
 def wait_ready(port: int, proc: subprocess.Popen, timeout: float) -> float:
@@ -139,10 +148,11 @@ def run(args) -> dict:
     bodies = [json.dumps({"actor": q.actor, "recipient": q.recipient, "item": q.item, "at": q.at.isoformat(),
                           "setting": q.setting, "explain": "none"}).encode() for q in qs]
     port = free_port()
-    log = work / f"{args.size}.{args.name}.gunicorn.log"
+    server, workers = getattr(args, "server", "gunicorn"), getattr(args, "workers", 1)
+    log = work / f"{args.size}.{args.name}.{server}.log"
     boot_t0 = time.perf_counter()
-    proc = start(args.name, port, args.db, log)
-    out: dict = {"app": args.name, "port": port}
+    proc = start(args.name, port, args.db, log, server, workers)
+    out: dict = {"app": args.name, "port": port, "server": server, "workers": workers}
     try:
         out["boot_s"] = wait_ready(port, proc, args.boot_timeout)
         # Warm-up (not timed): the first question builds the moment's model in the worker.
@@ -151,8 +161,10 @@ def run(args) -> dict:
         result = load(port, bodies, args.requests, args.concurrency, args.time_limit)
         out.update({k: v for k, v in result.items() if k != "latencies"})
         out["latency"] = stats(result["latencies"])
-        workers = worker_pids(proc.pid)
-        out["worker_peak_rss_mb"] = max((vm_hwm_mb(p) or 0 for p in workers), default=None)
+        pids = worker_pids(proc.pid) or [proc.pid]
+        peaks = [vm_hwm_mb(p) or 0 for p in pids]
+        out["worker_peak_rss_mb"] = max(peaks, default=None)
+        out["total_peak_rss_mb"] = sum(peaks) + (vm_hwm_mb(proc.pid) or 0 if pids != [proc.pid] else 0)
     finally:
         try:
             os.killpg(proc.pid, signal.SIGTERM)  # the gunicorn we started, and its workers

@@ -396,6 +396,8 @@ def main() -> None:
     parser.add_argument("--question")
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--server", choices=["gunicorn", "waitress"], default="gunicorn", help="http: the server")
+    parser.add_argument("--workers", type=int, default=1, help="http: gunicorn worker processes")
     parser.add_argument("--boot-timeout", type=float, default=300)
     args = parser.parse_args()
     result = {"prepare": prepare, "deelwijzer": deelwijzer, "coldstart": coldstart, "peer": peer,

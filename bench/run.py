@@ -89,10 +89,11 @@ def machine() -> dict:
             "load_before": os.getloadavg()}
 
 
-def step(kind: str, size: str, work: Path, limit: float, log, **options) -> dict:
-    """Run one measurement in its own process; {} with an `error` when it fails or overruns."""
+def step(kind: str, size: str, work: Path, limit: float, log, variant: str = "", **options) -> dict:
+    """Run one measurement in its own process; {} with an `error` when it fails or overruns.
+    `variant` tells apart the outputs of one measurement run with different options."""
     name = options.get("name")
-    out = work / f"{size}.{kind}{'.' + name if name else ''}.json"
+    out = work / f"{size}.{kind}{'.' + name if name else ''}{'.' + variant if variant else ''}.json"
     cmd = [sys.executable, str(HERE / "measure.py"), kind, "--dir", str(work), "--size", size, "--out", str(out)]
     for key, value in options.items():
         cmd += [f"--{key.replace('_', '-')}", str(value)]
@@ -136,6 +137,13 @@ def run_size(size: str, budget: dict, work: Path, log) -> dict:
     for app in ("service", "hello"):
         res["http"][app] = step("http", size, work, limit, log, name=app, db=work / f"{size}.db",
                                 requests=b["requests"], concurrency=16, time_limit=b["time_limit"])
+    # The same load with the README's worker count for 2 cores, and under the embedded waitress.
+    for variant, server, workers in (("workers2", "gunicorn", 2), ("waitress", "waitress", 1)):
+        for app in ("service", "hello"):
+            res["http"][f"{app}.{variant}"] = step(
+                "http", size, work, limit, log, variant=variant, name=app, db=work / f"{size}.db",
+                requests=b["requests"], concurrency=16, time_limit=b["time_limit"], server=server,
+                workers=workers)
     return res
 
 
@@ -261,6 +269,16 @@ def rows_for(res: dict) -> list[dict]:
         "floor p99")
     add("(c) HTTP Flask hello floor", h_rate, "req/s", note=f"p99 {ms(get(hh, 'latency', 'p99')) or 0:.1f} ms"
         if hh and "error" not in hh else get(hh, "error") or "")
+    for variant, label in (("workers2", "gunicorn, 2 workers"), ("waitress", "waitress, 1 process")):
+        vs, vh = get(res, "http", f"service.{variant}"), get(res, "http", f"hello.{variant}")
+        v_rate, vh_rate = get(vs, "per_s"), get(vh, "per_s")
+        add(f"HTTP decisions/s (service, {label})", v_rate, "req/s",
+            v_rate / vh_rate if v_rate and vh_rate else None, f"Flask hello, {label}", "http_vs_floor",
+            v_rate / vh_rate >= 0.8 if v_rate and vh_rate else None,
+            f"hello {vh_rate or 0:.0f} req/s; service {v_rate / s_rate if v_rate and s_rate else 0:.2f}x its "
+            f"1-worker gunicorn rate; memory: {get(vs, 'worker_peak_rss_mb') or 0:.0f} MB per worker, "
+            f"{get(vs, 'total_peak_rss_mb') or 0:.0f} MB in all" if vs and "error" not in vs
+            else get(vs, "error") or "")
     for peer_name, pr in res.get("peers", {}).items():
         label = ("(a) " if peer_name == "pydatalog-naive" else "(d) ") + PEER_LABEL[peer_name]
         p99 = get(pr, "decision", "p99")
@@ -305,13 +323,17 @@ def table(all_rows: list[dict]) -> str:
 
 
 PEER_NOTES = """\
-Every peer implements the same policy core (bench/peers/core.py): B2, B3 with L3 capacity and L9
-item/kind consent, B4 toward a named person with the L9 later-consent lift, B9, B10/L8 (superior
-chain), B12/B13/B13a (inside with an agreement; the circle boundary), B7, B6 (danger/emergency
-exceptions, a fortiori for official secrecy), and the decision order. Outside it (so a peer may
-disagree where one of these decides, and the cross-check counts those apart): B4 toward a group,
-B5, B6 self-defence, B8, B11, B14/L4, L5, L8 care team / guidance cell / guiding CLB, L9 circle
-consent. Every peer gets the facts valid on the moment (validity periods resolved outside the peer,
+Every peer implements the same policy core (bench/peers/core.py, brought up to the rules of issues
+8 and 14): B1/B10/L11 secrecy by the capacity an item was learned in, B2 (need to know a condition,
+not a stored fact), B3 under either secrecy with L3 capacity judged on the day the consent was given
+and L9 item/kind/circle consent, B4 toward a named person (parents clients only of a pupil not
+capable, or for what they confided) with the L9 later-consent lift, B9 (duty and any holder's
+permission), B10/L8 (superior chain, the director), B12/B13/B13a (inside without a stored
+agreement; the circle boundary unless consent), B7, B6 (danger/emergency exceptions, a fortiori for
+official secrecy), and the decision order. Outside it (so a peer may disagree where one of these
+decides, and the cross-check counts those apart): B4 toward a group, B5, B6 self-defence, B8, B11,
+B13a agreements, B14/L4, L5, L6, L7, L8 care team / guidance cell / guiding CLB, L10. tests/test_peers.py
+checks the core on random fact sets. Every peer gets the facts valid on the moment (validity periods resolved outside the peer,
 as Deelwijzer's moment model does) with dates as integers YYYYMMDD.
 
 - **clingo** (ASP, bench/peers/policy_core.lp): expresses all of the core directly — recursion

@@ -2,13 +2,19 @@
 
     kb [--engine materialized|pydatalog] COMMAND …   (default $DEELWIJZER_ENGINE, else materialized)
 
-    kb check [--dir DIR] [--json] [--strict]
-    kb test [PATH ...] [--coverage] [-v]
+    kb --version
+    kb check [--dir DIR] [--format text|json] [--strict]
+    kb test [PATH ...] [--run PATTERN] [--coverage] [-v] [--format text|json]
     kb golden [PATH ...] [--update]
     kb mutate [PATH ...] [--jobs N] [--sample N --seed S] [--rule PREFIX] [--json] [-v]
     kb diff OLD_DIR NEW_DIR | --rev A --rev B [--db URL] [--at DATE] [--json]
-    kb decide ACTOR RECIPIENT ITEM [--at DATE] [--setting S] [--facts FILE] [--explain] [--lang nl|en]
+    kb decide ACTOR RECIPIENT ITEM [--at DATE] [--setting S] [--facts FILE] [--hypothetical FILE]
+              [--explain] [--lang nl|en] [--format text|json]
+    kb audience ACTOR ITEM [--at DATE] [--setting S] [--facts FILE] [--format text|json]
+    kb replay ID [--db URL] [--format text|json]
     kb audit verify [--db URL]
+    kb fmt [PATH ...] [--check]
+    kb eval QUERY [--at DATE] [--facts FILE] [--format table|json] [--limit N --offset N] [--explain]
 """
 from __future__ import annotations
 
@@ -16,9 +22,19 @@ import argparse
 import datetime
 import json
 import os
+import re
 import sys
 from pathlib import Path
 
+from .cli_tools import (
+    VersionAction,
+    add_format,
+    decision_error,
+    decision_json,
+    hypothetical_facts,
+    print_json,
+    result_json,
+)
 from .decide import DEFAULT_SETTING, DecisionError, Question
 from .engine.registry import ENGINES, REFERENCE_ENGINE, UnknownEngine, configured_engine, engine_factory
 from .facts.fixtures import load_fact_file
@@ -28,6 +44,7 @@ from .scenarios import load_scenario, run_scenario, scenario_paths
 from .workspace import Workspace
 
 DEMO_FACTS = Path(__file__).resolve().parent.parent / "fixtures" / "demo" / "facts.yaml"
+DEFAULT_DB = os.environ.get("DEELWIJZER_DATABASE_URL", "sqlite:///var/deelwijzer.db")
 
 
 def _date(text: str) -> datetime.date:
@@ -42,7 +59,7 @@ def cmd_check(args) -> int:
     kb, diagnostics = check_directory(args.dir)
     errors = sum(d.is_error for d in diagnostics)
     warnings = len(diagnostics) - errors
-    if args.json:
+    if args.format == "json":
         print(json.dumps([d.as_dict() for d in diagnostics], indent=2, ensure_ascii=False))
     else:
         if diagnostics:
@@ -63,7 +80,7 @@ def cmd_test(args) -> int:
     engine = engine_factory(args.engine)()
     results, broken = [], []
     try:
-        for path in scenario_paths(args.paths):
+        for path in selected_scenarios(scenario_paths(args.paths), args.run):
             try:
                 scenario = load_scenario(path, kb)
             except KnowledgeBaseError as err:
@@ -72,6 +89,8 @@ def cmd_test(args) -> int:
             results.append(run_scenario(scenario, kb, engine, coverage=args.coverage))
     finally:
         engine.close()
+    if args.format == "json":
+        return _test_json(args, kb, results, broken, sum(not r.passed for r in results) + len(broken))
     for result in results:
         if args.verbose or not result.passed:
             status = "PASS" if result.passed else "FAIL"
@@ -94,6 +113,43 @@ def cmd_test(args) -> int:
             print(f"  not exercised: {rule.id} ({rule.pos})")
         if missing:
             failed += 1
+    return 1 if failed else 0
+
+
+def selected_scenarios(paths: list[Path], pattern: str | None) -> list[Path]:
+    """The scenario files whose file name or `name:` matches `--run` (a regular expression), all without it."""
+    if not pattern:
+        return paths
+    try:
+        regex = re.compile(pattern)
+    except re.error as err:
+        raise UsageError(f"--run `{pattern}` is not a regular expression: {err}") from None
+    chosen = []
+    for path in paths:
+        name = re.search(r"^name:\s*(.*)$", path.read_text(encoding="utf-8"), re.MULTILINE)
+        if regex.search(path.stem) or (name and regex.search(name.group(1))):
+            chosen.append(path)
+    if not chosen:
+        raise UsageError(f"no scenario's file name or name matches --run `{pattern}`")
+    return chosen
+
+
+class UsageError(Exception):
+    """A command line that names nothing to do (exit code 2, never a silent empty run)."""
+
+
+def _test_json(args, kb, results, broken, failed: int) -> int:
+    """`kb test --format json`: every result, the scenarios that did not load, and with --coverage
+    the rules not fired."""
+    out = {"passed": len(results) - failed + len(broken), "failed": failed, "total": len(results) + len(broken),
+           "results": [result_json(r) for r in results],
+           "errors": [{"path": str(path), "diagnostics": [d.as_dict() for d in err.diagnostics]}
+                      for path, err in broken]}
+    if args.coverage:
+        fired = set().union(*(r.fired for r in results)) if results else set()
+        out["not_exercised"] = [{"id": r.id, "location": str(r.pos)} for r in kb.rules if r.id not in fired]
+        failed += bool(out["not_exercised"])
+    print_json(out)
     return 1 if failed else 0
 
 
@@ -167,21 +223,30 @@ def cmd_decide(args) -> int:
     workspace = Workspace(args.dir, engine=args.engine)
     try:
         workspace.replace_facts(load_fact_file(args.facts, workspace.kb.vocabulary))
-        question = Question(args.actor, args.recipient, args.item, args.at or datetime.date.today(), args.setting)
+        hypothetical = hypothetical_facts(args.hypothetical, workspace.kb)
+        question = Question(args.actor, args.recipient, args.item, args.at or datetime.date.today(), args.setting,
+                            tuple(hypothetical))
         if args.explain:
             from .explain.render import render_text
-            print(render_text(workspace.explain(question), args.lang))
+            explanation = workspace.explain(question)
+            if args.format == "json":
+                print_json(explanation)
+            else:
+                print(render_text(explanation, args.lang))
             return 0
         decision = workspace.decide(question)
     except DecisionError as err:
-        print(f"error[{err.code}]: {err.message}" + (f"\n    help: {err.suggestion}" if err.suggestion else ""),
-              file=sys.stderr)
-        return 2
+        return decision_error(err)
     finally:
         workspace.close()
+    if args.format == "json":
+        print_json(decision_json(decision, args.lang))
+        return 0
     print(f"{decision.outcome} — decided by {', '.join(decision.deciding_rules)} "
           f"(rules {decision.kb_version}, facts {decision.facts_version})")
     print(f"may_disclose: {'yes' if decision.may_disclose else 'no'}")
+    for fact in hypothetical:
+        print(f"what-if (this question only): {fact}")
     for condition in decision.conditions:
         print(f"condition [{condition.id}]: {condition.text(args.lang)} ({condition.source})")
     return 0
@@ -233,6 +298,7 @@ def cmd_audit_verify(args) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="kb", description="Deelwijzer knowledge base tools")
     parser.add_argument("--dir", default=str(DEFAULT_DIR), help="knowledge-base directory (vocabulary.yaml, rules/)")
+    parser.add_argument("--version", action=VersionAction)
     # `--dir` is accepted after the subcommand too (`kb check --dir DIR`); SUPPRESS keeps the
     # top-level value when it is not repeated there.
     parser.add_argument("--engine", choices=sorted(ENGINES), default=configured_engine(),
@@ -242,13 +308,16 @@ def build_parser() -> argparse.ArgumentParser:
     common.add_argument("--engine", choices=sorted(ENGINES), default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     sub = parser.add_subparsers(dest="command", required=True)
     check = sub.add_parser("check", parents=[common], help="check the rules and vocabulary; every error at once")
-    check.add_argument("--json", action="store_true", help="print the errors as JSON")
+    add_format(check, legacy_json=True)
     check.add_argument("--strict", action="store_true", help="fail (exit 1) on warnings too")
     check.set_defaults(func=cmd_check)
     test = sub.add_parser("test", parents=[common], help="run scenario files")
     test.add_argument("paths", nargs="*", help="scenario files or folders (default fixtures/scenarios)")
     test.add_argument("--coverage", action="store_true", help="list rules no scenario exercised")
     test.add_argument("-v", "--verbose", action="store_true", help="show passing scenarios too")
+    test.add_argument("--run", metavar="PATTERN", default=None,
+                      help="only scenarios whose file name or name matches this regular expression")
+    add_format(test)
     test.set_defaults(func=cmd_test)
     golden = sub.add_parser("golden", parents=[common], help="compare (or --update) the golden explanation texts")
     golden.add_argument("paths", nargs="*", help="scenario files or folders (default fixtures/scenarios)")
@@ -259,11 +328,11 @@ def build_parser() -> argparse.ArgumentParser:
     mutate.add_argument("paths", nargs="*", help="scenario files or folders (default fixtures/scenarios)")
     mutate.add_argument("--jobs", type=int, default=None, help="worker processes (default: every core)")
     mutate.add_argument("--sample", type=int, default=None, help="judge only N mutants, chosen by --seed")
-    mutate.add_argument("--seed", type=int, default=0)
+    mutate.add_argument("--seed", type=int, default=0, help="the seed choosing the --sample (default 0)")
     mutate.add_argument("--rule", default="", help="only mutants of rules whose id starts with this")
     mutate.add_argument("--allow-list", default=None,
                         help="equivalent mutants (default DIR/equivalent_mutants.yaml)")
-    mutate.add_argument("--json", action="store_true")
+    mutate.add_argument("--json", action="store_true", help="print the report as JSON")
     mutate.add_argument("-v", "--verbose", action="store_true", help="list killed mutants too")
     mutate.set_defaults(func=cmd_mutate)
     diff = sub.add_parser("diff", parents=[common],
@@ -273,31 +342,40 @@ def build_parser() -> argparse.ArgumentParser:
     diff.add_argument("--repo", default=str(DEFAULT_DIR.parent), help="the git repository for --rev")
     diff.add_argument("--scenarios", action="append", default=[], help="scenario files or folders "
                                                                        "(default fixtures/scenarios)")
-    diff.add_argument("--no-scenarios", action="store_true")
+    diff.add_argument("--no-scenarios", action="store_true", help="do not compare over the scenarios")
     diff.add_argument("--facts", default=str(DEMO_FACTS), help="the population's facts (default: the demo)")
     diff.add_argument("--at", type=_date, default=None, help="the population's day (default: the demo date)")
-    diff.add_argument("--no-population", action="store_true")
+    diff.add_argument("--no-population", action="store_true", help="do not compare over the demo population")
     diff.add_argument("--db", default=None, help="also replay the questions of this decision log (URL)")
-    diff.add_argument("--json", action="store_true")
+    diff.add_argument("--json", action="store_true", help="print the impact as JSON")
     diff.set_defaults(func=cmd_diff)
     dec = sub.add_parser("decide", parents=[common], help="decide one question on a fact file")
-    dec.add_argument("actor")
-    dec.add_argument("recipient")
-    dec.add_argument("item")
+    dec.add_argument("actor", help="the person who would tell")
+    dec.add_argument("recipient", help="the person (or body) who would be told")
+    dec.add_argument("item", help="the information item")
     dec.add_argument("--at", type=_date, default=None, help="the moment (YYYY-MM-DD), default today")
-    dec.add_argument("--setting", default=DEFAULT_SETTING)
-    dec.add_argument("--facts", default=str(DEMO_FACTS))
+    dec.add_argument("--setting", default=DEFAULT_SETTING,
+                     help="where it is told: conversation (default), class_council, care_team, guidance_cell, "
+                          "mdo, court_testimony, police_statement, report")
+    dec.add_argument("--facts", default=str(DEMO_FACTS), help="the fact file (YAML; default: the demo data)")
+    dec.add_argument("--hypothetical", metavar="FILE", default=None,
+                     help="a fact file of what-if facts added for this question only")
     dec.add_argument("--explain", action="store_true", help="print the full explanation")
-    dec.add_argument("--lang", choices=("nl", "en"), default="en")
+    dec.add_argument("--lang", choices=("nl", "en"), default="en", help="language of the text (default en)")
+    add_format(dec)
     dec.set_defaults(func=cmd_decide)
     audit = sub.add_parser("audit", parents=[common], help="check the decision log")
     audit_sub = audit.add_subparsers(dest="audit_command", required=True)
     verify = audit_sub.add_parser("verify", parents=[common],
                                   help="verify the decision log's hash chain (exit 1 if broken)")
-    verify.add_argument("--db", default=os.environ.get("DEELWIJZER_DATABASE_URL", "sqlite:///var/deelwijzer.db"),
+    verify.add_argument("--db", default=DEFAULT_DB,
                         help="database URL: sqlite:///path or postgresql://… (default $DEELWIJZER_DATABASE_URL "
                              "or the service's default sqlite:///var/deelwijzer.db)")
     verify.set_defaults(func=cmd_audit_verify)
+    from . import cli_eval, cli_fmt, cli_tools
+    cli_eval.register(sub, common, _date, str(DEMO_FACTS))
+    cli_fmt.register(sub, common)
+    cli_tools.register(sub, common, _date, str(DEMO_FACTS), DEFAULT_DB)
     return parser
 
 
@@ -308,6 +386,9 @@ def main(argv: list[str] | None = None) -> int:
     except KnowledgeBaseError as err:
         print(err.render(), file=sys.stderr)
         return 1
+    except UsageError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
     except UnknownEngine as err:  # a $DEELWIJZER_ENGINE that names no engine (--engine is checked by argparse)
         print(f"error: {err}", file=sys.stderr)
         return 2

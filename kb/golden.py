@@ -42,8 +42,16 @@ def compare_or_update(kb: KnowledgeBase, engine: Engine, paths=None, update: boo
         scenario = load_scenario(path, kb)
         if "error" in scenario.expect:
             continue
+        targets = [golden_path(scenario, lang, directory) for lang in LANGS]
+        if not update and not any(target.exists() for target in targets):
+            # A new scenario: two diffs against nothing would only repeat its whole explanation.
+            problems.append(f"{path}: no golden text yet — `kb golden --update` writes it")
+            continue
         for lang, text in golden_texts(scenario, kb, engine).items():
             target = golden_path(scenario, lang, directory)
+            if not update and not target.exists():
+                problems.append(f"{path}: no {lang} golden text yet — `kb golden --update` writes it")
+                continue
             old = target.read_text(encoding="utf-8") if target.exists() else ""
             if old == text:
                 continue
@@ -52,5 +60,5 @@ def compare_or_update(kb: KnowledgeBase, engine: Engine, paths=None, update: boo
                 problems.append(f"updated {target.relative_to(ROOT) if target.is_relative_to(ROOT) else target}")
             else:
                 diff = difflib.unified_diff(old.splitlines(), text.splitlines(), str(target), "current", lineterm="")
-                problems.append("\n".join(diff) or f"missing {target}")
+                problems.append("\n".join(diff))
     return problems

@@ -4,7 +4,7 @@ schema inserted as components (so the two can never disagree).
 `kb/explain/explanation.schema.json` becomes `components/schemas/Explanation`, and each of its
 `$defs` becomes `Explanation_<name>` with its references rewritten to match. A schema marked
 `x-extends: Explanation` (FullExplanation) gets Explanation's properties and required members
-added to its own, and is closed (`additionalProperties: false`).
+added to its own, less those it lists in `x-without`, and is closed (`additionalProperties: false`).
 
 `schema_validator(name)` validates request bodies against the same document, so what the service
 accepts is exactly what it documents.
@@ -23,6 +23,10 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
 import kb.explain
+from kb.language.knowledge_base import DEFAULT_DIR
+from kb.language.vocabulary import load_vocabulary
+
+from .openapi_facts import fact_schemas
 
 HERE = Path(__file__).resolve().parent
 EXPLANATION_SCHEMA = Path(kb.explain.__file__).resolve().parent / "explanation.schema.json"
@@ -56,18 +60,24 @@ def embed_schema(document: dict, schema: dict, name: str = PREFIX) -> dict:
     schemas[name] = schema
     for extended in schemas.values():
         if extended.get("x-extends") == name:
-            extended["properties"] = {**schema["properties"], **extended.get("properties", {})}
-            extended["required"] = list(dict.fromkeys(schema["required"] + extended.get("required", [])))
+            without = set(extended.get("x-without", ()))
+            merged = {**schema["properties"], **extended.get("properties", {})}
+            extended["properties"] = {k: v for k, v in merged.items() if k not in without}
+            extended["required"] = [k for k in dict.fromkeys(schema["required"] + extended.get("required", []))
+                                    if k not in without]
             extended["additionalProperties"] = False
     return document
 
 
 @lru_cache(maxsize=1)
 def document() -> dict:
-    """The served document (built once; treat it as read-only)."""
+    """The served document (built once; treat it as read-only), with the typed fact schemas of the
+    shipped vocabulary (openapi_facts.py)."""
     base = yaml.safe_load((HERE / "openapi.yaml").read_text(encoding="utf-8"))
     explanation = json.loads(EXPLANATION_SCHEMA.read_text(encoding="utf-8"))
-    return embed_schema(base, explanation)
+    built = embed_schema(base, explanation)
+    built["components"]["schemas"].update(fact_schemas(load_vocabulary(DEFAULT_DIR / "vocabulary.yaml")))
+    return built
 
 
 @lru_cache(maxsize=1)
@@ -90,6 +100,8 @@ def schema_validator(name: str) -> Draft202012Validator:
             ref = node.get("$ref", "")
             if ref.startswith(prefix) and len(node) == 1 and ref[len(prefix):] not in seen:
                 target = ref[len(prefix):]
+                if schemas[target].get("x-checked-by-vocabulary"):
+                    return {"type": "object"}  # each fact is checked against the vocabulary, with precise codes
                 return inline(schemas[target], seen | {target})
             return {k: inline(v, seen) for k, v in node.items()}
         if isinstance(node, list):
@@ -127,7 +139,8 @@ def query_parameters(rule: str, method: str) -> dict[str, dict] | None:
         if _OPENAPI_VARIABLE.sub("{}", path) != shape or method.lower() not in item:
             continue
         parameters = item.get("parameters", []) + item[method.lower()].get("parameters", [])
-        return {p["name"]: p.get("schema", {}) for p in (_resolve(p) for p in parameters) if p["in"] == "query"}
+        resolved = (_resolve(p) for p in parameters)
+        return {p["name"]: _schema(p.get("schema", {})) for p in resolved if p["in"] == "query"}
     return None
 
 
@@ -142,6 +155,14 @@ def query_value_problem(schema: dict, text: str) -> str:
     checked = {k: v for k, v in schema.items() if k not in ("format", "default", "description")}
     error = next(iter(Draft202012Validator(checked).iter_errors(value)), None)
     return error.message if error is not None else ""
+
+
+def _schema(schema: dict) -> dict:
+    """A parameter's schema with a `$ref` to a shared component (Lang, Reader, …) followed, keeping
+    what the parameter adds beside it (its default)."""
+    if "$ref" not in schema:
+        return schema
+    return {**_resolve({"$ref": schema["$ref"]}), **{k: v for k, v in schema.items() if k != "$ref"}}
 
 
 def _resolve(node: dict) -> dict:

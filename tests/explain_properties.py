@@ -57,7 +57,7 @@ def check_proof(node, ev, kb, facts, hypothetical):
             elif isinstance(lit, Negation):
                 assert not ev.holds(lit.atom.predicate, ground(lit.atom, bindings)), f"{rule.id}: {lit} holds"
             else:
-                from kb.language.terms import term_value
+                from kb.engine.terms import term_value
                 assert builtins.compare(term_value(lit.left, bindings), lit.op, term_value(lit.right, bindings))
         assert len(node["children"]) == len(rule.body)
         for child in node["children"]:

@@ -57,15 +57,15 @@ def test_a_derived_moment_recomputes_only_what_depends_on_the_day(kb, monkeypatc
     """On the demo data a moment derived from a cached one evaluates only the strata that depend on
     the day or on facts whose validity differs (counted, not timed: a shared machine's timings are
     noise); a fresh build evaluates every stratum. Both give the same model."""
-    from kb.engine import materialized
+    from kb.engine import bottom_up
     facts = load_fact_file(ROOT / "fixtures" / "demo" / "facts.yaml", kb.vocabulary)
     engine = MaterializedEngine(cache_size=2)
     engine.load(kb, facts)
     start = datetime.date(2026, 11, 28)
     base = engine.model(start)
     evaluated: list[frozenset] = []
-    original = materialized.evaluate_stratum
-    monkeypatch.setattr(materialized, "evaluate_stratum",
+    original = bottom_up.evaluate_stratum
+    monkeypatch.setattr(bottom_up, "evaluate_stratum",
                         lambda program, stratum, relations: (evaluated.append(frozenset(stratum)),
                                                              original(program, stratum, relations)))
     day = start + datetime.timedelta(days=3)

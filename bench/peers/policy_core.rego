@@ -5,17 +5,20 @@
 # Data layout (data.dw): every document keyed by a person or item id is split into shards by the
 # id's last three characters, shard(id), because rego-cpp's load time grows with the square of the
 # keys of one object. clb[shard][P] = true; staff[shard][P] = [{school, role}]; pupil[shard][P] =
-# {school, born, jc, ji, parents}; guides[shard][Pupil] = [workers]; circle[shard][Pupil][Circle] =
-# [persons]; item[shard][I] = {pupil, kind, necessary, reveals, can_avert, learned: {holder:
-# [capacity]}, lic: {holder: [circle]}, consent: [{giver, recipient, given}], creq: [{client,
-# toward, requested}], agreement: [circle]}; gconsent[shard][Pupil] = [{giver, kind, recipient}];
-# supgraph[school] = {person: [direct superiors]}; director[school] = [persons]; police, court,
-# emergency_service, reporting_point = [bodies].
+# {known, school, born?, jc, ji, parents}; guides[shard][Pupil] = [workers]; circle[shard][Pupil][Circle] =
+# [persons]; item[shard][I] = {pupil, kind, reveals, can_avert, learned: {holder: [capacity]},
+# from: [person], lic: {holder: [circle]}, consent: [{giver, recipient, given}], cconsent: [{giver,
+# circle, given}], creq: [{client, toward, requested}]}; gconsent[shard][Pupil] = [{giver, kind,
+# recipient, given}]; comp[shard][P] = the id of P's part of the superior_of graph; supgraph[part] =
+# {person: [direct superiors]}; director[school] = [persons];
+# police, court, emergency_service, reporting_point = [bodies].
 package dw
 
 import rego.v1
 
-shard(id) := substring(id, count(id) - 3, 3)
+shard(id) := substring(id, count(id) - 3, 3) if count(id) >= 3
+
+shard(id) := id if count(id) < 3
 
 a := input.actor
 r := input.recipient
@@ -26,62 +29,110 @@ pu := data.dw.pupil[shard(p)][p]
 
 is_clb(x) if data.dw.clb[shard(x)][x]
 
-# B1, B10: the secrecy the actor holds the item under
-ps if {
-	"clb_worker" in it.learned[a]
-	is_clb(a)
-}
+# B1, B10, L11: the secrecy the actor holds the item under (by the capacity it was learned in)
+ps if "clb_worker" in it.learned[a]
 
-os if {
-	"school_staff" in it.learned[a]
-	some st in data.dw.staff[shard(a)][a]
-	st.school == pu.school
-}
+os if "school_staff" in it.learned[a]
 
-# L3: capacity, and who consents
-capable if {
-	pu.born <= input.today - 120000
+bound if ps
+
+bound if os
+
+# L3: capacity on a day (the day asked, or the day a consent was given), and who consents
+capable_on(d) if {
+	pu.born <= d - 120000
 	not pu.ji
 }
 
-capable if {
+capable_on(d) if {
 	pu.jc
 	not pu.ji
 }
 
-competent(g) if {
+incapable_on(d) if pu.ji
+
+incapable_on(d) if {
+	pu.born > d - 120000
+	not pu.jc
+}
+
+incapable if {
+	pu.known
+	incapable_on(input.today)
+}
+
+# a consent counts from the day it was given, judged by the capacity on that day
+competent(g, d) if {
+	d <= input.today
 	g == p
-	capable
+	capable_on(d)
 }
 
-competent(g) if {
+competent(g, d) if {
+	d <= input.today
 	g in pu.parents
-	not capable
+	incapable_on(d)
 }
 
-# B3, L9: valid consent toward the recipient
+# B12, B13
+in_circle(x, c) if x in data.dw.circle[shard(p)][p][c]
+
+in_circle(x, c) if {
+	c == "hierarchical_superior"
+	x in data.dw.director[pu.school]
+}
+
+# B3, L9: valid consent toward the recipient (item, kind, circle)
 valid_consent if {
 	some c in it.consent
 	c.recipient == r
-	competent(c.giver)
+	competent(c.giver, c.given)
 }
 
 valid_consent if {
 	some g in data.dw.gconsent[shard(p)][p]
 	g.kind == it.kind
 	g.recipient == r
-	competent(g.giver)
+	competent(g.giver, g.given)
 }
 
+valid_consent if {
+	some c in it.cconsent
+	competent(c.giver, c.given)
+	in_circle(r, c.circle)
+}
+
+# B4: the client (the pupil; a parent of a pupil who is not capable; a parent who confided it)
 client(c) if c == p
 
-client(c) if c in pu.parents
+client(c) if {
+	c in pu.parents
+	incapable
+}
 
-# B10/L8: a hierarchical superior, through the chain (Rego has no recursive rules: graph.reachable)
+client(c) if {
+	c in pu.parents
+	c in it.from
+}
+
+# B10/L8: a hierarchical superior, through the chain (Rego has no recursive rules: graph.reachable),
+# or the director of the school of anyone on the chain
+chain contains a
+
+chain contains b if {
+	some b in graph.reachable(data.dw.supgraph[data.dw.comp[shard(a)][a]], {a})
+}
+
 superior if {
-	some st in data.dw.staff[shard(a)][a]
-	r in graph.reachable(data.dw.supgraph[st.school], {a})
+	r in chain
 	r != a
+}
+
+superior if {
+	some b in chain
+	some st in data.dw.staff[shard(b)][b]
+	r in data.dw.director[st.school]
+	r != b
 }
 
 # B6
@@ -117,7 +168,7 @@ obligated if {
 
 # B7
 may_choose if {
-	ps
+	bound
 	input.setting == "court_testimony"
 	r in data.dw.court
 }
@@ -134,12 +185,10 @@ exception if {
 	helps
 }
 
-# B12, B13
-in_circle(x, c) if x in data.dw.circle[shard(p)][p][c]
-
-in_circle(x, c) if {
-	c == "hierarchical_superior"
-	x in data.dw.director[pu.school]
+exception if {
+	bound
+	must_report
+	r in data.dw.reporting_point
 }
 
 # Grounds: B2 shared secrecy, B3 consent, B10/L8 superior, B13a inside the circle
@@ -149,11 +198,10 @@ may_tell if {
 	is_clb(r)
 	r in data.dw.guides[shard(p)][p]
 	r != a
-	it.necessary
 }
 
 may_tell if {
-	ps
+	bound
 	valid_consent
 }
 
@@ -164,17 +212,20 @@ may_tell if {
 }
 
 may_tell if {
+	shares_circle
+	r != a
+}
+
+shares_circle if {
 	some c in it.lic[a]
 	in_circle(r, c)
-	c in it.agreement
-	r != a
 }
 
 # Blocks: B4 toward a person (unless a later specific consent, L9), B13a outside the circle
 lifted(d) if {
 	some c in it.consent
 	c.recipient == r
-	competent(c.giver)
+	competent(c.giver, c.given)
 	c.given > d
 }
 
@@ -182,13 +233,15 @@ blocked if {
 	ps
 	some q in it.creq
 	q.toward == r
+	q.requested <= input.today
 	client(q.client)
 	not lifted(q.requested)
 }
 
 blocked if {
-	some c in it.lic[a]
-	not in_circle(r, c)
+	some _ in it.lic[a]
+	not shares_circle
+	not valid_consent
 }
 
 # The decision: obligated > discretionary > permitted > forbidden

@@ -21,7 +21,7 @@ def shard(key: str) -> str:
 
 def shape(rows: dict[str, list[tuple]]) -> dict:
     """The facts as the JSON documents policy_core.rego reads (see its header)."""
-    dw: dict = {name: {} for name in ("clb", "staff", "pupil", "guides", "circle", "item", "gconsent")}
+    dw: dict = {name: {} for name in ("clb", "staff", "pupil", "guides", "circle", "item", "gconsent", "comp")}
     dw.update(supgraph={}, director={}, police=[], court=[], emergency_service=[], reporting_point=[])
 
     def at(doc: str, key: str, default):
@@ -31,16 +31,14 @@ def shape(rows: dict[str, list[tuple]]) -> dict:
         at("clb", p, True)
     for p, school, role in rows["school_staff"]:
         at("staff", p, []).append({"school": school, "role": role})
-        dw["supgraph"].setdefault(school, {}).setdefault(p, [])
         if role == "director":
             dw["director"].setdefault(school, []).append(p)
-    school_of = {}
     for p, school in rows["pupil"]:
-        at("pupil", p, {"school": school, "born": 0, "jc": False, "ji": False, "parents": []})["school"] = school
-        school_of[p] = school
+        entry = at("pupil", p, {"known": True, "school": school, "jc": False, "ji": False, "parents": []})
+        entry["known"], entry["school"] = True, school
 
     def pupil(p):
-        return at("pupil", p, {"school": None, "born": 0, "jc": False, "ji": False, "parents": []})
+        return at("pupil", p, {"known": False, "school": None, "jc": False, "ji": False, "parents": []})
 
     for p, born in rows["born"]:
         pupil(p)["born"] = born
@@ -52,44 +50,54 @@ def shape(rows: dict[str, list[tuple]]) -> dict:
         pupil(p)["parents"].append(g)
     for w, p in rows["guides"]:
         at("guides", p, []).append(w)
-    staff_schools: dict = {}
-    for p, school, _ in rows["school_staff"]:
-        staff_schools.setdefault(p, set()).add(school)
+    # The superior_of graph, one document per connected part (in practice one per school), so that
+    # no single object gets large: comp[shard][person] = part id; supgraph[part] = {person: [superiors]}.
+    part: dict = {}
+
+    def find(x):
+        while part.setdefault(x, x) != x:
+            part[x] = part[part[x]]
+            x = part[x]
+        return x
+
     for sup, sub in rows["superior_of"]:
-        for school in staff_schools.get(sub, ()):
-            dw["supgraph"].setdefault(school, {}).setdefault(sub, []).append(sup)
-            dw["supgraph"][school].setdefault(sup, [])
+        part[find(sup)] = find(sub)
+    for sup, sub in rows["superior_of"]:
+        graph = dw["supgraph"].setdefault(find(sub), {})
+        graph.setdefault(sub, []).append(sup)
+        graph.setdefault(sup, [])
+    for x in part:
+        at("comp", x, find(x))
     for x, p, c in rows["circle_member"]:
         at("circle", p, {}).setdefault(c, []).append(x)
     for body in ("police", "court", "emergency_service", "reporting_point"):
         dw[body] = sorted(b for (b,) in rows[body])
 
     def item(i):
-        return at("item", i, {"pupil": None, "kind": None, "necessary": False, "reveals": [], "can_avert": [],
-                              "learned": {}, "lic": {}, "consent": [], "creq": [], "agreement": []})
+        return at("item", i, {"pupil": None, "kind": None, "reveals": [], "can_avert": [], "learned": {},
+                              "from": [], "lic": {}, "consent": [], "cconsent": [], "creq": []})
 
     for i, p in rows["item_about"]:
         item(i)["pupil"] = p
     for i, k in rows["item_kind"]:
         item(i)["kind"] = k
-    for h, i, _from, cap in rows["learned"]:
+    for h, i, source, cap in rows["learned"]:
         item(i)["learned"].setdefault(h, []).append(cap)
+        item(i)["from"].append(source)
     for h, i, c in rows["learned_in_circle"]:
         item(i)["lic"].setdefault(h, []).append(c)
     for i, m in rows["reveals"]:
         item(i)["reveals"].append(m)
-    for (i,) in rows["necessary_for_guidance"]:
-        item(i)["necessary"] = True
     for x, i in rows["can_avert"]:
         item(i)["can_avert"].append(x)
     for g, i, r, given in rows["consent"]:
         item(i)["consent"].append({"giver": g, "recipient": r, "given": given})
     for c, i, r, requested in rows["confidentiality_request"]:
         item(i)["creq"].append({"client": c, "toward": r, "requested": requested})
-    for p, c, i in rows["circle_agreement"]:
-        item(i)["agreement"].append(c)
-    for g, p, k, r, _given in rows["general_consent"]:
-        at("gconsent", p, []).append({"giver": g, "kind": k, "recipient": r})
+    for g, i, c, given in rows["consent_to_circle"]:
+        item(i)["cconsent"].append({"giver": g, "circle": c, "given": given})
+    for g, p, k, r, given in rows["general_consent"]:
+        at("gconsent", p, []).append({"giver": g, "kind": k, "recipient": r, "given": given})
     return {"dw": dw}
 
 

@@ -10,10 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from operator import itemgetter
 
-from ..language import builtins
 from ..language.ast import Constant
-from ..language.terms import compile_term
 from .plan import BOUND, CONST, AtomStep
+from .terms import by_slot, compile_comparison
 
 
 def _getter(parts: list[tuple]) -> Callable[[tuple], tuple]:
@@ -29,10 +28,6 @@ def _getter(parts: list[tuple]) -> Callable[[tuple], tuple]:
     return lambda b: tuple(value if const else b[value] for const, value in frozen)
 
 
-def _term(term, slots: dict[str, int]) -> Callable[[tuple], object]:
-    return compile_term(term, lambda name: itemgetter(slots[name]))
-
-
 class BatchPlan:
     """A join plan compiled to slot positions, producing head rows for a whole relation at once."""
 
@@ -46,10 +41,7 @@ class BatchPlan:
                 parts = [(CONST, v) if k == CONST else (BOUND, self.slots[v]) for k, v in step.args]
                 self.ops.append(("not", step.negated, _getter(parts)))
             else:
-                left = _term(step.comparison.left, self.slots)
-                right = _term(step.comparison.right, self.slots)
-                op = step.comparison.op
-                self.ops.append(("test", lambda b, l=left, r=right, o=op: builtins.compare(l(b), o, r(b))))
+                self.ops.append(("test", compile_comparison(step.comparison, by_slot(self.slots))))
         self.head = _getter([(CONST, t.value) if isinstance(t, Constant) else (BOUND, self.slots[t.name])
                              for t in head_args])
 

@@ -9,9 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ..language import builtins
 from ..language.ast import Atom, Comparison, Constant, Negation, Rule
-from ..language.terms import by_name, compile_term
+from .terms import by_name, compile_comparison
 
 CONST, BOUND, FREE = 0, 1, 2
 
@@ -30,15 +29,6 @@ class TestStep:
     args: tuple
     test: Callable | None = None  # for comparisons: env -> bool
     comparison: Comparison | None = None
-
-
-def _term_fn(term) -> Callable[[dict], object]:
-    return compile_term(term, by_name)
-
-
-def _comparison_test(lit: Comparison) -> Callable[[dict], bool]:
-    left, right, op = _term_fn(lit.left), _term_fn(lit.right), lit.op
-    return lambda env: builtins.compare(left(env), op, right(env))
 
 
 def _arg_spec(term, bound: set) -> tuple:
@@ -61,7 +51,7 @@ def plan(rule: Rule, bound: set[str], size: Callable[[str], int]) -> list:
                 if isinstance(lit, Negation):
                     steps.append(TestStep(lit.atom.predicate, tuple(_arg_spec(a, bound) for a in lit.atom.args)))
                 else:
-                    steps.append(TestStep(None, (), _comparison_test(lit), lit))
+                    steps.append(TestStep(None, (), compile_comparison(lit, by_name), lit))
 
     place_tests()
     while positives:

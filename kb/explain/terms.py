@@ -4,9 +4,9 @@ from __future__ import annotations
 import datetime
 import re
 
+from ..engine.terms import term_value
 from ..language.ast import Atom, Comparison, FunctionCall, Negation, Rule, Variable
 from ..language.knowledge_base import KnowledgeBase
-from ..language.terms import term_value
 from ..language.vocabulary import PLACEHOLDER
 from ..paths import display_path
 

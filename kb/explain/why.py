@@ -9,10 +9,10 @@ proof is chosen; atoms already on the path are not revisited, so recursive rules
 from __future__ import annotations
 
 from ..engine.base import Evaluation
+from ..engine.terms import term_value
 from ..facts.model import Fact, FactSet
 from ..language.ast import Atom, Comparison, Negation
 from ..language.knowledge_base import KnowledgeBase
-from ..language.terms import term_value
 from ..language.vocabulary import CONCLUDED, Kind
 from ..reasoning.instances import ground, instances
 from .terms import (

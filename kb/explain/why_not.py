@@ -11,10 +11,10 @@ would have to change, at the least, for the rule to succeed.
 from __future__ import annotations
 
 from ..engine.base import Evaluation
+from ..engine.terms import term_value
 from ..facts.model import FactSet
 from ..language.ast import Atom, Comparison, Negation
 from ..language.knowledge_base import KnowledgeBase
-from ..language.terms import term_value
 from ..language.vocabulary import Kind
 from ..reasoning.instances import evaluation_order, ground, literal_holds
 from .terms import atom_reading, bindings_json, comparison_reading, jsonable, literal_text, negation_reading, rule_ref

@@ -51,6 +51,7 @@ CODES = {
     "vocabulary-missing-role": "a role the decision layer needs that the vocabulary's `roles:` does not name",
     "unknown-rule-id": "a reference (in a scenario) to a rule id that no rule has",
     "allow-list": "an entry of the allow-list of equivalent mutants without a key or a reason",
+    "query-needs-question": "a query (kb eval, GET /v1/query) on a predicate that holds only for an asked question",
     # Warnings: the rules still load, but the text probably says something the author did not mean.
     # `kb check` exits 0 on warnings unless `--strict`.
     "singleton-variable": "a variable that occurs only once in a rule, so it constrains nothing (often a typo)",

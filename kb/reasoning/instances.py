@@ -10,10 +10,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..engine.base import Evaluation
+from ..engine.terms import term_value
 from ..language import builtins
 from ..language.ast import Atom, Comparison, Negation, Rule
 from ..language.knowledge_base import KnowledgeBase
-from ..language.terms import term_value
 
 Bindings = dict[str, object]
 

@@ -8,11 +8,17 @@ on, shows (kb/store/audit.py; the head in audit_heads catches a removed tail). T
 rule-set version that a
 decision refers to are kept too, so a decision can be shown exactly as decided after the rules
 changed.
+
+Appends are group-committed: records that arrive while another append is being written wait for
+it, then go together in one transaction (one head claim, one commit), each chained in arrival
+order. Every caller returns only after the transaction holding its record committed, so an
+acknowledged decision is durable (tests/test_group_commit.py kills a writer with SIGKILL).
 """
 from __future__ import annotations
 
 import datetime
 import json
+import threading
 from dataclasses import dataclass
 
 from .chain import DECISIONS, GENESIS, canonical, chain_hash, claim_head, digest, move_head
@@ -57,10 +63,23 @@ class DecisionRecord:
         return {"id": self.id, **self.body(), "prev_hash": self.prev_hash, "hash": self.hash}
 
 
+class _Pending:
+    """One append waiting for its group commit: its record's fields, then its result or error."""
+
+    __slots__ = ("args", "done", "result", "error")
+
+    def __init__(self, args: tuple):
+        self.args, self.done, self.result, self.error = args, False, None, None
+
+
 class DecisionLog:
     def __init__(self, db: Database):
         self.db = db
         prepare(db)
+        self._queue: list[_Pending] = []
+        self._queue_lock = threading.Lock()  # guards the queue only (held for a list swap)
+        self._commit_lock = threading.Lock()  # held by the leader while it writes a batch
+        self.transactions = 0  # append transactions committed (a batch counts once)
 
     def keep_rule_version(self, kb_version: str, sources: dict[str, str]) -> None:
         """Store the rule and vocabulary texts of a knowledge-base version (once)."""
@@ -75,33 +94,80 @@ class DecisionLog:
         rows = self.db.query("SELECT sources FROM rule_versions WHERE kb_version = ?", (kb_version,))
         return json.loads(rows[0][0]) if rows else None
 
+    def rule_versions(self) -> list[str]:
+        """The knowledge-base versions whose texts are kept (for a did-you-mean on an unknown one)."""
+        return [row[0] for row in self.db.query("SELECT kb_version FROM rule_versions ORDER BY first_seen")]
+
     def append(self, request: dict, kb_version: str, facts_version: str, outcome: str,
                deciding_rules: list, trace: dict) -> DecisionRecord:
         """Append one decision, chained to the last record and bound to the hashes of its kept rule
-        texts and of its fact base (the fact chain at its version). Serialised by the head."""
-        decided_at = datetime.datetime.now(datetime.UTC).isoformat(timespec="microseconds")
+        texts and of its fact base (the fact chain at its version). Serialised by the head;
+        group-committed with the appends that arrive meanwhile (see the module docstring)."""
+        pending = _Pending((request, kb_version, str(facts_version), outcome, list(deciding_rules), trace))
+        with self._queue_lock:
+            self._queue.append(pending)
+        with self._commit_lock:  # one leader at a time; whoever finds its record unwritten leads
+            if not pending.done:
+                with self._queue_lock:
+                    batch, self._queue = self._queue, []
+                self._commit(batch)
+        if pending.error is not None:
+            raise pending.error
+        return pending.result
+
+    def _commit(self, batch: list[_Pending]) -> None:
+        """Write a batch in one transaction; if that fails, each record alone (so that one bad
+        record — a rule version not kept — fails only its own request)."""
+        try:
+            results = self._write([p.args for p in batch])
+        except Exception as err:  # noqa: BLE001 - handed to the waiting callers, or retried alone
+            if len(batch) == 1:
+                batch[0].error, batch[0].done = err, True
+                return
+            for pending in batch:
+                self._commit([pending])
+            return
+        for pending, result in zip(batch, results):
+            pending.result, pending.done = result, True
+
+    def _write(self, batch: list[tuple]) -> list[DecisionRecord]:
+        out: list[DecisionRecord] = []
         with self.db.transaction() as cur:
             _, prev = claim_head(cur, DECISIONS)
-            kept = cur.execute("SELECT hash FROM rule_versions WHERE kb_version = ?", (kb_version,)).fetchone()
-            if kept is None:
-                raise StoreDamaged(f"rule version {kb_version} is not kept; keep it before logging a decision")
-            version = int(facts_version)
-            facts = (cur.execute("SELECT hash FROM fact_changes WHERE id = ?", (version,)).fetchone()
-                     if version else (GENESIS,))
-            if facts is None:
-                raise StoreDamaged(f"fact base version {facts_version} is not in the store")
-            record = DecisionRecord(0, decided_at, request, kb_version, str(facts_version), outcome,
-                                    list(deciding_rules), trace, prev, "", kept[0], facts[0])
-            body = record.body()
-            digest_ = record_hash(prev, body)
-            new_id = cur.insert(
-                "INSERT INTO decisions (decided_at, request, kb_version, facts_version, outcome, deciding_rules, "
-                "trace, prev_hash, hash, rules_hash, facts_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (decided_at, canonical(request), kb_version, str(facts_version), outcome,
-                 canonical(list(deciding_rules)), canonical(trace), prev, digest_, kept[0], facts[0]))
-            move_head(cur, DECISIONS, new_id, digest_)
-        return DecisionRecord(new_id, decided_at, request, kb_version, str(facts_version), outcome,
-                              list(deciding_rules), trace, prev, digest_, kept[0], facts[0])
+            kept_hash: dict[str, str] = {}
+            facts_hash: dict[str, str] = {}
+            for request, kb_version, facts_version, outcome, deciding_rules, trace in batch:
+                if kb_version not in kept_hash:
+                    kept = cur.execute("SELECT hash FROM rule_versions WHERE kb_version = ?",
+                                       (kb_version,)).fetchone()
+                    if kept is None:
+                        raise StoreDamaged(f"rule version {kb_version} is not kept; keep it before logging a decision")
+                    kept_hash[kb_version] = kept[0]
+                if facts_version not in facts_hash:
+                    version = int(facts_version)
+                    facts = cur.execute("SELECT hash FROM fact_changes WHERE id = ?", (version,)).fetchone() \
+                        if version else (GENESIS,)
+                    if facts is None:
+                        raise StoreDamaged(f"fact base version {facts_version} is not in the store")
+                    facts_hash[facts_version] = facts[0]
+                decided_at = datetime.datetime.now(datetime.UTC).isoformat(timespec="microseconds")
+                record = DecisionRecord(0, decided_at, request, kb_version, facts_version, outcome,
+                                        deciding_rules, trace, prev, "", kept_hash[kb_version],
+                                        facts_hash[facts_version])
+                digest_ = record_hash(prev, record.body())
+                new_id = cur.insert(
+                    "INSERT INTO decisions (decided_at, request, kb_version, facts_version, outcome, deciding_rules, "
+                    "trace, prev_hash, hash, rules_hash, facts_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (decided_at, canonical(request), kb_version, facts_version, outcome,
+                     canonical(deciding_rules), canonical(trace), prev, digest_, record.rules_hash,
+                     record.facts_hash))
+                out.append(DecisionRecord(new_id, decided_at, request, kb_version, facts_version, outcome,
+                                          deciding_rules, trace, prev, digest_, record.rules_hash,
+                                          record.facts_hash))
+                prev = digest_
+            move_head(cur, DECISIONS, out[-1].id, prev)
+        self.transactions += 1
+        return out
 
     def get(self, decision_id: int) -> DecisionRecord | None:
         if not 0 < decision_id <= MAX_ID:  # no such row, and the database could not even compare it

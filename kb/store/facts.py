@@ -122,6 +122,31 @@ class FactStore:
             "WHERE added_in <= ? AND (withdrawn_in IS NULL OR withdrawn_in > ?) ORDER BY id", (version, version))
         return [_stored(r) for r in rows]
 
+    def page(self, version: int, *, after_id: int = 0, limit: int = 100, predicate: str | None = None,
+             valid_on: datetime.date | None = None, value: str | None = None) -> list[StoredFact]:
+        """Up to `limit` facts current at `version` with an id above `after_id`, oldest first: of one
+        predicate, valid on a day, having `value` as one of their arguments (written as text; a date
+        as YYYY-MM-DD). The argument filter runs here, not in SQL (arguments are stored as JSON),
+        reading rows in batches until the page is full."""
+        where = ["added_in <= ?", "(withdrawn_in IS NULL OR withdrawn_in > ?)", "id > ?"]
+        params: list = [version, version, after_id]
+        if predicate is not None:
+            where.append("predicate = ?")
+            params.append(predicate)
+        if valid_on is not None:
+            where += ["valid_from <= ?", "valid_until >= ?"]
+            params += [valid_on.isoformat(), valid_on.isoformat()]
+        batch = limit if value is None else max(limit, 500)
+        found: list[StoredFact] = []
+        while len(found) < limit:
+            rows = self.db.query(f"SELECT {COLUMNS} FROM stored_facts WHERE {' AND '.join(where)} "
+                                 f"ORDER BY id LIMIT {int(batch)}", tuple(params))
+            found += [s for s in map(_stored, rows) if value is None or value in map(_text, s.fact.args)]
+            if len(rows) < batch:
+                break
+            params[2] = rows[-1][0]  # read on after the last row of this batch
+        return found[:limit]
+
     def changes(self, since: int, until: int) -> tuple[list[StoredFact], list[StoredFact]]:
         """(added, withdrawn): what turns the fact base as of `since` into the one as of `until`.
 
@@ -154,6 +179,11 @@ class FactStore:
         day = functools.lru_cache(maxsize=None)(datetime.date.fromisoformat)
         facts = [Fact(r[1], tuple(args), day(r[3]), day(r[4]), f"store:{r[0]}") for r, args in zip(rows, all_args)]
         return FactSet.of_distinct(facts, version=str(version))
+
+
+def _text(value) -> str:
+    """An argument as a query writes it: a date as YYYY-MM-DD, a number in digits."""
+    return value.isoformat() if isinstance(value, datetime.date) else str(value)
 
 
 def _stored(row) -> StoredFact:

@@ -3,7 +3,7 @@ from flask import Blueprint
 
 bp = Blueprint("api", __name__, url_prefix="/v1")
 
-from . import decisions, facts, interviews, knowledge, service  # noqa: E402,F401  (they register routes on bp)
+from . import decisions, facts, interviews, knowledge, query, service  # noqa: E402,F401  (they register routes on bp)
 
 
 @bp.before_request

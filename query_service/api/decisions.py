@@ -12,6 +12,7 @@ import time
 
 from flask import current_app, jsonify, request, url_for
 
+from kb.audience import readings
 from kb.decide import DEFAULT_SETTING, OUTCOMES, STRONGER, DecisionError, Question, validate_question
 from kb.explain.readers import DEFAULT_READER, for_reader
 from kb.explain.render import full_text, summary
@@ -122,6 +123,16 @@ def conditions_in(trace: dict, lang: str) -> list[dict]:
     return [{"id": c["id"], "text": c[lang], "source": c["source"]} for c in trace.get("conditions", [])]
 
 
+def explanation_view(explanation: dict, level: str, lang: str) -> dict:
+    """The explanation at `level` (summary or full) in `lang`, already redacted for its reader. The
+    remedies are left out: a response carries them once, as the decision's own `remedies`."""
+    if level == "summary":
+        return {"level": "summary", "lang": lang, "text": summary(explanation, lang),
+                "why_not_top": why_not_top(explanation, lang)}
+    full = {key: value for key, value in explanation.items() if key != "remedies"}
+    return {**full, "level": "full", "lang": lang, "text": full_text(explanation, lang)}
+
+
 def decision_json(record, explanation: dict | None, level: str, lang: str, reader: str = DEFAULT_READER) -> dict:
     """The response for a recorded decision; the explanation shown as `reader` may see it (the log
     keeps the full trace)."""
@@ -138,11 +149,8 @@ def decision_json(record, explanation: dict | None, level: str, lang: str, reade
     }
     if "may_disclose" in trace:
         out["may_disclose"] = trace["may_disclose"]
-    if level == "summary":
-        out["explanation"] = {"level": "summary", "lang": lang, "text": summary(explanation, lang),
-                              "why_not_top": why_not_top(explanation, lang), "remedies": explanation["remedies"]}
-    elif level == "full":
-        out["explanation"] = {**explanation, "level": "full", "lang": lang, "text": full_text(explanation, lang)}
+    if explanation is not None and level in ("summary", "full"):
+        out["explanation"] = explanation_view(explanation, level, lang)
     if current_app.config["DEMO"]:
         out["notice"] = DEMO_NOTICE
     return out
@@ -170,11 +178,16 @@ def decide():
 def get_decision(decision_id: int):
     record = _logged(decision_id)
     explanation = _verified(record)  # before anything of the record is shown
-    lang = record.request.get("lang", DEFAULT_LANG)
+    # Read back at the level, language and reader asked for now, or else those it was asked with.
+    level = request.args.get("explain", record.request.get("explain", DEFAULT_EXPLAIN))
+    lang = request.args.get("lang", record.request.get("lang", DEFAULT_LANG))
+    reader = request.args.get("reader", record.request.get("reader", DEFAULT_READER))
     out = {**record.as_dict(), "url": page_url(record.id, lang),
            "links": _links(record.id, record.deciding_rules, lang)}
     if not is_explained(record):
         out["explanation"] = explanation
+    if level in ("summary", "full"):
+        out["view"] = explanation_view(for_reader(explanation, reader), level, lang)
     return jsonify(out)
 
 
@@ -242,6 +255,7 @@ def audience():
         raise invalid("Name the actor and the item: /v1/audience?actor=…&item=…", errors)
     at = parse_date(args["at"], "at", parameter=True) if "at" in args else datetime.date.today()
     setting = args.get("setting") or DEFAULT_SETTING
+    lang = args.get("lang", DEFAULT_LANG)
     actor, item = args["actor"], args["item"]
     st = state()
     started = time.perf_counter()
@@ -253,10 +267,12 @@ def audience():
         except DecisionError as err:
             raise _decision_error(err, parameter=True) from None
         persons = [p for p in facts.entities(kb.vocabulary).get("person", ()) if p != actor]
-        listed = [{"recipient": d.question.recipient, "outcome": d.outcome, "deciding_rules": list(d.deciding_rules)}
+        listed = [{"recipient": d.question.recipient, "outcome": d.outcome, "deciding_rules": list(d.deciding_rules),
+                   "reading": readings(ws.engine, kb, d).get(lang, "")}
                   for d in ws.audience(actor, item, at, setting)]
     listed.sort(key=lambda d: (OUTCOMES.index(d["outcome"]), d["recipient"]))
-    out = {"actor": actor, "item": item, "at": at.isoformat(), "setting": setting, "kb_version": kb.version,
+    out = {"actor": actor, "item": item, "at": at.isoformat(), "setting": setting, "lang": lang,
+           "kb_version": kb.version,
            "facts_version": facts.version, "considered": len(persons),
            "elapsed_ms": round((time.perf_counter() - started) * 1000, 1), "audience": listed}
     if current_app.config["DEMO"]:

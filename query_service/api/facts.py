@@ -1,4 +1,5 @@
-"""The stored fact base over HTTP: list (at any version), read one, add (all or nothing), withdraw.
+"""The stored fact base over HTTP: list (at any version, paged, filtered by predicate, by an
+argument's value and by validity on a day), read one, add (all or nothing), withdraw.
 
 Every change names a new fact-base version; the engine is updated in the same step, under the
 service's change lock, so a decision always names the version of the facts it saw.
@@ -7,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from flask import jsonify, request
+from flask import jsonify, request, url_for
 
 from kb.explain.terms import jsonable
 from kb.store.facts import StoredFact
@@ -16,7 +17,10 @@ from ..auth import require
 from ..errors import ApiProblem, invalid, not_found
 from ..state import AlreadyWithdrawn, DuplicateFacts, FactNotFound, state
 from . import bp
-from .inputs import check_schema, json_body, parse_facts, raise_fact_errors
+from .inputs import check_schema, json_body, parse_date, parse_facts, raise_fact_errors
+from .knowledge import known_predicate
+
+DEFAULT_PAGE = 100  # facts per page unless `limit` says otherwise (the demo holds thousands)
 
 
 def stored_json(stored: StoredFact) -> dict:
@@ -41,9 +45,19 @@ def list_facts():
         version = int(text)
         if version > latest:
             raise not_found(f"There is no fact-base version {version} yet; the latest is {latest}.")
-    predicate = request.args.get("predicate")
-    facts = [stored_json(s) for s in st.store.stored(version) if predicate is None or s.fact.predicate == predicate]
-    return jsonify({"version": version, "count": len(facts), "facts": facts})
+    args = request.args
+    known_predicate(st.workspace.kb, args.get("predicate"))
+    limit = int(args.get("limit", DEFAULT_PAGE))
+    valid_on = parse_date(args["valid_on"], "valid_on", parameter=True) if "valid_on" in args else None
+    page = st.store.page(version, after_id=int(args.get("cursor", "0")), limit=limit + 1,
+                         predicate=args.get("predicate"), valid_on=valid_on, value=args.get("arg"))
+    facts = [stored_json(s) for s in page[:limit]]
+    out = {"version": version, "count": len(facts), "facts": facts, "next_cursor": None}
+    if len(page) > limit:  # one more than asked: there is a next page, starting after the last fact shown
+        out["next_cursor"] = str(facts[-1]["id"])
+        out["next"] = url_for("api.list_facts", **{**args.to_dict(), "version": str(version),
+                                                   "cursor": out["next_cursor"]})
+    return jsonify(out)
 
 
 @bp.get("/facts/<int:fact_id>")

@@ -20,6 +20,7 @@ from kb.language.vocabulary import Kind, Vocabulary
 
 from .. import openapi
 from ..errors import ApiProblem, invalid
+from ..openapi_facts import as_raw_fact
 
 _REQUEST_POS = Position("<request>", 1, 1)
 MAX_DEPTH = 32  # nesting of arrays and objects in a body; documented in openapi.yaml
@@ -183,6 +184,7 @@ def parse_facts(raws: list, vocab: Vocabulary, pointer: str, origin: str) -> tup
     """Check raw facts; (facts, errors) where each error names the fact by JSON pointer."""
     facts, errors = [], []
     for i, raw in enumerate(raws):
+        raw = as_raw_fact(raw)  # a fact as the service echoes it ({predicate, args, from, until}) is accepted too
         fact, diagnostics = build_fact(raw, vocab, _REQUEST_POS, origin)
         for diag in diagnostics:
             errors.append({"code": _fact_code(raw, vocab), "pointer": f"{pointer}/{i}", "message": diag.message,

@@ -12,7 +12,7 @@ from kb.language.knowledge_base import KnowledgeBase
 from kb.paths import display_path
 
 from ..auth import require
-from ..errors import not_found
+from ..errors import invalid, not_found
 from ..state import state
 from . import bp
 
@@ -38,11 +38,23 @@ def rule_block(kb: KnowledgeBase, rule: Rule) -> tuple[int, int, str]:
     return first, last, "\n".join(lines[first - 1:last]) + "\n"
 
 
+def known_predicate(kb: KnowledgeBase, predicate: str | None) -> None:
+    """422 `unknown-predicate`, with a did-you-mean, for a filter naming a predicate the vocabulary lacks."""
+    if predicate is None or predicate in kb.vocabulary.predicates:
+        return
+    hint = did_you_mean(predicate, kb.vocabulary.predicates)
+    raise invalid(f"There is no predicate `{predicate}` in the vocabulary." + (f" {hint}" if hint else ""),
+                  [{"code": "unknown-predicate", "parameter": "predicate",
+                    "message": f"unknown predicate `{predicate}`",
+                    **({"suggestion": hint} if hint else {})}], code="unknown-predicate", suggestion=hint)
+
+
 @bp.get("/rules")
 @require("query")
 def list_rules():
     kb = state().workspace.kb
     predicate = request.args.get("predicate")
+    known_predicate(kb, predicate)
     rules = [_summary(r) for r in kb.rules if predicate is None or r.head.predicate == predicate]
     return jsonify({"kb_version": kb.version, "count": len(rules), "rules": rules})
 
@@ -66,7 +78,9 @@ def get_rule(rule_id: str):
 def get_kb_version(version: str):
     sources = state().log.rule_version(version)
     if sources is None:
-        raise not_found(f"No decision refers to knowledge-base version `{version}`, so its texts were not kept.")
+        hint = did_you_mean(version, state().log.rule_versions())
+        raise not_found(f"No decision refers to knowledge-base version `{version}`, so its texts were not kept."
+                        + (f" {hint}" if hint else ""))
     return jsonify({"kb_version": version, "sources": sources})
 
 

@@ -64,4 +64,4 @@ def max_content_length() -> int:
     return current_app.config.get("MAX_CONTENT_LENGTH") or 0
 
 
-from . import csrf, decisions, errors, home, interviews, law, login, rules, tryout  # noqa: E402,F401  (they register on bp)
+from . import ask, csrf, decisions, errors, home, interviews, law, login, rules, tryout, vocabulary  # noqa: E402,F401  (they register on bp)

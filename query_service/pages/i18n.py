@@ -10,6 +10,7 @@ from kb.explain.render import _FAILURE_WORD as FAILURE_WORD  # noqa: F401  (one 
 from kb.explain.render import PHRASES
 
 from ..config import DEMO_NOTICE, DEMO_TOKEN
+from .labels_tools import TOOLS
 
 LANGS = ("nl", "en")
 DEFAULT_LANG = "nl"  # a Flemish service: Dutch unless a page or a record says otherwise
@@ -226,7 +227,7 @@ class Labels:
 
     def __init__(self, lang: str):
         self.lang = lang
-        self._labels = {**PHRASES[lang], **_PAGE[lang]}
+        self._labels = {**PHRASES[lang], **_PAGE[lang], **TOOLS[lang]}
 
     def __getattr__(self, key: str) -> str:
         if key.startswith("_"):  # copy, pickle and hasattr probes are no label lookups

@@ -45,12 +45,21 @@ class FileGroup:
         return "file-" + self.path.rsplit("/", 1)[-1].removesuffix(".dl")
 
 
-def _title(kb: KnowledgeBase, rule_file: RuleFile) -> str:
-    """A rule file's title: its first `%` comment line (e.g. "B2–B5, L7, L9 — beroepsgeheim …")."""
-    for line in kb.sources.get(rule_file.path, "").splitlines():
-        if line.startswith("%") and line.strip("% "):
-            return line.strip("% ")
-    return ""
+def _title(kb: KnowledgeBase, rule_file: RuleFile, lang: str = "nl") -> str:
+    """A rule file's title in `lang`, from its first `%` comment lines: "B2–B5 — beroepsgeheim / professional
+    secrecy", or the Dutch title on the first line and the English one on the second."""
+    lines = [line.strip("% ") for line in kb.sources.get(rule_file.path, "").splitlines()[:2] if line.startswith("%")]
+    if not lines or not lines[0]:
+        return ""
+    first = lines[0]
+    if " / " in first:
+        dutch, english = first.split(" / ", 1)
+    else:
+        dutch, english = first, lines[1] if len(lines) > 1 and lines[1] else ""
+    if lang == "nl" or not english:
+        return dutch
+    statements = dutch.split(" — ", 1)[0] if " — " in dutch else ""
+    return f"{statements} — {english}" if statements else english
 
 
 def rule_view(kb: KnowledgeBase, rule: Rule) -> dict:
@@ -64,17 +73,53 @@ def rule_view(kb: KnowledgeBase, rule: Rule) -> dict:
             "first_line": first, "source_text": text}
 
 
-def catalogue(kb: KnowledgeBase) -> list[FileGroup]:
-    """Files in load order, each with its rules grouped under consecutive law headings."""
+@dataclass(frozen=True)
+class Filters:
+    """The catalogue's search words, statement and file (empty: no filter)."""
+
+    q: str = ""
+    statement: str = ""
+    file: str = ""
+
+    def __bool__(self) -> bool:
+        return bool(self.q or self.statement or self.file)
+
+    def keeps(self, rule: Rule, anchor: str, lang: str) -> bool:
+        if self.statement and self.statement not in cited(rule.source):
+            return False
+        if self.file and anchor != "file-" + self.file:
+            return False
+        if self.q:
+            text = " ".join((rule.id, rule.source, rule.heading, " ".join(rule.legal_text), rule.reading(lang),
+                             rule.head.predicate, rule.choice)).casefold()
+            return all(word in text for word in self.q.casefold().split())
+        return True
+
+
+def catalogue(kb: KnowledgeBase, filters: Filters = Filters(), lang: str = "nl") -> list[FileGroup]:
+    """Files in load order, each with its rules (those the filters keep) under consecutive law headings;
+    a file none of whose rules is kept is left out."""
     groups = []
     for rule_file in kb.files:
-        sections: list[Section] = []
+        path = display_path(rule_file.path)
+        group = FileGroup(path, _title(kb, rule_file, lang), [])
         for rule in rule_file.rules:
-            if not sections or sections[-1].heading != rule.heading:
-                sections.append(Section(rule.heading))
-            sections[-1].rules.append(rule_view(kb, rule))
-        groups.append(FileGroup(display_path(rule_file.path), _title(kb, rule_file), sections))
+            if not filters.keeps(rule, group.anchor, lang):
+                continue
+            if not group.sections or group.sections[-1].heading != rule.heading:
+                group.sections.append(Section(rule.heading))
+            group.sections[-1].rules.append(rule_view(kb, rule))
+        if group.sections or not filters:
+            groups.append(group)
     return groups
+
+
+def filter_options(kb: KnowledgeBase, lang: str) -> dict:
+    """What the filters offer: every statement cited, every rule file (stem and title)."""
+    statements = sorted({s for rule in kb.rules for s in cited(rule.source)},
+                        key=lambda s: (s[0], int("".join(c for c in s[1:] if c.isdigit()) or 0), s))
+    files = [(display_path(f.path).rsplit("/", 1)[-1].removesuffix(".dl"), _title(kb, f, lang)) for f in kb.files]
+    return {"statements": statements, "files": files}
 
 
 _exercised: dict[str, dict] = {}  # kb version -> rule id -> [(scenario file, name)]
@@ -102,9 +147,15 @@ def exercised_by(kb: KnowledgeBase) -> dict[str, list[tuple[str, str]]]:
 @bp.get("/rules")
 @login_required
 def rules():
-    """Every rule, grouped by file and heading."""
+    """Every rule, grouped by file and heading; `q` searches, `statement` and `file` filter."""
     kb = state().workspace.kb
-    return render_page("rules.html", choose(request.args.get("lang")), kb=kb, groups=catalogue(kb))
+    lang = choose(request.args.get("lang"))
+    filters = Filters(request.args.get("q", "").strip()[:200], request.args.get("statement", ""),
+                      request.args.get("file", ""))
+    groups = catalogue(kb, filters, lang)
+    shown = sum(group.count for group in groups)
+    return render_page("rules.html", lang, kb=kb, groups=groups, filters=filters, shown=shown,
+                       options=filter_options(kb, lang))
 
 
 @bp.get("/rules/<rule_id>")

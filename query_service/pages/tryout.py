@@ -2,7 +2,11 @@
 its whole explanation, rendered like a decision page — never recorded, never stored."""
 from __future__ import annotations
 
+import datetime
+
 from flask import request
+
+from kb.decide import Decision, Question
 
 from ..slots import evaluation_slot
 from ..state import state
@@ -31,10 +35,20 @@ def try_decide():
     st = state()
     with evaluation_slot():
         explanation = try_out(form, st.workspace, st.sync)
-    return _page(lang, form, explanation, status=422 if form.problems else 200)
+        before = before_what_if(form, explanation, st.workspace)
+    return _page(lang, form, explanation, status=422 if form.problems else 200, before=before)
 
 
-def _page(lang: str, form: TryForm, explanation: dict | None, status: int = 200):
+def before_what_if(form: TryForm, explanation: dict | None, workspace) -> Decision | None:
+    """For what-if facts over the stored facts: the same question decided on the stored facts alone."""
+    if explanation is None or form.mode != "stored" or not form.parsed:
+        return None
+    q = explanation["question"]
+    return workspace.decide(Question(q["actor"], q["recipient"], q["item"], datetime.date.fromisoformat(q["at"]),
+                                     q["setting"]))
+
+
+def _page(lang: str, form: TryForm, explanation: dict | None, status: int = 200, before: Decision | None = None):
     settings = state().workspace.kb.vocabulary.types["setting"].values or ()
     return render_page("try.html", lang, status=status, form=form, explanation=explanation, settings=settings,
-                       scenario_version=SCENARIO_VERSION, fact_count=len(form.parsed))
+                       scenario_version=SCENARIO_VERSION, fact_count=len(form.parsed), before=before)

@@ -6,7 +6,8 @@ asserts on the DOM as the browser built it and saves a full-page screenshot to s
 (gitignored) for a person to look at.
 
 Skipped when chromium or chromedriver is not installed — unless DEELWIJZER_BROWSER_TESTS=required
-(as .ci/run sets it, after installing them), when a missing browser fails instead.
+(as scripts/test and .ci/run set it), when a missing browser fails instead. `scripts/test
+--no-browser` sets it to `skip`: the tests are then skipped, saying the user asked for it.
 """
 from __future__ import annotations
 
@@ -70,6 +71,8 @@ def site(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def browser():
+    if os.environ.get("DEELWIJZER_BROWSER_TESTS") == "skip":
+        pytest.skip("the browser tests were skipped on request (scripts/test --no-browser)")
     reason = _missing()
     if reason:
         if os.environ.get("DEELWIJZER_BROWSER_TESTS") == "required":

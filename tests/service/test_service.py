@@ -44,7 +44,10 @@ def test_openapi_embeds_the_explanation_schema(client):
     explanation = json.loads(EXPLANATION_SCHEMA.read_text(encoding="utf-8"))
     assert set(schemas["Explanation"]["properties"]) == set(explanation["properties"])
     assert set(explanation["$defs"]) == {name[len("Explanation_"):] for name in schemas if name.startswith("Explanation_")}
-    assert set(schemas["FullExplanation"]["required"]) == set(explanation["required"]) | {"level", "lang", "text"}
+    # remedies are given once, as the decision's own `remedies` (x-without)
+    assert set(schemas["FullExplanation"]["required"]) == set(explanation["required"]) - {"remedies"} | {
+        "level", "lang", "text"}
+    assert "remedies" not in schemas["FullExplanation"]["properties"]
 
 
 def test_the_response_check_catches_undocumented_answers(api_checker):

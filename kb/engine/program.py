@@ -1,0 +1,85 @@
+"""The rules analysed once for the materialised engine: what depends on what (the checker's
+dependency graph), the strata, which predicates are recursive or depend on the question, and the
+join plans, cached per rule and binding pattern.
+"""
+from __future__ import annotations
+
+import dataclasses
+import threading
+from collections.abc import Callable, Iterable
+
+from ..language.ast import Atom
+from ..language.checks import dependency_graph
+from ..language.knowledge_base import KnowledgeBase
+from .batch import BatchPlan
+from .plan import plan
+
+QUESTION_PREDICATES = ("asked", "asked_in")
+DELTA = "\u0394"  # prefix of the delta relation of a recursive predicate in semi-naive plans
+
+
+class Program:
+    """The rules analysed once: which predicates depend on what, strata, and join plans."""
+
+    def __init__(self, kb: KnowledgeBase):
+        self.kb = kb
+        vocab = kb.vocabulary
+        self.arity = {p.name: p.arity for p in vocab.predicates.values()}
+        self.kind = {p.name: p.kind for p in vocab.predicates.values()}
+        self.rules = {name: list(rules) for name, rules in kb.by_head.items()}
+        # the checker's predicate graph (kb check stratifies the same graph), without the polarity
+        self.deps: dict[str, set[str]] = {head: {dep for dep, _negated in body}
+                                          for head, body in dependency_graph(kb.rules).items()}
+        self.strata = [c for c in kb.strata if any(self.kind.get(p) in ("derived", "decision") for p in c)]
+        self.stratum_of = {p: i for i, c in enumerate(self.strata) for p in c}
+        self.recursive = {p for c in self.strata for p in c
+                          if len(c) > 1 or p in self.deps.get(p, ())}
+        self.question_dependent = self.depending_on(QUESTION_PREDICATES)
+        self._plans: dict[tuple, list] = {}
+        self._plan_lock = threading.Lock()
+
+    def depending_on(self, predicates: Iterable[str]) -> set[str]:
+        """Every derived predicate that (transitively) depends on one of `predicates`."""
+        reached = set(predicates)
+        changed = True
+        while changed:
+            changed = False
+            for head, body in self.deps.items():
+                if head not in reached and body & reached:
+                    reached.add(head)
+                    changed = True
+        return {p for p in reached if self.kind.get(p) in ("derived", "decision")}
+
+    def plan_for(self, rule, bound: frozenset, size: Callable[[str], int]) -> list:
+        key = (id(rule), bound)
+        steps = self._plans.get(key)
+        if steps is None:
+            with self._plan_lock:
+                steps = self._plans.get(key) or plan(rule, set(bound), size)
+                self._plans[key] = steps
+        return steps
+
+    def delta_plan(self, rule, position: int, size: Callable[[str], int]) -> BatchPlan:
+        """The batch plan of `rule` with the recursive condition at `position` read from its delta."""
+        key = (id(rule), "delta", position)
+        compiled = self._plans.get(key)
+        if compiled is None:
+            lit = rule.body[position]
+            body = list(rule.body)
+            body[position] = Atom(DELTA + lit.predicate, lit.args, lit.pos)
+            renamed = dataclasses.replace(rule, body=tuple(body))
+            steps = plan(renamed, set(), lambda name: 0 if name.startswith(DELTA) else size(name))
+            compiled = BatchPlan(steps, rule.head.args)
+            with self._plan_lock:
+                self._plans[key] = compiled
+        return compiled
+
+    def batch_plan(self, rule, size: Callable[[str], int]) -> BatchPlan:
+        """The set-at-a-time plan of `rule` with nothing bound (for materialising)."""
+        key = (id(rule), "batch")
+        compiled = self._plans.get(key)
+        if compiled is None:
+            compiled = BatchPlan(plan(rule, set(), size), rule.head.args)
+            with self._plan_lock:
+                self._plans[key] = compiled
+        return compiled

@@ -1,0 +1,147 @@
+"""Group commit of decision-log appends (kb/store/decisions.py).
+
+Appends that arrive while another is being written go together in one transaction; the chain stays
+whole and in arrival order; a record that cannot be logged fails only its own append; and a writer
+killed with SIGKILL loses no decision whose append had returned.
+"""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from kb.store.db import Database
+from kb.store.decisions import DecisionLog, StoreDamaged
+from kb.store.facts import FactStore
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _open(url: str) -> DecisionLog:
+    db = Database(url)
+    FactStore(db)
+    log = DecisionLog(db)
+    log.keep_rule_version("k1", {"rules.dl": "a :- b."})
+    return log
+
+
+def _slowed(log: DecisionLog, seconds: float) -> None:
+    """Make each write take a while, so that appends arriving meanwhile queue up behind it."""
+    write = log._write
+
+    def slow(batch):
+        time.sleep(seconds)
+        return write(batch)
+
+    log._write = slow
+
+
+def test_concurrent_appends_share_transactions_and_keep_the_chain(tmp_path):
+    log = _open(f"sqlite:///{tmp_path / 'log.db'}")
+    _slowed(log, 0.01)
+    results: dict[tuple, object] = {}
+    start = threading.Barrier(8)
+
+    def client(n: int) -> None:
+        start.wait()
+        for k in range(10):
+            results[(n, k)] = log.append({"client": n, "k": k}, "k1", "0", "forbidden", ["D5.forbidden"], {})
+
+    threads = [threading.Thread(target=client, args=(n,)) for n in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    records = log.records()
+    assert len(records) == 80 == len({r.id for r in results.values()})
+    assert log.transactions < 80  # appends were grouped
+    stored = {r.id: r for r in records}
+    for (n, k), returned in results.items():  # each caller got its own record, as stored
+        assert stored[returned.id].request == {"client": n, "k": k}
+        assert stored[returned.id].hash == returned.hash
+    for before, after in zip(records, records[1:]):  # chained in id order
+        assert after.prev_hash == before.hash
+        assert after.decided_at >= before.decided_at
+    ok, summary = log.verify()
+    assert ok, summary
+
+
+def test_a_record_that_cannot_be_logged_fails_alone(tmp_path):
+    log = _open(f"sqlite:///{tmp_path / 'log.db'}")
+    _slowed(log, 0.02)
+    outcome: dict[str, object] = {}
+    start = threading.Barrier(4)
+
+    def client(name: str, kb_version: str) -> None:
+        start.wait()
+        try:
+            outcome[name] = log.append({"who": name}, kb_version, "0", "forbidden", ["D5.forbidden"], {})
+        except StoreDamaged as err:
+            outcome[name] = err
+
+    threads = [threading.Thread(target=client, args=(f"c{n}", "never-kept" if n == 2 else "k1")) for n in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert isinstance(outcome["c2"], StoreDamaged)
+    assert sorted(r.request["who"] for r in log.records()) == ["c0", "c1", "c3"]
+    assert log.verify()[0]
+
+
+WRITER = textwrap.dedent("""
+    import sys, threading
+    sys.path.insert(0, {root!r})
+    from kb.store.db import Database
+    from kb.store.decisions import DecisionLog
+    from kb.store.facts import FactStore
+    db = Database({url!r})
+    FactStore(db)
+    log = DecisionLog(db)
+    log.keep_rule_version("k1", {{"rules.dl": "a :- b."}})
+    out = threading.Lock()
+
+    def client(n):
+        k = 0
+        while True:
+            record = log.append({{"client": n, "k": k}}, "k1", "0", "forbidden", ["D5.forbidden"], {{}})
+            with out:  # acknowledged only now: the append returned
+                print(record.id, flush=True)
+            k += 1
+
+    for n in range(6):
+        threading.Thread(target=client, args=(n,), daemon=True).start()
+    threading.Event().wait()
+""")
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL")
+def test_a_writer_killed_with_sigkill_loses_no_acknowledged_decision(tmp_path):
+    url = f"sqlite:///{tmp_path / 'log.db'}"
+    proc = subprocess.Popen([sys.executable, "-c", WRITER.format(root=str(ROOT), url=url)],
+                            stdout=subprocess.PIPE, text=True, start_new_session=True)
+    acknowledged: list[int] = []
+    try:
+        deadline = time.monotonic() + 60
+        while len(acknowledged) < 300 and time.monotonic() < deadline:
+            line = proc.stdout.readline()
+            if not line:
+                break
+            acknowledged.append(int(line))
+        os.kill(proc.pid, signal.SIGKILL)  # mid-stream: appends are in flight
+    finally:
+        proc.kill()
+        proc.wait()
+    assert len(acknowledged) >= 300, "the writer stopped before the kill"
+    log = DecisionLog(Database(url))
+    stored = {r.id for r in log.records()}
+    assert set(acknowledged) <= stored
+    ok, summary = log.verify()
+    assert ok, summary
