@@ -128,11 +128,25 @@ def by_id(driver, element_id: str):
 def click_and_load(driver, element, timeout: float = 15) -> None:
     """Click something that loads a new page, and wait until the new page has replaced the old one
     and finished loading (reading right after the click could still see the old page)."""
-    from selenium.webdriver.support import expected_conditions
+    from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
     from selenium.webdriver.support.ui import WebDriverWait
     old = driver.find_element("tag name", "html")
     element.click()
-    WebDriverWait(driver, timeout).until(expected_conditions.staleness_of(old))
+
+    def old_page_gone(_driver) -> bool:
+        try:
+            old.is_enabled()
+            return False
+        except StaleElementReferenceException:
+            return True
+        except WebDriverException as err:
+            # Under load chromedriver may report the replaced node as not belonging to the document
+            # instead of as stale: the same fact, in other words.
+            if "does not belong to the document" in str(err):
+                return True
+            raise
+
+    WebDriverWait(driver, timeout).until(old_page_gone)
     WebDriverWait(driver, timeout).until(lambda d: d.execute_script("return document.readyState") == "complete")
 
 
