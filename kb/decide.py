@@ -107,14 +107,23 @@ def outcome_in(ev: Evaluation, kb: KnowledgeBase, args: tuple) -> Outcome:
 
 def deciding_rules(ev: Evaluation, kb: KnowledgeBase, outcome: str, args: tuple) -> tuple[str, ...]:
     """The decision rule that fired and every rule that supplied its reason."""
-    found = [rule.id for rule, _ in instances(ev, kb, kb.roles.outcome(outcome), args, limit=1)]
+    found = list(_rules_deriving(ev, kb, kb.roles.outcome(outcome), args)[:1])
     reasons = kb.roles.reasons[outcome]
     for reason in reasons:
         # `permitted` has two reasons: only the one its deciding rule names supplied it.
         if len(reasons) > 1 and found and reason not in _body_predicates(kb, found[0]):
             continue
-        found += [rule.id for rule, _ in instances(ev, kb, reason, args)]
+        found += _rules_deriving(ev, kb, reason, args)
     return tuple(found)
+
+
+def _rules_deriving(ev: Evaluation, kb: KnowledgeBase, predicate: str, args: tuple) -> tuple[str, ...]:
+    """The rules that derive predicate(args), in file order: from the engine when it knows them,
+    else found by proving each rule's body (kb/reasoning/instances.py)."""
+    known = ev.deriving_rules(predicate, args)
+    if known is not None:
+        return known
+    return tuple(rule.id for rule, _ in instances(ev, kb, predicate, args))
 
 
 def _body_predicates(kb: KnowledgeBase, rule_id: str) -> set[str]:

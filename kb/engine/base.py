@@ -49,6 +49,11 @@ class Evaluation(ABC):
     def holds(self, predicate: str, args: tuple[Value, ...]) -> bool:
         return bool(self.ask(predicate, tuple(args)))
 
+    def deriving_rules(self, predicate: str, args: tuple[Value, ...]) -> tuple[str, ...] | None:
+        """The ids of the rules that derive the ground atom predicate(args), in file order, or None
+        when this engine cannot tell (callers then find them from the rules, kb/reasoning)."""
+        return None
+
 
 class Engine(ABC):
     """Evaluates a knowledge base over facts. Implementations must make `run` isolated."""

@@ -7,48 +7,15 @@ own evaluation. Nothing is written into the shared model, so hypothetical facts 
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterable
 
-from ..language.ast import Variable
 from . import bottom_up, budget
 from .base import Context, Evaluation, Pattern
 from .bottom_up import MomentModel
-from .plan import BOUND, CONST, FREE, AtomStep
 from .program import Program
 from .relations import Overlay, Relation
 
-
-def _head_row(rule, env: dict) -> tuple:
-    return tuple(env[t.name] if isinstance(t, Variable) else t.value for t in rule.head.args)
-
-
-def join(steps: list, i: int, env: dict, source: Callable[[str], object],
-         negated: Callable[[str, tuple], bool]) -> Iterator[dict]:
-    """Every extension of `env` satisfying steps[i:], reading relations through `source`."""
-    if i == len(steps):
-        yield env
-        return
-    step = steps[i]
-    if isinstance(step, AtomStep):
-        pattern = tuple(a[1] if a[0] == CONST else env[a[1]] if a[0] == BOUND else None for a in step.args)
-        rows = source(step.predicate).match(pattern)
-        free = [(n, a[1]) for n, a in enumerate(step.args) if a[0] == FREE]
-        for row in rows:
-            extended = dict(env)
-            ok = True
-            for n, name in free:
-                value = row[n]
-                if extended.setdefault(name, value) != value:  # a variable repeated in the atom
-                    ok = False
-                    break
-            if ok:
-                yield from join(steps, i + 1, extended, source, negated)
-    elif step.negated is not None:
-        args = tuple(a[1] if a[0] == CONST else env[a[1]] for a in step.args)
-        if not negated(step.negated, args):
-            yield from join(steps, i + 1, env, source, negated)
-    elif step.test(env):
-        yield from join(steps, i + 1, env, source, negated)
+_NONE: tuple = ()
 
 
 class DemandEvaluation(Evaluation):
@@ -57,13 +24,20 @@ class DemandEvaluation(Evaluation):
     def __init__(self, program: Program, model: MomentModel, context: Context):
         self.context = context
         self.program, self.model = program, model
-        self._memo: dict[tuple, Relation] = {}
+        self._memo: dict[tuple, set[tuple]] = {}
+        # (predicate, row) -> the rules that derived it, in file order (keys of a dict), for every
+        # on-demand row: the deciding rules of a decision are read here instead of proved again.
+        self._derived_by: dict[tuple, dict[str, None]] = {}
         self._local: dict[str, object] = {}
-        self._context = {name: Relation(program.arity[name]) for name in program.kind
-                         if program.kind[name] == "context"}
+        # Relations read as they are (the question's context, then the model's as first read):
+        # the compiled rules probe their indexes directly.
+        self._stored: dict[str, Relation] = {}
+        for name, kind in program.kind.items():
+            if kind == "context":
+                self._stored[name] = Relation(program.arity[name])
         for name, args in context.context_facts():
-            self._context[name].add(tuple(args))
-        self._context["today"] = model.relations["today"]
+            self._stored[name].add(tuple(args))
+        self._stored["today"] = model.relations["today"]
         extra: dict[str, list] = {}
         for fact in context.hypothetical:
             if fact.valid_on(context.moment):
@@ -79,49 +53,83 @@ class DemandEvaluation(Evaluation):
         return sorted(set(self.rows(predicate, tuple(pattern))), key=_sort_key)
 
     def holds(self, predicate: str, args: tuple) -> bool:
+        stored = self._stored.get(predicate)
+        if stored is not None:
+            return tuple(args) in stored.rows
         return bool(self.rows(predicate, tuple(args)))
 
-    # -- evaluation ---------------------------------------------------------------------------------
-    def rows(self, predicate: str, pattern: tuple):
-        return self.source(predicate, pattern).match(pattern)
+    def deriving_rules(self, predicate: str, args: tuple) -> tuple[str, ...]:
+        args = tuple(args)
+        if not self.rows(predicate, args):
+            return ()
+        derived_by = self._derived_by.get((predicate, args))
+        if derived_by is not None:
+            return tuple(derived_by)
+        # A materialised (or recomputed) row: each rule is asked for one proof, its head bound.
+        positions = tuple(range(len(args)))
+        found = []
+        for rule in self.program.rules.get(predicate, ()):
+            compiled = self.program.compiled(rule, positions, self.model.size)
+            env = compiled.start(args)
+            if env is not None and compiled.run(self, env, _first):
+                found.append(rule.id)
+        return tuple(found)
 
-    def source(self, predicate: str, pattern: tuple | None = None):
-        """The relation to read `predicate` from (for on-demand predicates: the answers to `pattern`)."""
-        if predicate in self._context:
-            return self._context[predicate]
+    # -- evaluation ---------------------------------------------------------------------------------
+    def rows(self, predicate: str, pattern: tuple) -> Iterable[tuple]:
+        """The rows of `predicate` matching `pattern` (None = open) in this question's model."""
+        stored = self._stored.get(predicate)
+        if stored is not None:
+            return stored.match(pattern)
         local = self._local.get(predicate)
         if local is not None:
-            return local
-        if predicate not in self.on_demand:
-            return self.model.relations[predicate]
-        if predicate in self.program.recursive:
-            return self._whole_stratum(predicate)
-        return self._demand(predicate, pattern if pattern is not None else (None,) * self.program.arity[predicate])
+            return local.match(pattern)  # type: ignore[attr-defined]
+        if predicate in self.on_demand:
+            if predicate in self.program.recursive:
+                return self._whole_stratum(predicate).match(pattern)  # type: ignore[attr-defined]
+            return self._demand(predicate, pattern)
+        stored = self._stored[predicate] = self.model.relations[predicate]
+        return stored.match(pattern)
 
-    def _demand(self, predicate: str, pattern: tuple) -> Relation:
+    def rows_at(self, predicate: str, positions: tuple[int, ...], pattern: tuple) -> Iterable[tuple]:
+        """`rows` for a compiled rule, which knows the bound places: a stored relation is probed
+        through its index without working out the places again."""
+        stored = self._stored.get(predicate)
+        if stored is None:
+            return self.rows(predicate, pattern)
+        if not positions:
+            return stored.rows
+        if len(positions) == stored.arity:
+            return (pattern,) if pattern in stored.rows else _NONE
+        key = (pattern[positions[0]],) if len(positions) == 1 else tuple([pattern[i] for i in positions])
+        return stored.index(positions).get(key, _NONE)
+
+    def _demand(self, predicate: str, pattern: tuple) -> set[tuple]:
         key = (predicate, pattern)
         answers = self._memo.get(key)
         if answers is not None:
             return answers
         budget.check()
-        answers = Relation(self.program.arity[predicate])
+        answers = set()
+        derived_by = self._derived_by
+        positions = tuple(i for i, value in enumerate(pattern) if value is not None)
         for rule in self.program.rules.get(predicate, ()):
-            env = rule.head.match(pattern)
+            compiled = self.program.compiled(rule, positions, self.model.size)
+            env = compiled.start(pattern)
             if env is None:
                 continue
-            steps = self.program.plan_for(rule, frozenset(env), self.model.size)
-            for solution in join(steps, 0, env, self._source_for_join, self._negated):
-                answers.add(_head_row(rule, solution))
+            rule_id = compiled.rule_id
+
+            def emit(row: tuple) -> bool:
+                answers.add(row)  # noqa: B023 - called before the loop moves on
+                derived_by.setdefault((predicate, row), {})[rule_id] = None  # noqa: B023
+                return False
+
+            compiled.run(self, env, emit)
         self._memo[key] = answers
         return answers
 
-    def _source_for_join(self, predicate: str):
-        return _Demanded(self, predicate)
-
-    def _negated(self, predicate: str, args: tuple) -> bool:
-        return bool(self.rows(predicate, args))
-
-    def _whole_stratum(self, predicate: str) -> Relation:
+    def _whole_stratum(self, predicate: str) -> object:
         """A recursive predicate reached by hypothetical facts: recompute its stratum for this question."""
         if predicate not in self._local:
             stratum = self.program.strata[self.program.stratum_of[predicate]]
@@ -132,16 +140,9 @@ class DemandEvaluation(Evaluation):
         return self._local[predicate]
 
 
-class _Demanded:
-    """Adapter so that `join` reads on-demand predicates with the pattern it is about to match."""
-
-    __slots__ = ("evaluation", "predicate")
-
-    def __init__(self, evaluation: DemandEvaluation, predicate: str):
-        self.evaluation, self.predicate = evaluation, predicate
-
-    def match(self, pattern: tuple):
-        return self.evaluation.rows(self.predicate, pattern)
+def _first(row: tuple) -> bool:
+    """A compiled rule's callback when one proof is enough."""
+    return True
 
 
 class _LayeredRelations(dict):

@@ -12,6 +12,7 @@ from ..language.ast import Atom
 from ..language.checks import dependency_graph
 from ..language.knowledge_base import KnowledgeBase
 from .batch import BatchPlan
+from .compiled import CompiledRule
 from .plan import plan
 
 QUESTION_PREDICATES = ("asked", "asked_in")
@@ -50,14 +51,15 @@ class Program:
                     changed = True
         return {p for p in reached if self.kind.get(p) in ("derived", "decision")}
 
-    def plan_for(self, rule, bound: frozenset, size: Callable[[str], int]) -> list:
-        key = (id(rule), bound)
-        steps = self._plans.get(key)
-        if steps is None:
+    def compiled(self, rule, positions: tuple[int, ...], size: Callable[[str], int]) -> CompiledRule:
+        """`rule` compiled for a question that binds the head places `positions` (cached)."""
+        key = (id(rule), positions)
+        compiled = self._plans.get(key)
+        if compiled is None:
             with self._plan_lock:
-                steps = self._plans.get(key) or plan(rule, set(bound), size)
-                self._plans[key] = steps
-        return steps
+                compiled = self._plans.get(key) or CompiledRule(rule, positions, size)
+                self._plans[key] = compiled
+        return compiled
 
     def delta_plan(self, rule, position: int, size: Callable[[str], int]) -> BatchPlan:
         """The batch plan of `rule` with the recursive condition at `position` read from its delta."""
