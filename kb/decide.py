@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
-from .engine.base import DEFAULT_SETTING, Context, Engine, Evaluation
+from .engine.base import DEFAULT_SETTING, Context, Engine, Evaluation, ManyAnswers
 from .facts.model import Fact, FactSet, known_entities
 from .language.ast import Atom
 from .language.conditions import Condition
@@ -28,6 +28,10 @@ STRONGER: dict[str, tuple[Outcome, ...]] = {
     Outcome.DISCRETIONARY: (Outcome.OBLIGATED,),
     Outcome.OBLIGATED: ()}
 
+
+
+# Where outcomes and deciding rules are read: one question's evaluation, or many answered at once.
+Derivations = Evaluation | ManyAnswers
 
 
 class DecisionError(ValueError):
@@ -97,7 +101,7 @@ def validate_question(question: Question, kb: KnowledgeBase, facts: FactSet) -> 
                             field="setting")
 
 
-def outcome_in(ev: Evaluation, kb: KnowledgeBase, args: tuple) -> Outcome:
+def outcome_in(ev: Derivations, kb: KnowledgeBase, args: tuple) -> Outcome:
     """The single outcome that holds for (actor, recipient, item) in this evaluation."""
     holding = [o for o in OUTCOMES if ev.holds(kb.roles.outcome(o), args)]
     if len(holding) != 1:
@@ -105,9 +109,10 @@ def outcome_in(ev: Evaluation, kb: KnowledgeBase, args: tuple) -> Outcome:
     return holding[0]
 
 
-def deciding_rules(ev: Evaluation, kb: KnowledgeBase, outcome: str, args: tuple) -> tuple[str, ...]:
-    """The decision rule that fired and every rule that supplied its reason."""
-    found = list(_rules_deriving(ev, kb, kb.roles.outcome(outcome), args)[:1])
+def deciding_rules(ev: Derivations, kb: KnowledgeBase, outcome: str, args: tuple,
+                   decision_rule: str | None = None) -> tuple[str, ...]:
+    """The decision rule that fired (found, unless the caller knows it) and every rule that supplied its reason."""
+    found = [decision_rule] if decision_rule else list(_rules_deriving(ev, kb, kb.roles.outcome(outcome), args)[:1])
     reasons = kb.roles.reasons[outcome]
     for reason in reasons:
         # `permitted` has two reasons: only the one its deciding rule names supplied it.
@@ -117,12 +122,13 @@ def deciding_rules(ev: Evaluation, kb: KnowledgeBase, outcome: str, args: tuple)
     return tuple(found)
 
 
-def _rules_deriving(ev: Evaluation, kb: KnowledgeBase, predicate: str, args: tuple) -> tuple[str, ...]:
+def _rules_deriving(ev: Derivations, kb: KnowledgeBase, predicate: str, args: tuple) -> tuple[str, ...]:
     """The rules that derive predicate(args), in file order: from the engine when it knows them,
     else found by proving each rule's body (kb/reasoning/instances.py)."""
     known = ev.deriving_rules(predicate, args)
     if known is not None:
         return known
+    assert isinstance(ev, Evaluation)  # answers of many questions always know their rules
     return tuple(rule.id for rule, _ in instances(ev, kb, predicate, args))
 
 

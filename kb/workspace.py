@@ -14,6 +14,7 @@ from collections import OrderedDict
 from pathlib import Path
 
 from .decide import DEFAULT_SETTING, Decision, Question, audience_candidates, decide_in, validate_question
+from .decision_table import DecisionTable, DecisionTables
 from .engine.base import Engine
 from .engine.registry import DEFAULT_ENGINE, engine_factory
 from .explain.explainer import explain
@@ -41,6 +42,7 @@ class Workspace:
         # Decisions without hypothetical facts, for the current rules and facts: asking the same
         # question again costs a dict lookup. Cleared whenever the rules or the facts change.
         self._decided: OrderedDict = OrderedDict()
+        self._tables = DecisionTables()
 
     def reload_rules(self) -> KnowledgeBase:
         """Re-read and check the rules; raise KnowledgeBaseError (keeping the old ones) if they fail."""
@@ -48,14 +50,14 @@ class Workspace:
         with self._lock:
             self.engine.load(new_kb, self.facts)
             self.kb = new_kb
-            self._decided.clear()
+            self._forget_decisions()
         return new_kb
 
     def replace_facts(self, facts: FactSet) -> None:
         with self._lock:
             self.engine.load(self.kb, facts)
             self.facts = facts
-            self._decided.clear()
+            self._forget_decisions()
 
     def change_facts(self, added: list[Fact], removed: list[Fact], version: str) -> None:
         """Apply an incremental change of the base facts and name the new fact-base version."""
@@ -66,7 +68,11 @@ class Workspace:
             except NotImplementedError:
                 self.engine.load(self.kb, new)
             self.facts = new
-            self._decided.clear()
+            self._forget_decisions()
+
+    def _forget_decisions(self) -> None:
+        self._decided.clear()
+        self._tables = DecisionTables()
 
     def decide(self, question: Question) -> Decision:
         """Decide one question on the current rules and facts (cached when it has no what-if facts)."""
@@ -77,12 +83,24 @@ class Workspace:
                 return cached
             kb, facts = self.kb, self.facts
             validate_question(question, kb, facts)
-            decision = self.engine.run(question.context(), lambda ev: decide_in(ev, kb, question, facts.version))
+            table = None if key is None else self._tables.get(self.engine, kb, question.at, question.setting)
+            if table is not None:
+                decision = table.decide(question, facts.version)
+            else:
+                decision = self.engine.run(question.context(), lambda ev: decide_in(ev, kb, question, facts.version))
             if key is not None:
                 self._decided[key] = decision
                 if len(self._decided) > DECISION_CACHE:
                     self._decided.popitem(last=False)
             return decision
+
+    def decision_table(self, at, setting: str = DEFAULT_SETTING) -> DecisionTable | None:
+        """The decision table of a day and setting, built now if it is not yet (None when the rules
+        or the engine allow none). Questions use a table once it is built; the first question of a
+        day and setting starts building it in the background."""
+        with self._lock:
+            tables, engine, kb = self._tables, self.engine, self.kb
+        return tables.build(engine, kb, at, setting)
 
     def audience(self, actor: str, item: str, at, setting: str = DEFAULT_SETTING) -> list[Decision]:
         """Every decision of `actor` about `item` toward someone that is not `forbidden`.

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import datetime
 from abc import ABC, abstractmethod
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 from ..facts.model import Fact, FactSet, Value
 from ..language.knowledge_base import KnowledgeBase
@@ -19,6 +19,8 @@ from ..language.knowledge_base import KnowledgeBase
 T = TypeVar("T")
 DEFAULT_SETTING = "conversation"  # the setting of a question that names none (the one constant for it)
 Pattern = tuple[Value | None, ...]  # None marks an argument left open
+# The context predicates a question supplies (kb/vocabulary.yaml, kind: context).
+TODAY, SETTING, QUESTION = "today", "asked_in", "asked"
 
 
 @dataclass(frozen=True)
@@ -31,9 +33,9 @@ class Context:
     hypothetical: tuple[Fact, ...] = ()
 
     def context_facts(self) -> list[tuple[str, tuple[Value, ...]]]:
-        facts: list[tuple[str, tuple[Value, ...]]] = [("today", (self.moment,)), ("asked_in", (self.setting,))]
+        facts: list[tuple[str, tuple[Value, ...]]] = [(TODAY, (self.moment,)), (SETTING, (self.setting,))]
         if self.asked is not None:
-            facts.append(("asked", tuple(self.asked)))
+            facts.append((QUESTION, tuple(self.asked)))
         return facts
 
 
@@ -55,6 +57,19 @@ class Evaluation(ABC):
         return None
 
 
+class ManyAnswers(Protocol):
+    """Many questions answered at once (Engine.many): a row of a question's own predicate holds
+    for the question it agrees with."""
+
+    questions: frozenset[tuple]
+
+    def holds(self, predicate: str, row: tuple) -> bool:
+        """Whether predicate(row) holds."""
+
+    def deriving_rules(self, predicate: str, row: tuple) -> tuple[str, ...]:
+        """The rules that derive predicate(row), in file order (empty when it does not hold)."""
+
+
 class Engine(ABC):
     """Evaluates a knowledge base over facts. Implementations must make `run` isolated."""
 
@@ -74,6 +89,14 @@ class Engine(ABC):
 
         Whatever `context.hypothetical` adds is visible to `job` only, and gone when `run` returns.
         """
+
+    def many(self, moment: datetime.date, setting: str, candidates: Callable[[Evaluation], set[tuple]],
+             provenance_of: Iterable[str] = ()) -> ManyAnswers | None:
+        """Answer every question (actor, recipient, item) of a day and setting that `candidates`
+        names — read in an evaluation of that day and setting with no question asked — at once,
+        or None when this engine (or these rules) answer one question at a time only. The rules
+        deriving a row are known for the question's own predicates and for `provenance_of`."""
+        return None
 
     def close(self) -> None:  # noqa: B027 - optional: most engines hold nothing to release
         """Release resources (threads, processes)."""

@@ -12,7 +12,7 @@ returns True to stop the search, so "does any rule derive this?" stops at the fi
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import Protocol
+from typing import Any, Protocol
 
 from ..language.ast import Constant, Rule
 from .plan import BOUND, CONST, FREE, AtomStep, plan
@@ -43,7 +43,7 @@ class CompiledRule:
     def __init__(self, rule: Rule, positions: tuple[int, ...], size: Callable[[str], int]):
         self.rule_id = rule.id
         slots: dict[str, int] = {}
-        ops = []
+        ops: list[tuple[int, int, Any]] = []
         for position in positions:
             term = rule.head.args[position]
             if isinstance(term, Constant):
@@ -80,7 +80,7 @@ class CompiledRule:
         return env
 
 
-def _builder(parts: list[tuple[int, object]]) -> Callable[[list], tuple]:
+def _builder(parts: list[tuple[int, Any]]) -> Callable[[list], tuple]:
     """A function from the slots to a tuple; parts are (CONST, value), (BOUND, slot) or (FREE, _)."""
     if all(kind == BOUND for kind, _ in parts) and parts:
         slots = [slot for _, slot in parts]
@@ -89,14 +89,15 @@ def _builder(parts: list[tuple[int, object]]) -> Callable[[list], tuple]:
             return lambda env: (env[slot],)
         return lambda env: tuple([env[s] for s in slots])
     frozen = tuple(parts)
-    return lambda env: tuple([value if kind == CONST else env[value] if kind == BOUND else None  # type: ignore[index]
+    return lambda env: tuple([value if kind == CONST else env[value] if kind == BOUND else None
                               for kind, value in frozen])
 
 
 def _prepare(step, slots: dict[str, int]) -> Callable[[Step], Step]:
     """Give the step's new variables their slots (in plan order); return how to build its closure."""
     if isinstance(step, AtomStep):
-        parts, fill = [], []
+        parts: list[tuple[int, Any]] = []
+        fill: list[tuple[int, int, bool]] = []
         for position, (kind, value) in enumerate(step.args):
             if kind == FREE:
                 if value in slots and any(slot == slots[value] for _, slot, _ in fill):

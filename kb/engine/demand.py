@@ -7,10 +7,11 @@ own evaluation. Nothing is written into the shared model, so hypothetical facts 
 """
 from __future__ import annotations
 
+import weakref
 from collections.abc import Iterable
 
 from . import bottom_up, budget
-from .base import Context, Evaluation, Pattern
+from .base import TODAY, Context, Evaluation, Pattern
 from .bottom_up import MomentModel
 from .program import Program
 from .relations import Overlay, Relation
@@ -29,22 +30,26 @@ class DemandEvaluation(Evaluation):
         # on-demand row: the deciding rules of a decision are read here instead of proved again.
         self._derived_by: dict[tuple, dict[str, None]] = {}
         self._local: dict[str, object] = {}
-        # Relations read as they are (the question's context, then the model's as first read):
-        # the compiled rules probe their indexes directly.
-        self._stored: dict[str, Relation] = {}
+        # Relations read as they are — the model's that no question changes, then the question's
+        # context: the compiled rules probe their indexes directly.
+        self._stored: dict[str, Relation] = dict(_stored_of(program, model))
         for name, kind in program.kind.items():
             if kind == "context":
                 self._stored[name] = Relation(program.arity[name])
         for name, args in context.context_facts():
             self._stored[name].add(tuple(args))
-        self._stored["today"] = model.relations["today"]
+        self._stored[TODAY] = model.relations[TODAY]
         extra: dict[str, list] = {}
         for fact in context.hypothetical:
             if fact.valid_on(context.moment):
                 extra.setdefault(fact.predicate, []).append(fact.args)
         for name, rows in extra.items():
             self._local[name] = Overlay(model.relations[name], rows)
-        self.on_demand = program.question_dependent | program.depending_on(extra)
+        self.on_demand = program.question_dependent
+        if extra:
+            self.on_demand = self.on_demand | program.depending_on(extra)
+            for name in self.on_demand | set(extra):
+                self._stored.pop(name, None)
 
     # -- the Evaluation interface -----------------------------------------------------------------
     def ask(self, predicate: str, pattern: Pattern) -> list[tuple]:
@@ -88,8 +93,7 @@ class DemandEvaluation(Evaluation):
             if predicate in self.program.recursive:
                 return self._whole_stratum(predicate).match(pattern)  # type: ignore[attr-defined]
             return self._demand(predicate, pattern)
-        stored = self._stored[predicate] = self.model.relations[predicate]
-        return stored.match(pattern)
+        return self.model.relations[predicate].match(pattern)
 
     def rows_at(self, predicate: str, positions: tuple[int, ...], pattern: tuple) -> Iterable[tuple]:
         """`rows` for a compiled rule, which knows the bound places: a stored relation is probed
@@ -138,6 +142,18 @@ class DemandEvaluation(Evaluation):
             for name in stratum:
                 self._local[name] = relations[name]
         return self._local[predicate]
+
+
+_STORED: weakref.WeakKeyDictionary[MomentModel, dict[str, Relation]] = weakref.WeakKeyDictionary()
+
+
+def _stored_of(program: Program, model: MomentModel) -> dict[str, Relation]:
+    """The model's relations that a question reads as they are (built once per model)."""
+    stored = _STORED.get(model)
+    if stored is None:
+        stored = _STORED[model] = {name: relation for name, relation in model.relations.items()
+                                   if name not in program.question_dependent}
+    return stored
 
 
 def _first(row: tuple) -> bool:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime
 import threading
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from ..facts.model import BEGINNING, END, Fact, FactSet
 from ..language.knowledge_base import KnowledgeBase
@@ -19,6 +19,7 @@ from . import budget
 from .base import Context, Engine, Evaluation, T
 from .bottom_up import MomentModel
 from .demand import DemandEvaluation
+from .many import ManyQuestions
 from .program import Program
 
 MODEL_CACHE = 4  # moments kept materialised
@@ -79,6 +80,15 @@ class MaterializedEngine(Engine):
             cached = (facts, [f for f in facts if f.valid_from != BEGINNING or f.valid_until != END])
             self._bounded = cached
         return cached[1]
+
+    def many(self, moment: datetime.date, setting: str, candidates: Callable[[Evaluation], set[tuple]],
+             provenance_of: Iterable[str] = ()) -> ManyQuestions | None:
+        program = self._program
+        if program is None or program.not_question_local:
+            return None
+        model = self.model(moment)
+        questions = candidates(DemandEvaluation(program, model, Context(moment, setting)))
+        return ManyQuestions(program, model, setting, questions, provenance_of)
 
     def run(self, context: Context, job: Callable[[Evaluation], T]) -> T:
         if self._program is None:

@@ -9,13 +9,15 @@ import threading
 from collections.abc import Callable, Iterable
 
 from ..language.ast import Atom
-from ..language.checks import dependency_graph
+from ..language.checks import dependency_graph, depending_on
 from ..language.knowledge_base import KnowledgeBase
+from .base import QUESTION, SETTING
 from .batch import BatchPlan
 from .compiled import CompiledRule
+from .locality import why_not_question_local
 from .plan import plan
 
-QUESTION_PREDICATES = ("asked", "asked_in")
+QUESTION_PREDICATES = (QUESTION, SETTING)
 DELTA = "\u0394"  # prefix of the delta relation of a recursive predicate in semi-naive plans
 
 
@@ -28,28 +30,22 @@ class Program:
         self.arity = {p.name: p.arity for p in vocab.predicates.values()}
         self.kind = {p.name: p.kind for p in vocab.predicates.values()}
         self.rules = {name: list(rules) for name, rules in kb.by_head.items()}
-        # the checker's predicate graph (kb check stratifies the same graph), without the polarity
-        self.deps: dict[str, set[str]] = {head: {dep for dep, _negated in body}
-                                          for head, body in dependency_graph(kb.rules).items()}
+        # the checker's predicate graph (kb check stratifies the same graph)
+        self.graph = dependency_graph(kb.rules)
         self.strata = [c for c in kb.strata if any(self.kind.get(p) in ("derived", "decision") for p in c)]
         self.stratum_of = {p: i for i, c in enumerate(self.strata) for p in c}
         self.recursive = {p for c in self.strata for p in c
-                          if len(c) > 1 or p in self.deps.get(p, ())}
+                          if len(c) > 1 or (p, False) in self.graph.get(p, ()) or (p, True) in self.graph.get(p, ())}
         self.question_dependent = self.depending_on(QUESTION_PREDICATES)
+        # Whether many questions can be answered at once (locality.py): '' when they can.
+        self.not_question_local = why_not_question_local(self.rules, self.strata, self.question_dependent,
+                                                         self.recursive)
         self._plans: dict[tuple, list] = {}
         self._plan_lock = threading.Lock()
 
     def depending_on(self, predicates: Iterable[str]) -> set[str]:
         """Every derived predicate that (transitively) depends on one of `predicates`."""
-        reached = set(predicates)
-        changed = True
-        while changed:
-            changed = False
-            for head, body in self.deps.items():
-                if head not in reached and body & reached:
-                    reached.add(head)
-                    changed = True
-        return {p for p in reached if self.kind.get(p) in ("derived", "decision")}
+        return {p for p in depending_on(self.graph, predicates) if self.kind.get(p) in ("derived", "decision")}
 
     def compiled(self, rule, positions: tuple[int, ...], size: Callable[[str], int]) -> CompiledRule:
         """`rule` compiled for a question that binds the head places `positions` (cached)."""

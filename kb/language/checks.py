@@ -288,7 +288,7 @@ def check_kinds(rules: list[Rule], vocab: Vocabulary) -> list[Diagnostic]:
     return diags
 
 
-def dependency_graph(rules: list[Rule]) -> dict[str, set[tuple[str, bool]]]:
+def dependency_graph(rules: Iterable[Rule]) -> dict[str, set[tuple[str, bool]]]:
     """head predicate -> {(body predicate, negated)}."""
     graph: dict[str, set[tuple[str, bool]]] = defaultdict(set)
     for rule in rules:
@@ -298,6 +298,18 @@ def dependency_graph(rules: list[Rule]) -> dict[str, set[tuple[str, bool]]]:
             elif isinstance(lit, Negation):
                 graph[rule.head.predicate].add((lit.atom.predicate, True))
     return graph
+
+
+def depending_on(graph: dict[str, set[tuple[str, bool]]], predicates: Iterable[str]) -> set[str]:
+    """`predicates` and every predicate that (transitively) depends on one of them, in `graph`
+    (a dependency_graph)."""
+    reached = set(predicates)
+    while True:
+        more = {head for head, body in graph.items() if head not in reached
+                and any(dep in reached for dep, _negated in body)}
+        if not more:
+            return reached
+        reached |= more
 
 
 def strata(rules: list[Rule]) -> list[set[str]]:
