@@ -98,6 +98,7 @@ def _kb():
 # -- Deelwijzer in-process ---------------------------------------------------------------------------
 def deelwijzer(args) -> dict:
     from kb.decide import decide_in, validate_question
+    from kb.decision_table import DecisionTable
     from kb.engine.materialized import MaterializedEngine
     from kb.explain.explainer import explain
     work = Path(args.dir)
@@ -110,13 +111,29 @@ def deelwijzer(args) -> dict:
     engine.model(qs[0].at)  # the moment's model, built once and then shared by every question
     model_s = time.perf_counter() - started
     out: dict = {"model_build_s": model_s}
+    # The decision tables of the questions' days and settings (as the service builds them in the
+    # background on first use): every question that can be anything but forbidden, at once.
+    tables, table_s = {}, {}
+    for key in sorted({(q.at, q.setting) for q in qs}):
+        started = time.perf_counter()
+        tables[key] = DecisionTable.build(engine, kb, *key)
+        table_s[key[1]] = time.perf_counter() - started
+    out["table_build_s"] = table_s
+    out["table_questions"] = {key[1]: len(t._answers.questions) for key, t in tables.items() if t is not None}
 
-    def decide(q):
+    def decide_alone(q):
         validate_question(q, kb, facts)
         return engine.run(q.context(), lambda ev: decide_in(ev, kb, q, facts.version))
 
+    def decide(q):
+        validate_question(q, kb, facts)
+        table = tables.get((q.at, q.setting))
+        return table.decide(q, facts.version) if table is not None else \
+            engine.run(q.context(), lambda ev: decide_in(ev, kb, q, facts.version))
+
     for q in qs[:20]:  # warm-up: indexes are built on first use
         decide(q)
+        decide_alone(q)
     times, outcomes, rules = [], [], []
     deadline = time.perf_counter() + args.time_limit
     for q in qs:
@@ -127,6 +144,12 @@ def deelwijzer(args) -> dict:
         rules.append(list(decision.deciding_rules))
         if time.perf_counter() > deadline:
             break
+    alone = []
+    for q in qs[: len(outcomes)]:
+        start = time.perf_counter()
+        decide_alone(q)
+        alone.append(time.perf_counter() - start)
+    out["decision_alone"] = stats(alone)
     out["decision"] = stats(times)
     out["outcomes"], out["deciding_rules"] = outcomes, rules
     out["decision_min"] = stats(min_of_passes(lambda q: decide(q), qs[: len(outcomes)], times, args))

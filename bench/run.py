@@ -219,6 +219,16 @@ def rows_for(res: dict) -> list[dict]:
     add("Deelwijzer decision p50", ms(d50), "ms")
     add("Deelwijzer decision p99", ms(d99), "ms", d99 / dict_p99 if d99 and dict_p99 else None,
         "dict-lookup p99", "decision_vs_dict", d99 / dict_p99 <= 100 if d99 and dict_p99 else None)
+    a99 = get(dw, "decision_alone", "p99")
+    if a99:
+        add("Deelwijzer decision p99, each question decided alone (no table)", ms(a99), "ms",
+            a99 / dict_p99 if dict_p99 else None, "dict-lookup p99",
+            note="what a question costs before its day's table is built, or with hypothetical facts")
+    builds = dw.get("table_build_s") or {}
+    if builds:
+        add("Deelwijzer decision tables build (per setting)", max(builds.values()), "s",
+            note="; ".join(f"{setting} {sec:.2f} s, {dw.get('table_questions', {}).get(setting, 0):,} questions"
+                           for setting, sec in sorted(builds.items())) + "; built in the background on first use")
     peer, peer_p99 = fastest_peer(res)
     if d99 and peer_p99:
         add("Deelwijzer decision p99 vs fastest peer", ms(d99), "ms", d99 / peer_p99,

@@ -19,8 +19,8 @@ import threading
 from collections.abc import Callable
 
 from .decide import Decision, Question, attached_conditions, deciding_rules, outcome_in
-from .engine.base import QUESTION, Engine, Evaluation, ManyAnswers
-from .language.ast import Atom, Negation, Rule, Variable
+from .engine.base import QUESTION, Context, Engine, Evaluation, ManyAnswers
+from .language.ast import Atom, Constant, Negation, Rule, Variable
 from .language.checks import dependency_graph, depending_on
 from .language.knowledge_base import KnowledgeBase
 from .language.vocabulary import OUTCOMES, Outcome
@@ -37,6 +37,7 @@ class DecisionTable:
         self._answers = answers
         (self._forbidden_rule,) = kb.by_head[kb.roles.outcome(Outcome.FORBIDDEN)]
         self._conditions = functools.lru_cache(maxsize=1024)(functools.partial(attached_conditions, kb))
+        self._block_guards = engine.run(Context(moment, setting), lambda ev: _block_guards(ev, kb))
 
     @classmethod
     def build(cls, engine: Engine, kb: KnowledgeBase, moment: datetime.date, setting: str) -> DecisionTable | None:
@@ -60,7 +61,10 @@ class DecisionTable:
         else:  # no guard holds: forbidden by its one rule, with whatever blocks hold as well
             outcome = Outcome.FORBIDDEN
             rule = self._forbidden_rule.id
-            rules = self.engine.run(question.context(), lambda ev: deciding_rules(ev, kb, outcome, args, rule))
+            if any(guard is None or tuple(args[p] for p in guard[0]) in guard[1] for guard in self._block_guards):
+                rules = self.engine.run(question.context(), lambda ev: deciding_rules(ev, kb, outcome, args, rule))
+            else:  # no block's guard holds either
+                rules = (rule,)
             may_disclose = False
         return Decision(question, outcome, rules, kb.version, facts_version,
                         conditions=self._conditions(rules), may_disclose=may_disclose)
@@ -145,10 +149,37 @@ def _candidates(kb: KnowledgeBase) -> Callable[[Evaluation], set[tuple]]:
         for guard in guards:
             assert guard is not None  # why_no_table checked every rule has one
             atom, places = guard
-            pattern = tuple(t.value if hasattr(t, "value") else None for t in atom.args)
+            pattern = tuple(t.value if isinstance(t, Constant) else None for t in atom.args)
             found.update((row[places[0]], row[places[1]], row[places[2]]) for row in ev.ask(atom.predicate, pattern))
         return found
     return candidates
+
+
+def _block_guards(ev: Evaluation, kb: KnowledgeBase) -> list[tuple[tuple[int, ...], set[tuple]] | None]:
+    """For each rule giving `forbidden` its reason (a block): the places of the question its guard
+    names and the values they take in the guard's rows — a block can hold for a question only
+    if the question's values are among them. None for a rule without such a guard."""
+    asked_dependent = depending_on(dependency_graph(kb.rules), [QUESTION])
+    guards: list[tuple[tuple[int, ...], set[tuple]] | None] = []
+    for reason in kb.roles.reasons[Outcome.FORBIDDEN]:
+        for rule in kb.by_head.get(reason, ()):
+            head = [t.name if isinstance(t, Variable) else None for t in rule.head.args]
+            best: tuple[Atom, list[int]] | None = None
+            for lit in rule.body:
+                if isinstance(lit, Atom) and lit.predicate not in asked_dependent:
+                    names = [t.name if isinstance(t, Variable) else None for t in lit.args]
+                    places = [p for p, name in enumerate(head) if name is not None and name in names]
+                    if places and (best is None or len(places) > len(best[1])):
+                        best = (lit, places)
+            if best is None:
+                guards.append(None)
+                continue
+            atom, places = best
+            names = [t.name if isinstance(t, Variable) else None for t in atom.args]
+            at = [names.index(head[p]) for p in places]
+            pattern = tuple(t.value if isinstance(t, Constant) else None for t in atom.args)
+            guards.append((tuple(places), {tuple(row[i] for i in at) for row in ev.ask(atom.predicate, pattern)}))
+    return guards
 
 
 def _guard(rule: Rule, asked_dependent: set[str]) -> tuple[Atom, tuple[int, int, int]] | None:

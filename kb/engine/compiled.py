@@ -29,7 +29,7 @@ class Reader(Protocol):
         """Whether the ground atom holds."""
 
 
-Emit = Callable[[tuple], bool]  # receives a head row; True stops the search
+Emit = Callable[[tuple], bool | None]  # receives a head row; True stops the search
 Step = Callable[[Reader, list, Emit], bool]
 
 _SET, _SAME_SLOT, _SAME_CONST = 0, 1, 2
@@ -60,7 +60,7 @@ class CompiledRule:
                          for t in rule.head.args])
 
         def emit_head(reader: Reader, env: list, emit: Emit) -> bool:
-            return emit(head(env))
+            return bool(emit(head(env)))
 
         run: Step = emit_head
         for make in reversed(compiled_steps):

@@ -71,13 +71,11 @@ class DemandEvaluation(Evaluation):
         if derived_by is not None:
             return tuple(derived_by)
         # A materialised (or recomputed) row: each rule is asked for one proof, its head bound.
-        positions = tuple(range(len(args)))
         found = []
-        for rule in self.program.rules.get(predicate, ()):
-            compiled = self.program.compiled(rule, positions, self.model.size)
+        for compiled in self.program.compiled(predicate, tuple(range(len(args))), self.model.size):
             env = compiled.start(args)
             if env is not None and compiled.run(self, env, _first):
-                found.append(rule.id)
+                found.append(compiled.rule_id)
         return tuple(found)
 
     # -- evaluation ---------------------------------------------------------------------------------
@@ -110,26 +108,23 @@ class DemandEvaluation(Evaluation):
 
     def _demand(self, predicate: str, pattern: tuple) -> set[tuple]:
         key = (predicate, pattern)
-        answers = self._memo.get(key)
-        if answers is not None:
-            return answers
+        known = self._memo.get(key)
+        if known is not None:
+            return known
         budget.check()
-        answers = set()
+        answers: set[tuple] = set()
         derived_by = self._derived_by
-        positions = tuple(i for i, value in enumerate(pattern) if value is not None)
-        for rule in self.program.rules.get(predicate, ()):
-            compiled = self.program.compiled(rule, positions, self.model.size)
+        rows: list[tuple] = []
+        for compiled in self.program.compiled(predicate, tuple(i for i, v in enumerate(pattern) if v is not None),
+                                              self.model.size):
             env = compiled.start(pattern)
             if env is None:
                 continue
-            rule_id = compiled.rule_id
-
-            def emit(row: tuple) -> bool:
-                answers.add(row)  # noqa: B023 - called before the loop moves on
-                derived_by.setdefault((predicate, row), {})[rule_id] = None  # noqa: B023
-                return False
-
-            compiled.run(self, env, emit)
+            compiled.run(self, env, rows.append)  # append returns None: go on to every row
+            for row in rows:
+                answers.add(row)
+                derived_by.setdefault((predicate, row), {})[compiled.rule_id] = None
+            rows.clear()
         self._memo[key] = answers
         return answers
 

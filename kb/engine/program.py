@@ -47,13 +47,15 @@ class Program:
         """Every derived predicate that (transitively) depends on one of `predicates`."""
         return {p for p in depending_on(self.graph, predicates) if self.kind.get(p) in ("derived", "decision")}
 
-    def compiled(self, rule, positions: tuple[int, ...], size: Callable[[str], int]) -> CompiledRule:
-        """`rule` compiled for a question that binds the head places `positions` (cached)."""
-        key = (id(rule), positions)
+    def compiled(self, predicate: str, positions: tuple[int, ...],
+                 size: Callable[[str], int]) -> tuple[CompiledRule, ...]:
+        """The rules of `predicate` compiled for a question binding the head places `positions` (cached)."""
+        key = (predicate, positions)
         compiled = self._plans.get(key)
         if compiled is None:
             with self._plan_lock:
-                compiled = self._plans.get(key) or CompiledRule(rule, positions, size)
+                compiled = self._plans.get(key) or tuple(CompiledRule(rule, positions, size)
+                                                         for rule in self.rules.get(predicate, ()))
                 self._plans[key] = compiled
         return compiled
 
