@@ -72,24 +72,28 @@ class DecisionTable:
 
 class DecisionTables:
     """The decision tables of one knowledge base and fact base, per day and setting (the few most
-    recently built). A question never waits for one: the first question of a day and setting
-    starts building its table in the background and is decided alone, as are the others until the
-    table is ready. A new rule or fact base gets a new, empty DecisionTables."""
+    recently built). A question never waits for one: the second question of a day and setting
+    (a one-off question, as on the command line, does not pay for a table) starts building its
+    table in the background, and questions are decided alone until it is ready. A new rule or
+    fact base gets a new, empty DecisionTables."""
 
     KEPT = 4
 
     def __init__(self) -> None:
         self._tables: dict[tuple, DecisionTable | None] = {}
+        self._asked: dict[tuple, int] = {}
         self._building: dict[tuple, int] = {}  # key -> the process building it (a fork starts over)
         self._lock = threading.Lock()
 
     def get(self, engine: Engine, kb: KnowledgeBase, at: datetime.date, setting: str) -> DecisionTable | None:
-        """The table of a day and setting if it is ready; else None, and it is being built."""
+        """The table of a day and setting if it is ready; else None (and, from the second question
+        on, it is being built)."""
         key = (at, setting)
         if key in self._tables:
             return self._tables[key]
         with self._lock:
-            if self._building.get(key) == os.getpid():
+            self._asked[key] = asked = self._asked.get(key, 0) + 1
+            if asked < 2 or self._building.get(key) == os.getpid():
                 return None
             self._building[key] = os.getpid()
         threading.Thread(target=self._build_quietly, args=(engine, kb, at, setting), daemon=True,

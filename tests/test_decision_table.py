@@ -13,6 +13,7 @@ import datetime
 import random
 import shutil
 import textwrap
+import threading
 from pathlib import Path
 
 import pytest
@@ -21,7 +22,7 @@ from hypothesis import strategies as st
 from random_facts import fact_sets, questions
 
 from kb.decide import Question, decide_in
-from kb.decision_table import DecisionTable, why_no_table
+from kb.decision_table import DecisionTable, DecisionTables, why_no_table
 from kb.engine.locality import why_not_question_local
 from kb.engine.materialized import MaterializedEngine
 from kb.engine.program import Program
@@ -169,3 +170,19 @@ def test_a_table_is_not_used_after_the_facts_change(kb, demo):
     assert workspace.decision_table(DAY) is not None
     decision = workspace.decide(question)
     assert decision.outcome == "forbidden" and "B4.confidentiality" in decision.deciding_rules
+
+
+def test_tables_are_built_in_the_background_from_the_second_question(kb, demo):
+    """A one-off question builds nothing; the second of a day and setting starts the build in a
+    thread and returns at once; once built, the table is handed out."""
+    engine, _ = demo
+    tables = DecisionTables()
+    before = set(threading.enumerate())
+    assert tables.get(engine, kb, DAY, "mdo") is None
+    assert set(threading.enumerate()) <= before
+    assert tables.get(engine, kb, DAY, "mdo") is None
+    builders = [t for t in threading.enumerate() if t.name == "decision-table" and t not in before]
+    assert len(builders) == 1
+    builders[0].join(timeout=120)
+    table = tables.get(engine, kb, DAY, "mdo")
+    assert isinstance(table, DecisionTable) and table.setting == "mdo"
