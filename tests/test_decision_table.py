@@ -20,6 +20,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from random_facts import fact_sets, questions
+from test_engine import EXTRA_PREDICATE, EXTRA_RULE
 
 from kb.decide import Question, decide_in
 from kb.decision_table import DecisionTable, DecisionTables, why_no_table
@@ -88,26 +89,6 @@ def test_table_decides_random_fact_sets_like_each_question_alone(kb, data):
             f"{question}; facts: {sorted(map(str, facts))}")
 
 
-EXTRA_PREDICATE = """
-  extra_marker:
-    kind: input
-    args: [{Person: person}]
-    nl: "{Person} is gemarkeerd"
-    en: "{Person} is marked"
-    nl_not: "{Person} is niet gemarkeerd"
-    en_not: "{Person} is not marked"
-"""
-EXTRA_RULE = """
-@id: X1.marked_ground
-@source: D4
-@nl: {Actor} mag {Recipient} informeren over {Item}, want {Actor} is gemarkeerd.
-@en: {Actor} may tell {Recipient} about {Item}, because {Actor} is marked.
-may_tell(Actor, Recipient, Item) :-
-    extra_marker(Actor),
-    asked(Actor, Recipient, Item).
-"""
-
-
 def test_a_ground_that_needs_the_question_gets_no_table_and_is_still_decided(tmp_path, demo):
     """A may_tell rule that reads `asked`: no guard names every candidate, so no table is built,
     and the Workspace decides each question alone (the marked actor may tell anyone)."""
@@ -126,7 +107,7 @@ def test_a_ground_that_needs_the_question_gets_no_table_and_is_still_decided(tmp
     assert workspace.decision_table(DAY) is None
     decision = workspace.decide(Question("sara_008", "jonas_836", "item_00009", DAY))
     assert (decision.outcome, decision.deciding_rules[:2]) == ("permitted",
-                                                               ("D4.permitted_by_ground", "X1.marked_ground"))
+                                                               ("D4.permitted_by_ground", "T.extra"))
 
 
 def _program_of(text: str, kb):
