@@ -144,6 +144,15 @@ def run_size(size: str, budget: dict, work: Path, log) -> dict:
                 "http", size, work, limit, log, variant=variant, name=app, db=work / f"{size}.db",
                 requests=b["requests"], concurrency=16, time_limit=b["time_limit"], server=server,
                 workers=workers)
+    if size == ORDER[0]:  # two shards behind HAProxy, each with a copy of the smallest world
+        out = work / f"{size}.shards.json"
+        print(f"  {size:6} shards ...", end="", flush=True)
+        done = subprocess.run([sys.executable, str(HERE / "shards.py"), "--db", str(work / f"{size}.db"),
+                               "--questions", str(work / f"{size}.questions.json"), "--out", str(out)],
+                              cwd=ROOT, stdout=log, stderr=log, timeout=limit)
+        res["shards"] = json.loads(out.read_text()) if done.returncode == 0 and out.exists() else \
+            {"error": f"bench/shards.py exit code {done.returncode}"}
+        print(" done")
     return res
 
 
@@ -302,6 +311,15 @@ def rows_for(res: dict) -> list[dict]:
         add(f"{label} load (facts in, ready to answer)", pr.get("load_s"), "s",
             pr["load_s"] / dw["model_build_s"] if pr.get("load_s") and dw.get("model_build_s") else None,
             "Deelwijzer model build", note=f"peak {pr.get('peak_rss_mb', 0):.0f} MB")
+    sh = res.get("shards")
+    if sh:
+        one, two = sh.get("one_shard_per_s"), sh.get("two_shards_per_s")
+        add("HTTP decisions/s through HAProxy, one shard", one, "req/s", note=sh.get("error", ""))
+        add("HTTP decisions/s through HAProxy, two shards (total)", two, "req/s", sh.get("ratio"), "one shard",
+            note=("per shard " + ", ".join(f"{clb} {rate:.0f}" for clb, rate in sh["per_shard_per_s"].items())
+                  + f"; wrk, {sh['clients']} connections, {sh['seconds']:g} s per phase; load before "
+                  f"{sh['load_before']:.1f}; the load generator and the proxy share the 2 cores")
+            if two else "")
     return rows
 
 
