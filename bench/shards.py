@@ -69,12 +69,13 @@ def _start_shard(db: Path, port: int, log: Path) -> subprocess.Popen:
                                 stderr=subprocess.STDOUT, start_new_session=True)
 
 
-def _load(port: int, clbs: tuple[str, ...], bodies: Path, seconds: float, clients: int) -> dict[str, float]:
-    """Decisions per second per CLB key: one wrk per key, together, `clients` connections in all."""
-    runs = {clb: subprocess.Popen([WRK, "-t1", f"-c{max(1, clients // len(clbs))}", f"-d{seconds:g}s", "-s",
+def load_through_proxy(port: int, bodies: dict[str, Path], seconds: float, clients: int) -> dict[str, float]:
+    """Decisions per second per CLB key through the proxy on `port`: one wrk per key, all at once,
+    `clients` connections in all, each key's requests cycling through its file of JSON bodies."""
+    runs = {clb: subprocess.Popen([WRK, "-t1", f"-c{max(1, clients // len(bodies))}", f"-d{seconds:g}s", "-s",
                                    str(HERE / "wrk" / "decisions.lua"), f"http://127.0.0.1:{port}",
-                                   "--", str(bodies), TOKEN, clb], stdout=subprocess.PIPE, text=True)
-            for clb in clbs}
+                                   "--", str(path), TOKEN, clb], stdout=subprocess.PIPE, text=True)
+            for clb, path in bodies.items()}
     rates = {}
     for clb, run in runs.items():
         out, _ = run.communicate(timeout=seconds + 60)
@@ -111,9 +112,10 @@ def measure(db: Path, questions: list, seconds: float, clients: int, work: Path)
         bodies.write_text("".join(json.dumps({"actor": a, "recipient": r, "item": i, "at": at, "setting": s,
                                               "explain": "none"}) + "\n" for a, r, i, at, s in questions))
         load_before = os.getloadavg()[0]
-        _load(proxy_port, CLBS, bodies, 3, clients)  # warm-up: each shard's day model and tables
-        one = _load(proxy_port, CLBS[:1], bodies, seconds, clients)
-        two = _load(proxy_port, CLBS, bodies, seconds, clients)
+        both = {clb: bodies for clb in CLBS}  # both shards hold the same world
+        load_through_proxy(proxy_port, both, 3, clients)  # warm-up: each shard's day model and tables
+        one = load_through_proxy(proxy_port, {CLBS[0]: bodies}, seconds, clients)
+        two = load_through_proxy(proxy_port, both, seconds, clients)
         return {"one_shard_per_s": one[CLBS[0]], "two_shards_per_s": sum(two.values()), "per_shard_per_s": two,
                 "ratio": sum(two.values()) / one[CLBS[0]], "clients": clients, "seconds": seconds,
                 "load_before": load_before}

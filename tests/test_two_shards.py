@@ -4,13 +4,14 @@ Two Deelwijzer services (waitress, each with its own store and seed facts: one C
 HAProxy from Debian's package, routing on the header X-Deelwijzer-CLB with
 deploy/shards/haproxy.cfg.template. Each shard answers only about its own pupils; a fact added
 through the proxy in one shard is decided on there and is absent from the other; a bounded load
-run through the proxy shows the two shards' throughput adding up (checked when the machine was not
+run through the proxy (wrk, as in bench/shards.py) shows the two shards' throughput adding up (checked when the machine was not
 already busy before the run; otherwise the figures are reported in the skip reason). Skipped when
 haproxy is not installed, unless DEELWIJZER_SHARD_TESTS=required (CI installs it: .ci/run).
 """
 from __future__ import annotations
 
 import http.client
+import importlib.util
 import json
 import os
 import shutil
@@ -19,7 +20,6 @@ import socket
 import string
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
@@ -27,7 +27,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 HAPROXY = shutil.which("haproxy") or ("/usr/sbin/haproxy" if Path("/usr/sbin/haproxy").exists() else None)
-TOKEN = "shard-token"
+TOKEN = "bench-token"  # the token bench/shards.py sends
 
 if HAPROXY is None and os.environ.get("DEELWIJZER_SHARD_TESTS") != "required":
     pytest.skip("haproxy is not installed (apt-get install haproxy)", allow_module_level=True)
@@ -109,6 +109,13 @@ def shards(tmp_path_factory):
                 proc.wait()
 
 
+def _bench_shards():
+    spec = importlib.util.spec_from_file_location("bench_shards", ROOT / "bench" / "shards.py")
+    module = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
+    spec.loader.exec_module(module)  # type: ignore[union-attr]
+    return module
+
+
 def _call(port: int, clb: str | None, method: str, path: str, body=None, conn=None):
     own = conn is None
     conn = conn or http.client.HTTPConnection("127.0.0.1", port, timeout=60)
@@ -155,38 +162,21 @@ def test_a_fact_added_in_one_shard_is_decided_there_and_absent_from_the_other(sh
     assert status == 422
 
 
-def _load(port: int, clbs: list[str], seconds: float, threads: int = 4) -> float:
-    """Decisions per second through the proxy for `seconds`, threads spread over the shards."""
-    count = [0]
-    lock = threading.Lock()
-    deadline = time.perf_counter() + seconds
-
-    def run(clb: str) -> None:
-        s = clb[-1]
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-        done = 0
-        while time.perf_counter() < deadline:
-            # a full explanation: the shard's work, not the load generator's, sets the pace
-            status, _ = _call(port, clb, "POST", "/v1/decisions", _question(s, "bert", "full"), conn=conn)
-            assert status == 201
-            done += 1
-        conn.close()
-        with lock:
-            count[0] += done
-
-    workers = [threading.Thread(target=run, args=(clbs[n % len(clbs)],)) for n in range(threads)]
-    started = time.perf_counter()
-    for w in workers:
-        w.start()
-    for w in workers:
-        w.join()
-    return count[0] / (time.perf_counter() - started)
-
-
-def test_throughput_of_two_shards_adds_up(shards, record_property):
+def test_throughput_of_two_shards_adds_up(shards, tmp_path, record_property):
+    """wrk (bench/shards.py's load, a C client that leaves the cores to the shards) sends full
+    explanations through the proxy: to shard A alone, then to both."""
+    bench = _bench_shards()
+    if bench.WRK is None:
+        if os.environ.get("DEELWIJZER_SHARD_TESTS") == "required":
+            pytest.fail("DEELWIJZER_SHARD_TESTS=required but wrk is not installed (apt-get install wrk)")
+        pytest.skip("wrk is not installed (apt-get install wrk)")
+    bodies = {}
+    for s in ("a", "b"):
+        bodies[f"clb-{s}"] = tmp_path / f"bodies_{s}.jsonl"
+        bodies[f"clb-{s}"].write_text(json.dumps(_question(s, "bert", "full")) + "\n")
     busy = os.getloadavg()[0]  # before this test's own load
-    one = _load(shards, ["clb-a"], 4)
-    two = _load(shards, ["clb-a", "clb-b"], 4)
+    one = bench.load_through_proxy(shards, {"clb-a": bodies["clb-a"]}, 4, 8)["clb-a"]
+    two = sum(bench.load_through_proxy(shards, bodies, 4, 8).values())
     ratio = two / one
     record_property("shards_throughput", {"one_shard_per_s": one, "two_shards_per_s": two, "ratio": ratio})
     print(f"one shard {one:.0f}/s, two shards {two:.0f}/s: {ratio:.2f}x")
