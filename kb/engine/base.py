@@ -58,16 +58,16 @@ class Evaluation(ABC):
 
 
 class ManyAnswers(Protocol):
-    """Many questions answered at once (Engine.many): a row of a question's own predicate holds
-    for the question it agrees with."""
+    """Many questions (actor, recipient, item) answered at once (Engine.many), about each question
+    itself: whether predicate(actor, recipient, item) holds for it, and by which rules."""
 
     questions: frozenset[tuple]
 
-    def holds(self, predicate: str, row: tuple) -> bool:
-        """Whether predicate(row) holds."""
+    def holds(self, predicate: str, question: tuple) -> bool:
+        """Whether predicate(question) holds, for one of the questions."""
 
-    def deriving_rules(self, predicate: str, row: tuple) -> tuple[str, ...]:
-        """The rules that derive predicate(row), in file order (empty when it does not hold)."""
+    def deriving_rules(self, predicate: str, question: tuple) -> tuple[str, ...]:
+        """The rules that derive predicate(question), in file order (empty when it does not hold)."""
 
 
 class Engine(ABC):
