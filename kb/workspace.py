@@ -9,6 +9,7 @@ names a new fact-base version.
 """
 from __future__ import annotations
 
+import logging
 import threading
 from collections import OrderedDict
 from pathlib import Path
@@ -16,10 +17,13 @@ from pathlib import Path
 from .decide import DEFAULT_SETTING, Decision, Question, audience_candidates, decide_in, validate_question
 from .engine.base import Engine
 from .engine.registry import DEFAULT_ENGINE, engine_factory
+from .engine.snapshot import SnapshotDir
 from .explain.explainer import explain
 from .facts.model import Fact, FactSet
 from .language.knowledge_base import DEFAULT_DIR, KnowledgeBase, load_knowledge_base
 from .language.vocabulary import Outcome
+
+log = logging.getLogger("kb.workspace")
 
 DECISION_CACHE = 100_000  # questions remembered per rules-and-facts version
 
@@ -28,9 +32,11 @@ class Workspace:
     """Knowledge base + facts + engine. All public methods are safe to call from many threads."""
 
     def __init__(self, kb_dir: Path | str = DEFAULT_DIR, facts: FactSet | None = None,
-                 engine: str = DEFAULT_ENGINE):
-        """Load and check the rules of `kb_dir`; `engine` names a registered engine (UnknownEngine if not)."""
+                 engine: str = DEFAULT_ENGINE, snapshot_dir: Path | str | None = None):
+        """Load and check the rules of `kb_dir`; `engine` names a registered engine (UnknownEngine if not).
+        With `snapshot_dir`, `load_from_store` keeps the engine's models there between starts."""
         self.kb_dir = Path(kb_dir)
+        self.snapshot_dir = Path(snapshot_dir) if snapshot_dir else None
         self.engine_name = engine
         self._new_engine = engine_factory(engine)
         self._lock = threading.RLock()
@@ -56,6 +62,32 @@ class Workspace:
             self.engine.load(self.kb, facts)
             self.facts = facts
             self._decided.clear()
+
+    def load_from_store(self, store) -> None:
+        """Take the fact base of `store` (a FactStore) as it is now.
+
+        With a snapshot directory and an engine that keeps snapshots, the model is loaded from the
+        newest snapshot of these rules (checked against the store's fact chain); if the store moved
+        on since that snapshot, only the facts added and withdrawn since are applied, and a snapshot
+        of the result is written for the next start. Without a usable snapshot the facts are read
+        from the store and the model is built on first use (and then written)."""
+        version = store.version()
+        if self.snapshot_dir is not None and hasattr(self.engine, "restore"):
+            snapshots = SnapshotDir(self.snapshot_dir, identify=lambda v: store.hash_at(int(v)) or "")
+            self.engine.snapshots = snapshots
+            at = snapshots.newest(self.kb.version, version)
+            facts = self.engine.restore(self.kb, str(at)) if at is not None else None
+            if facts is not None:
+                with self._lock:
+                    self.facts = facts
+                    self._decided.clear()
+                if at != version:
+                    added, withdrawn = store.changes(at, version)
+                    log.info("model snapshot at fact version %s; applying versions %s to %s", at, at + 1, version)
+                    self.change_facts([s.fact for s in added], [s.fact for s in withdrawn], str(version))
+                    self.engine.keep_snapshot()
+                return
+        self.replace_facts(store.fact_set(version))
 
     def change_facts(self, added: list[Fact], removed: list[Fact], version: str) -> None:
         """Apply an incremental change of the base facts and name the new fact-base version."""
