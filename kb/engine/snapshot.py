@@ -184,15 +184,15 @@ def encode(key: Key, facts: FactSet, models: list[MomentModel]) -> bytes:
     """The snapshot file's bytes: magic line, header line (JSON), marshal body."""
     vocab = models[0].program.kb.vocabulary if models else None
     dated = _date_positions(vocab) if vocab is not None else {}
-    memo: dict[int, tuple] = {}
     fact_part = []
     for predicate in facts.predicates():
         args, starts, ends, origins = facts.columns(predicate)
-        fact_part.append((predicate, _encode_rows(args, dated.get(predicate, ()), memo),
-                          [d.toordinal() for d in starts], [d.toordinal() for d in ends], list(origins)))
+        fact_part.append((predicate, _encode_rows(args, dated.get(predicate, ())),
+                          list(map(datetime.date.toordinal, starts)), list(map(datetime.date.toordinal, ends)),
+                          list(origins)))
     model_part = []
     for model in models:
-        relations = [(name, rel.arity, _encode_rows(rel.rows, dated.get(name, ()), memo))
+        relations = [(name, rel.arity, _encode_rows(rel.rows, dated.get(name, ())))
                      for name, rel in model.relations.items()]
         model_part.append((model.moment.toordinal(), relations))
     body = marshal.dumps((fact_part, model_part), _MARSHAL_VERSION)
@@ -234,23 +234,15 @@ def decode(data: bytes, program: Program, key: Key) -> Snapshot:
 
 def _rebuild(key: Key, program: Program, fact_part, model_part) -> Snapshot:
     dated = _date_positions(program.kb.vocabulary)
-    days: dict[int, datetime.date] = {}
-
-    def day(ordinal: int) -> datetime.date:
-        found = days.get(ordinal)
-        if found is None:
-            found = days[ordinal] = datetime.date.fromordinal(ordinal)
-        return found
-
-    memo: dict[int, tuple] = {}
+    days = _Days()
     columns: dict[str, Columns] = {}
     for predicate, args, starts, ends, origins in fact_part:
         if program.kind.get(predicate) != "input":
             raise SnapshotRejected(f"facts of {predicate!r}, not an input predicate of these rules")
         if not len(args) == len(starts) == len(ends) == len(origins):
             raise SnapshotRejected(f"columns of {predicate!r} differ in length")
-        columns[predicate] = (_decode_rows(args, dated.get(predicate, ()), memo, day),
-                              [day(o) for o in starts], [day(o) for o in ends], origins)
+        columns[predicate] = (_decode_rows(args, dated.get(predicate, ()), days),
+                              list(map(days.__getitem__, starts)), list(map(days.__getitem__, ends)), origins)
     facts = FactSet.of_columns(columns, key.facts)
     models: dict[datetime.date, MomentModel] = {}
     for moment, relations in model_part:
@@ -258,12 +250,12 @@ def _rebuild(key: Key, program: Program, fact_part, model_part) -> Snapshot:
         for name, arity, rows in relations:
             if name != "today" and program.arity.get(name) != arity:
                 raise SnapshotRejected(f"relation {name!r} does not fit these rules")
-            rels[name] = Relation(arity, _decode_rows(rows, dated.get(name, ()), memo, day))
+            rels[name] = Relation(arity, _decode_rows(rows, dated.get(name, ()), days))
         expected = {n for n, kind in program.kind.items() if kind == "input"} | {"today"} | \
             {n for stratum in program.strata if not stratum & program.question_dependent for n in stratum}
         if not expected <= rels.keys():
             raise SnapshotRejected("relations missing")
-        models[day(moment)] = MomentModel.of_relations(program, day(moment), rels)
+        models[days[moment]] = MomentModel.of_relations(program, days[moment], rels)
     return Snapshot(key, facts, models)
 
 
@@ -274,45 +266,29 @@ def _date_positions(vocab) -> dict[str, tuple[int, ...]]:
     return {name: positions for name, positions in found.items() if positions}
 
 
-def _encode_rows(rows, positions: tuple[int, ...], memo: dict[int, tuple]) -> list:
-    if not positions:
-        return list(rows)
-    out = []
-    for row in rows:
-        encoded = memo.get(id(row))  # one row shared by facts and relations stays shared
-        if encoded is None:
-            values = list(row)
-            for i in positions:
-                values[i] = values[i].toordinal()  # a non-date here fails: the snapshot is not written
-            encoded = memo[id(row)] = tuple(values)
-        out.append(encoded)
-    return out
+class _Days(dict):
+    """Ordinal -> date, each date made once and then shared."""
+
+    def __missing__(self, ordinal: int) -> datetime.date:
+        day = self[ordinal] = datetime.date.fromordinal(ordinal)
+        return day
 
 
-def _decode_rows(rows, positions: tuple[int, ...], memo: dict[int, tuple], day) -> list:
-    if not positions:
+def _encode_rows(rows, positions: tuple[int, ...]) -> list:
+    # Column-wise, so the per-value work runs in C: transpose, convert the date columns, transpose back.
+    rows = list(rows)
+    if not positions or not rows:
         return rows
-    out = []
-    for row in rows:
-        decoded = memo.get(id(row))
-        if decoded is None:
-            values = list(row)
-            for i in positions:
-                values[i] = day(values[i])
-            decoded = memo[id(row)] = tuple(values)
-        out.append(decoded)
-    return out
+    columns: list = list(zip(*rows))
+    for i in positions:
+        columns[i] = map(datetime.date.toordinal, columns[i])  # a non-date fails: the snapshot is not written
+    return list(zip(*columns))
 
 
-def configured_dir(setting: str | None, database_url: str) -> Path | None:
-    """The snapshot directory a setting names: `auto` — a `snapshots` folder beside a SQLite
-    store's file (none for an in-memory or PostgreSQL store); empty or None — no snapshots;
-    anything else — that directory."""
-    if setting != "auto":
-        return Path(setting) if setting else None
-    if not database_url.startswith("sqlite://"):
-        return None
-    path = database_url[len("sqlite://"):].lstrip("/")  # as kb/store/db.py reads the URL
-    if not path or path == ":memory:":
-        return None
-    return Path("/" + path if database_url.startswith("sqlite:////") else path).parent / "snapshots"
+def _decode_rows(rows: list, positions: tuple[int, ...], days: _Days) -> list:
+    if not positions or not rows:
+        return rows
+    columns: list = list(zip(*rows))
+    for i in positions:
+        columns[i] = map(days.__getitem__, columns[i])
+    return list(zip(*columns))
