@@ -17,7 +17,7 @@ from pathlib import Path
 from .decide import DEFAULT_SETTING, Decision, Question, audience_candidates, decide_in, validate_question
 from .engine.base import Engine
 from .engine.registry import DEFAULT_ENGINE, engine_factory
-from .engine.snapshot import SnapshotDir
+from .engine.snapshot import KeepsSnapshots, SnapshotDir
 from .explain.explainer import explain
 from .facts.model import Fact, FactSet
 from .language.knowledge_base import DEFAULT_DIR, KnowledgeBase, load_knowledge_base
@@ -72,12 +72,13 @@ class Workspace:
         of the result is written for the next start. Without a usable snapshot the facts are read
         from the store and the model is built on first use (and then written)."""
         version = store.version()
-        if self.snapshot_dir is not None and hasattr(self.engine, "restore"):
+        engine = self.engine
+        if self.snapshot_dir is not None and isinstance(engine, KeepsSnapshots):
             snapshots = SnapshotDir(self.snapshot_dir, identify=lambda v: store.hash_at(int(v)) or "")
-            self.engine.snapshots = snapshots
+            engine.snapshots = snapshots
             at = snapshots.newest(self.kb.version, version)
-            facts = self.engine.restore(self.kb, str(at)) if at is not None else None
-            if facts is not None:
+            facts = engine.restore(self.kb, str(at)) if at is not None else None
+            if at is not None and facts is not None:
                 with self._lock:
                     self.facts = facts
                     self._decided.clear()
@@ -85,7 +86,7 @@ class Workspace:
                     added, withdrawn = store.changes(at, version)
                     log.info("model snapshot at fact version %s; applying versions %s to %s", at, at + 1, version)
                     self.change_facts([s.fact for s in added], [s.fact for s in withdrawn], str(version))
-                    self.engine.keep_snapshot()
+                    engine.keep_snapshot()
                 return
         self.replace_facts(store.fact_set(version))
 

@@ -27,6 +27,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol, runtime_checkable
 
 from ..facts.model import Columns, FactSet, gc_paused
 from .bottom_up import MomentModel
@@ -65,6 +66,19 @@ class Snapshot:
     key: Key
     facts: FactSet
     models: dict[datetime.date, MomentModel]
+
+
+@runtime_checkable
+class KeepsSnapshots(Protocol):
+    """An engine that can start from a snapshot and write one (the materialised engine)."""
+
+    snapshots: SnapshotDir | None
+
+    def restore(self, kb, fact_version: str) -> FactSet | None:
+        """Take rules, facts and models from the snapshot of (kb's version, fact_version), if usable."""
+
+    def keep_snapshot(self) -> None:
+        """Write the current facts and model to `snapshots`."""
 
 
 class SnapshotDir:
@@ -174,7 +188,7 @@ def _name(text: str) -> str:
 
 
 # -- the file ------------------------------------------------------------------------------------------
-def _digest(header: dict, body: bytes) -> str:
+def _digest(header: dict, body: bytes | memoryview) -> str:
     h = hashlib.sha256(json.dumps(header, sort_keys=True).encode())
     h.update(body)
     return h.hexdigest()
@@ -292,3 +306,17 @@ def _decode_rows(rows: list, positions: tuple[int, ...], days: _Days) -> list:
     for i in positions:
         columns[i] = map(days.__getitem__, columns[i])
     return list(zip(*columns))
+
+
+def configured_dir(setting: str | None, database_url: str) -> Path | None:
+    """The snapshot directory a setting names: `auto` — a `snapshots` folder beside a SQLite
+    store's file (none for an in-memory or PostgreSQL store); empty or None — no snapshots;
+    anything else — that directory."""
+    if setting != "auto":
+        return Path(setting) if setting else None
+    if not database_url.startswith("sqlite://"):
+        return None
+    path = database_url[len("sqlite://"):].lstrip("/")  # as kb/store/db.py reads the URL
+    if not path or path == ":memory:":
+        return None
+    return Path("/" + path if database_url.startswith("sqlite:////") else path).parent / "snapshots"
