@@ -132,13 +132,13 @@ class SnapshotDir:
         log line, when it cannot be written (the running model is unaffected)."""
         with self._writing:
             try:
-                data = encode(key, facts, models)
+                parts = encode(key, facts, models)
                 self.path.mkdir(parents=True, exist_ok=True)
                 target = self.file(key)
                 fd, temp = tempfile.mkstemp(dir=self.path, prefix=".writing-", suffix=SUFFIX)
                 try:
                     with os.fdopen(fd, "wb") as fh:
-                        fh.write(data)
+                        fh.writelines(parts)
                         fh.flush()
                         os.fsync(fh.fileno())
                     os.replace(temp, target)
@@ -149,7 +149,7 @@ class SnapshotDir:
                 log.warning("model snapshot for facts %s not written: %s", key.facts, exc)
                 return None
             self._prune(keep=target)
-            log.info("model snapshot %s written (%d bytes)", target.name, len(data))
+            log.info("model snapshot %s written (%d bytes)", target.name, sum(map(len, parts)))
             return target
 
     def write_later(self, key: Key, facts: FactSet, models: list[MomentModel]) -> None:
@@ -194,8 +194,9 @@ def _digest(header: dict, body: bytes | memoryview) -> str:
     return h.hexdigest()
 
 
-def encode(key: Key, facts: FactSet, models: list[MomentModel]) -> bytes:
-    """The snapshot file's bytes: magic line, header line (JSON), marshal body."""
+def encode(key: Key, facts: FactSet, models: list[MomentModel]) -> list[bytes]:
+    """The snapshot file's parts, to be written one after the other: magic line, header line
+    (JSON), marshal body (not joined: the body can be a hundred megabytes)."""
     vocab = models[0].program.kb.vocabulary if models else None
     dated = _date_positions(vocab) if vocab is not None else {}
     fact_part = []
@@ -212,7 +213,7 @@ def encode(key: Key, facts: FactSet, models: list[MomentModel]) -> bytes:
     body = marshal.dumps((fact_part, model_part), _MARSHAL_VERSION)
     header = key.header() | {"moments": [m.moment.isoformat() for m in models], "bytes": len(body)}
     header["sha256"] = _digest(header, body)
-    return MAGIC + json.dumps(header, sort_keys=True).encode() + b"\n" + body
+    return [MAGIC + json.dumps(header, sort_keys=True).encode() + b"\n", body]
 
 
 def decode(data: bytes, program: Program, key: Key) -> Snapshot:
