@@ -74,7 +74,9 @@ class Workspace:
         version = store.version()
         engine = self.engine
         if self.snapshot_dir is not None and isinstance(engine, KeepsSnapshots):
-            snapshots = SnapshotDir(self.snapshot_dir, identify=lambda v: store.hash_at(int(v)) or "")
+            # A stored fact-base version is a number; its chain hash names its content.
+            snapshots = SnapshotDir(self.snapshot_dir,
+                                    identify=lambda v: (store.hash_at(int(v)) if v.isdigit() else None) or "")
             engine.snapshots = snapshots
             at = snapshots.newest(self.kb.version, version)
             facts = engine.restore(self.kb, str(at)) if at is not None else None

@@ -179,6 +179,11 @@ class SnapshotDir:
         older = sorted((p for p in self._files() if p != keep), key=age, reverse=True)
         for path in older[KEEP - 1:]:
             path.unlink(missing_ok=True)
+        # A write cut off by the end of its process leaves its temporary file; one an hour old is
+        # not being written any more.
+        for path in self.path.glob(".writing-*" + SUFFIX):
+            if age(path) < age(keep) - 3600:
+                path.unlink(missing_ok=True)
 
 
 def _name(text: str) -> str:
@@ -202,9 +207,8 @@ def encode(key: Key, facts: FactSet, models: list[MomentModel]) -> list[bytes]:
     fact_part = []
     for predicate in facts.predicates():
         args, starts, ends, origins = facts.columns(predicate)
-        fact_part.append((predicate, _encode_rows(args, dated.get(predicate, ())),
-                          list(map(datetime.date.toordinal, starts)), list(map(datetime.date.toordinal, ends)),
-                          list(origins)))
+        fact_part.append((predicate, _encode_rows(args, dated.get(predicate, ())), _ordinals(starts),
+                          _ordinals(ends), list(origins)))
     model_part = []
     for model in models:
         relations = [(name, rel.arity, _encode_rows(rel.rows, dated.get(name, ())))
@@ -279,6 +283,12 @@ def _date_positions(vocab) -> dict[str, tuple[int, ...]]:
     found = {name: tuple(i for i, a in enumerate(p.args) if a.type == "date") for name, p in vocab.predicates.items()}
     found["today"] = (0,)
     return {name: positions for name, positions in found.items() if positions}
+
+
+def _ordinals(days: list[datetime.date]) -> list[int]:
+    # One int object per distinct day: a million validity bounds are mostly the same few days.
+    ordinal = {day: day.toordinal() for day in set(days)}
+    return list(map(ordinal.__getitem__, days))
 
 
 class _Days(dict):
