@@ -218,8 +218,13 @@ class FactSet:
             known: dict[str, set] = {}
             for predicate in self._order:
                 args = self.columns(predicate)[0]
-                for position, arg in enumerate(vocab.predicates[predicate].args):
-                    known.setdefault(arg.type, set()).update(map(itemgetter(position), args))
+                types = [arg.type for arg in vocab.predicates[predicate].args]
+                if all(len(a) == len(types) for a in args):
+                    for position, kind in enumerate(types):
+                        known.setdefault(kind, set()).update(map(itemgetter(position), args))
+                else:  # arguments that do not fit the predicate: as known_entities pairs them
+                    for kind, values in known_entities(self.of(predicate), vocab).items():
+                        known.setdefault(kind, set()).update(values)
             self._entities = known
         return self._entities
 
