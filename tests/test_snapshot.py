@@ -239,3 +239,26 @@ def test_the_service_setting_names_the_directory():
     assert configured_dir("auto", "postgresql://db/deelwijzer") is None
     assert configured_dir("", "sqlite:///var/deelwijzer.db") is None
     assert configured_dir("/data/snap", "postgresql://db/deelwijzer") == Path("/data/snap")
+
+
+def test_the_service_starts_from_the_snapshot_beside_its_store(tmp_path, caplog):
+    from query_service import create_app
+    from query_service.state import EXTENSION
+    settings = {"TESTING": True, "DATABASE_URL": f"sqlite:///{tmp_path / 'dw.db'}", "DEMO": True}
+    first = create_app(settings).extensions[EXTENSION]
+    question = Question(*_any_question(first.workspace), MOMENT)
+    before = first.workspace.decide(question)
+    first.workspace.engine.snapshots.wait()
+    first.close()
+    assert len(snapshot_files(tmp_path / "snapshots")) == 1
+    caplog.set_level(logging.INFO, logger="kb.snapshot")
+    second = create_app(settings).extensions[EXTENSION]
+    try:
+        assert loaded(caplog)
+        assert second.workspace.decide(question) == before
+    finally:
+        second.close()
+    off = create_app(dict(settings, DATABASE_URL=f"sqlite:///{tmp_path / 'off' / 'dw.db'}", SNAPSHOT_DIR=""))
+    off.extensions[EXTENSION].workspace.decide(question)
+    off.extensions[EXTENSION].close()
+    assert not (tmp_path / "off" / "snapshots").exists()
