@@ -97,7 +97,10 @@ class Workspace:
         with self._lock:
             new = self.facts.changed(added, removed, version)
             try:
-                self.engine.update(added, removed)
+                if isinstance(self.engine, KeepsSnapshots):  # it names its facts, as snapshots are keyed
+                    self.engine.update(added, removed, version)
+                else:
+                    self.engine.update(added, removed)
             except NotImplementedError:
                 self.engine.load(self.kb, new)
             self.facts = new

@@ -171,10 +171,13 @@ def test_snapshot_then_later_changes_equals_a_fresh_build(world, tmp_path, caplo
     assert sorted(ws.facts) == sorted(fresh.facts)
     changed = list(asked) + [Question(f.args[0], f.args[2], f.args[1], MOMENT) for f in new]
     assert [ws.decide(q) for q in changed] == [fresh.decide(q) for q in changed]
-    ws.engine.snapshots.wait()  # the caught-up model is kept for the next start
+    ws.engine.snapshots.wait()  # the caught-up model is kept for the next start, under its version
+    assert snapshot_files(snapshots)[-1].name.endswith(f"-{store.version()}.snapshot")
     caplog.clear()
+    caplog.set_level(logging.INFO, logger="kb.workspace")
     again = started(url, snapshots)
     assert loaded(caplog) and again.facts.version == str(store.version())
+    assert not any("applying" in r.getMessage() for r in caplog.records)
     assert [again.decide(q) for q in changed[:60]] == [fresh.decide(q) for q in changed[:60]]
 
 
@@ -262,3 +265,19 @@ def test_the_service_starts_from_the_snapshot_beside_its_store(tmp_path, caplog)
     off.extensions[EXTENSION].workspace.decide(question)
     off.extensions[EXTENSION].close()
     assert not (tmp_path / "off" / "snapshots").exists()
+
+
+def test_a_model_built_after_a_change_is_written_under_the_changed_version(world, tmp_path):
+    url, asked, _ = world
+    copy = tmp_path / "facts.db"
+    copy.write_bytes(Path(url[len("sqlite:///"):]).read_bytes())
+    store = FactStore(Database(f"sqlite:///{copy}"))
+    ws = started(f"sqlite:///{copy}", tmp_path / "snapshots")  # no snapshot yet: no model either
+    gone = next(s for s in store.stored() if s.fact.predicate == "learned")
+    version = store.withdraw(gone.id, note="test")
+    ws.change_facts([], [gone.fact], str(version))  # as the service applies a change
+    settle(ws)
+    [path] = snapshot_files(tmp_path / "snapshots")
+    assert path.name.endswith(f"-{version}.snapshot")
+    again = started(f"sqlite:///{copy}", tmp_path / "snapshots")
+    assert gone.fact not in again.facts and len(again.facts) == len(ws.facts)

@@ -23,6 +23,7 @@ from .program import Program
 from .snapshot import SnapshotDir
 
 MODEL_CACHE = 4  # moments kept materialised
+_UNNAMED = ""  # the version of a fact base changed without a new name: never written to a snapshot
 
 
 class MaterializedEngine(Engine):
@@ -66,15 +67,18 @@ class MaterializedEngine(Engine):
         with self._lock:
             program, facts = self._program, self._facts
             model = next(reversed(self._models.values()), None)
-        if self.snapshots is not None and program is not None and model is not None:
+        if self.snapshots is not None and program is not None and model is not None and facts.version != _UNNAMED:
             self.snapshots.write_later(self.snapshots.key(program.kb.version, facts.version), facts, [model])
 
-    def update(self, added: list[Fact], removed: list[Fact]) -> None:
-        """Apply a fact change. Each cached moment model is replaced by one that shares every
-        relation the change cannot reach and recomputes only the strata that depend on it
-        (models in use by running questions are never modified)."""
+    def update(self, added: list[Fact], removed: list[Fact], version: str | None = None) -> None:
+        """Apply a fact change, naming the new fact base `version` (else it keeps the old name).
+        Each cached moment model is replaced by one that shares every relation the change cannot
+        reach and recomputes only the strata that depend on it (models in use by running
+        questions are never modified). A snapshot is keyed by that name: a fact base changed
+        without a new one is not written (its content would not match the name)."""
         with self._lock, budget.suspended():  # a committed change is applied whole, never cut off
-            self._facts = self._facts.changed(added, removed, self._facts.version)
+            renamed = version if version is not None else _UNNAMED
+            self._facts = self._facts.changed(added, removed, renamed)
             self._models = OrderedDict((moment, model.changed(self._facts, added, removed))
                                        for moment, model in self._models.items())
 
@@ -95,7 +99,7 @@ class MaterializedEngine(Engine):
                 self._models[moment] = built
                 while len(self._models) > self._cache_size:
                     self._models.popitem(last=False)
-        if nearest is None and self.snapshots is not None:
+        if nearest is None and self.snapshots is not None and facts.version != _UNNAMED:
             self.snapshots.write_later(self.snapshots.key(program.kb.version, facts.version), facts, [built])
         return built
 

@@ -80,6 +80,9 @@ class KeepsSnapshots(Protocol):
     def keep_snapshot(self) -> None:
         """Write the current facts and model to `snapshots`."""
 
+    def update(self, added: list, removed: list, version: str | None = None) -> None:
+        """Apply a fact change and name the new fact base `version` (the name a snapshot is keyed by)."""
+
 
 class SnapshotDir:
     """A directory of snapshots. `identify(fact_version)` names the content of a fact-base version
