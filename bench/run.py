@@ -512,7 +512,7 @@ def plots(results: list[dict]) -> None:
         if peer != "clingo":
             loads[f"{PEER_LABEL[peer].split(' (')[0]} load"] = series(lambda r, p=peer: get(r, "peers", p, "load_s"))
     _plot(plt, xs, loads, "seconds", "Load / cold start against size (log-log)", RESULTS / "load.png",
-          {"cold-start target 20 s": 20})
+          {"cold-start target 20 s": 20, "cold start with snapshot target 10 s": 10})
 
 
 def _plot(plt, xs, lines, ylabel, title, path, hlines) -> None:
