@@ -7,7 +7,8 @@ and reads the JSON it writes to --out. Every loop here is bounded in count and i
                 the bench's own SQLite fact store (for the cold start and the HTTP service)
     deelwijzer  in-process: decision p50/p99, explanation, why-not with remedies, audience, and
                 the dict-lookup limit, on the materialised engine with the moment's model warm
-    coldstart   process start -> rules + stored facts loaded -> first answer; peak RSS
+    coldstart   process start -> rules + stored facts loaded -> first answer; peak RSS; with
+                --snapshot-dir, from a model snapshot (written by the first such run)
     peer        one reference engine (clingo in both modes, rego, cedar, pydatalog-naive): load, decide
     http        the real service (or the Flask hello floor) behind gunicorn, under a bounded load
 """
@@ -310,11 +311,15 @@ def audience_times(engine, kb, facts, qs, args) -> tuple[dict, str]:
 
 # -- cold start ----------------------------------------------------------------------------------------
 def coldstart(args) -> dict:
-    """Timed from --t0 (the parent's clock just before it started this process)."""
+    """Timed from --t0 (the parent's clock just before it started this process). With
+    --snapshot-dir, the model is loaded from a snapshot there when one matches the rules and the
+    stored facts (phase snapshot_load); otherwise the facts are read from the store and the model is
+    built by the first answer, and the snapshot is then written (snapshot_write, after the total)."""
     phases = {"interpreter_s": time.time() - args.t0}
     t = time.perf_counter()
     from kb.decide import decide
     from kb.engine.materialized import MaterializedEngine
+    from kb.engine.snapshot import SnapshotDir
     from kb.language.knowledge_base import load_knowledge_base
     from kb.store.db import Database
     from kb.store.facts import FactStore
@@ -322,21 +327,36 @@ def coldstart(args) -> dict:
     t = time.perf_counter()
     kb = load_knowledge_base()
     phases["rules_s"] = time.perf_counter() - t
-    t = time.perf_counter()
     db = Database(f"sqlite:///{args.db}")
-    facts = FactStore(db).fact_set()
-    phases["facts_from_store_s"] = time.perf_counter() - t
-    t = time.perf_counter()
+    store = FactStore(db)
     engine = MaterializedEngine()
-    engine.load(kb, facts)
-    phases["engine_load_s"] = time.perf_counter() - t
+    facts = None
+    if args.snapshot_dir:
+        t = time.perf_counter()
+        engine.snapshots = SnapshotDir(args.snapshot_dir, identify=lambda v: store.hash_at(int(v)) or "")
+        facts = engine.restore(kb, str(store.version()))
+        phases["snapshot_load_s"] = time.perf_counter() - t
+    if facts is None:
+        t = time.perf_counter()
+        facts = store.fact_set()
+        phases["facts_from_store_s"] = time.perf_counter() - t
+        t = time.perf_counter()
+        engine.load(kb, facts)
+        phases["engine_load_s"] = time.perf_counter() - t
     t = time.perf_counter()
     actor, recipient, item, at, setting = json.loads(args.question)
     decision = decide(engine, kb, facts, actor, recipient, item, datetime.date.fromisoformat(at), setting)
-    phases["first_answer_s"] = time.perf_counter() - t  # includes building the moment's model
+    phases["first_answer_s"] = time.perf_counter() - t  # includes building the moment's model, if not loaded
     total = time.time() - args.t0
-    return {"total_s": total, "phases": phases, "facts": len(facts), "outcome": decision.outcome,
-            "peak_rss_mb": peak_rss_mb()}
+    result = {"total_s": total, "phases": phases, "facts": len(facts), "outcome": decision.outcome,
+              "peak_rss_mb": peak_rss_mb(), "snapshot": "loaded" if "facts_from_store_s" not in phases else
+              "written" if args.snapshot_dir else "off"}
+    if engine.snapshots is not None:
+        t = time.perf_counter()
+        engine.snapshots.wait()
+        result["snapshot_write_s"] = time.perf_counter() - t  # in the background, after the first answer
+        result["peak_rss_after_write_mb"] = peak_rss_mb()
+    return result
 
 
 # -- peers ---------------------------------------------------------------------------------------------
@@ -417,6 +437,7 @@ def main() -> None:
     parser.add_argument("--db")
     parser.add_argument("--t0", type=float)
     parser.add_argument("--question")
+    parser.add_argument("--snapshot-dir", help="coldstart: load (or write) the model snapshot here")
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--server", choices=["gunicorn", "waitress"], default="gunicorn", help="http: the server")

@@ -9,6 +9,7 @@ names a new fact-base version.
 """
 from __future__ import annotations
 
+import logging
 import threading
 from collections import OrderedDict
 from pathlib import Path
@@ -17,10 +18,13 @@ from .decide import DEFAULT_SETTING, Decision, Question, audience_candidates, de
 from .decision_table import DecisionTable, DecisionTables
 from .engine.base import Engine
 from .engine.registry import DEFAULT_ENGINE, engine_factory
+from .engine.snapshot import KeepsSnapshots, SnapshotDir
 from .explain.explainer import explain
 from .facts.model import Fact, FactSet
 from .language.knowledge_base import DEFAULT_DIR, KnowledgeBase, load_knowledge_base
 from .language.vocabulary import Outcome
+
+log = logging.getLogger("kb.workspace")
 
 DECISION_CACHE = 100_000  # questions remembered per rules-and-facts version
 
@@ -29,9 +33,11 @@ class Workspace:
     """Knowledge base + facts + engine. All public methods are safe to call from many threads."""
 
     def __init__(self, kb_dir: Path | str = DEFAULT_DIR, facts: FactSet | None = None,
-                 engine: str = DEFAULT_ENGINE):
-        """Load and check the rules of `kb_dir`; `engine` names a registered engine (UnknownEngine if not)."""
+                 engine: str = DEFAULT_ENGINE, snapshot_dir: Path | str | None = None):
+        """Load and check the rules of `kb_dir`; `engine` names a registered engine (UnknownEngine if not).
+        With `snapshot_dir`, `load_from_store` keeps the engine's models there between starts."""
         self.kb_dir = Path(kb_dir)
+        self.snapshot_dir = Path(snapshot_dir) if snapshot_dir else None
         self.engine_name = engine
         self._new_engine = engine_factory(engine)
         self._lock = threading.RLock()
@@ -59,12 +65,44 @@ class Workspace:
             self.facts = facts
             self._forget_decisions()
 
+    def load_from_store(self, store) -> None:
+        """Take the fact base of `store` (a FactStore) as it is now.
+
+        With a snapshot directory and an engine that keeps snapshots, the model is loaded from the
+        newest snapshot of these rules (checked against the store's fact chain); if the store moved
+        on since that snapshot, only the facts added and withdrawn since are applied, and a snapshot
+        of the result is written for the next start. Without a usable snapshot the facts are read
+        from the store and the model is built on first use (and then written)."""
+        version = store.version()
+        engine = self.engine
+        if self.snapshot_dir is not None and isinstance(engine, KeepsSnapshots):
+            # A stored fact-base version is a number; its chain hash names its content.
+            snapshots = SnapshotDir(self.snapshot_dir,
+                                    identify=lambda v: (store.hash_at(int(v)) if v.isdigit() else None) or "")
+            engine.snapshots = snapshots
+            at = snapshots.newest(self.kb.version, version)
+            facts = engine.restore(self.kb, str(at)) if at is not None else None
+            if at is not None and facts is not None:
+                with self._lock:
+                    self.facts = facts
+                    self._decided.clear()
+                if at != version:
+                    added, withdrawn = store.changes(at, version)
+                    log.info("model snapshot at fact version %s; applying versions %s to %s", at, at + 1, version)
+                    self.change_facts([s.fact for s in added], [s.fact for s in withdrawn], str(version))
+                    engine.keep_snapshot()
+                return
+        self.replace_facts(store.fact_set(version))
+
     def change_facts(self, added: list[Fact], removed: list[Fact], version: str) -> None:
         """Apply an incremental change of the base facts and name the new fact-base version."""
         with self._lock:
             new = self.facts.changed(added, removed, version)
             try:
-                self.engine.update(added, removed)
+                if isinstance(self.engine, KeepsSnapshots):  # it names its facts, as snapshots are keyed
+                    self.engine.update(added, removed, version)
+                else:
+                    self.engine.update(added, removed)
             except NotImplementedError:
                 self.engine.load(self.kb, new)
             self.facts = new

@@ -27,6 +27,9 @@ mapping given to `create_app`.
                         stops and the client gets 503 `evaluation-budget-exceeded` (materialised engine)
     EVALUATION_SLOTS    try-outs evaluated at once (default 2, one per core); one more gets 503
                         `evaluation-busy` at once (slots.py)
+    SNAPSHOT_DIR        where the materialised model is kept between starts (kb/engine/snapshot.py):
+                        `auto` (default) a `snapshots` folder beside a SQLite store's file (none for
+                        PostgreSQL or in memory); empty: no snapshots; else that directory
     SECRET_KEY          signs the pages' session cookie (the /login session). Default: a random key per
                         process in demo mode; none otherwise, which turns the session login off (pages
                         then need an `Authorization: Bearer` header) until one is configured
@@ -62,6 +65,7 @@ DEFAULTS = {
     "SECRET_KEY": None,
     "EVALUATION_BUDGET": 10.0,
     "EVALUATION_SLOTS": 2,
+    "SNAPSHOT_DIR": "auto",
 }
 REPLICATION_MODES = ("auto", "off")
 

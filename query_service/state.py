@@ -19,6 +19,7 @@ from pathlib import Path
 
 from flask import Flask, current_app
 
+from kb.engine.snapshot import configured_dir
 from kb.facts.fixtures import load_fact_file
 from kb.facts.model import Fact
 from kb.language.knowledge_base import KnowledgeBase
@@ -60,7 +61,8 @@ class Deelwijzer:
         self.db = Database(config["DATABASE_URL"])
         self.store = FactStore(self.db)
         self.log = DecisionLog(self.db)
-        self.workspace = Workspace(config["KB_DIR"], engine=config["ENGINE"])
+        self.workspace = Workspace(config["KB_DIR"], engine=config["ENGINE"], snapshot_dir=configured_dir(
+            config.get("SNAPSHOT_DIR", "auto"), config["DATABASE_URL"]))
         self._changing = threading.RLock()
         self._kbs: dict[str, KnowledgeBase] = {}
         self._kept: set[str] = set()
@@ -75,7 +77,7 @@ class Deelwijzer:
                 self.seeded_from = display_path(seed)
             else:
                 log.warning("seed fact file %s does not exist; starting with an empty fact base", seed)
-        self.workspace.replace_facts(self.store.fact_set())
+        self.workspace.load_from_store(self.store)  # from a model snapshot when there is one
 
     # -- versions ------------------------------------------------------------------------------------
     def _remember(self, kb: KnowledgeBase) -> None:

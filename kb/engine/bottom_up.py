@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime
 
-from ..facts.model import Fact, FactSet
+from ..facts.model import Fact, FactSet, gc_paused
 from ..language.ast import Atom
 from . import budget
 from .program import DELTA, Program
@@ -19,14 +19,22 @@ class MomentModel:
     def __init__(self, program: Program, facts: FactSet, moment: datetime.date):
         self.program, self.moment = program, moment
         self.relations: dict[str, Relation] = {}
-        for name, arity in program.arity.items():
-            if program.kind[name] == "input":
-                self.relations[name] = Relation(arity, (f.args for f in facts.of(name) if f.valid_on(moment)))
-        self.relations["today"] = Relation(1, [(moment,)])
-        for stratum in program.strata:
-            if stratum & program.question_dependent:
-                continue
-            evaluate_stratum(program, stratum, self.relations)
+        with gc_paused():  # millions of rows, all kept: collections while building them are wasted
+            for name, arity in program.arity.items():
+                if program.kind[name] == "input":
+                    self.relations[name] = Relation(arity, facts.valid_args(name, moment))
+            self.relations["today"] = Relation(1, [(moment,)])
+            for stratum in program.strata:
+                if stratum & program.question_dependent:
+                    continue
+                evaluate_stratum(program, stratum, self.relations)
+
+    @classmethod
+    def of_relations(cls, program: Program, moment: datetime.date, relations: dict[str, Relation]) -> MomentModel:
+        """A model whose relations were computed before (a snapshot's), for `program` on `moment`."""
+        model = cls.__new__(cls)
+        model.program, model.moment, model.relations = program, moment, relations
+        return model
 
     def size(self, name: str) -> int:
         rel = self.relations.get(name)
@@ -40,8 +48,7 @@ class MomentModel:
         model.program, model.moment = program, moment
         model.relations = dict(self.relations)
         for name in touched:
-            model.relations[name] = Relation(program.arity[name],
-                                             (f.args for f in facts.of(name) if f.valid_on(moment)))
+            model.relations[name] = Relation(program.arity[name], facts.valid_args(name, moment))
         dirty = program.depending_on(touched)
         for stratum in program.strata:
             if stratum & dirty and not stratum & program.question_dependent:
@@ -60,8 +67,7 @@ class MomentModel:
         model.relations = dict(self.relations)
         model.relations["today"] = Relation(1, [(moment,)])
         for name in touched:
-            model.relations[name] = Relation(program.arity[name],
-                                             (f.args for f in facts.of(name) if f.valid_on(moment)))
+            model.relations[name] = Relation(program.arity[name], facts.valid_args(name, moment))
         dirty = program.depending_on(touched | {"today"})
         for stratum in program.strata:
             if stratum & dirty and not stratum & program.question_dependent:

@@ -13,7 +13,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
 
-from ..facts.model import BEGINNING, END, Fact, FactSet
+from ..facts.model import Fact, FactSet
 from ..language.knowledge_base import KnowledgeBase
 from . import budget
 from .base import Context, Engine, Evaluation, T
@@ -21,8 +21,10 @@ from .bottom_up import MomentModel
 from .demand import DemandEvaluation
 from .many import ManyQuestions
 from .program import Program
+from .snapshot import SnapshotDir
 
 MODEL_CACHE = 4  # moments kept materialised
+_UNNAMED = ""  # the version of a fact base changed without a new name: never written to a snapshot
 
 
 class MaterializedEngine(Engine):
@@ -37,6 +39,8 @@ class MaterializedEngine(Engine):
         self._facts = FactSet()
         self._models: OrderedDict[datetime.date, MomentModel] = OrderedDict()
         self._bounded: tuple[FactSet, list[Fact]] | None = None
+        # Where models are kept on disk (snapshot.py); a model built from scratch is written there.
+        self.snapshots: SnapshotDir | None = None
 
     def load(self, kb: KnowledgeBase, facts: FactSet) -> None:
         program = Program(kb)
@@ -44,12 +48,38 @@ class MaterializedEngine(Engine):
             self._program, self._facts = program, facts
             self._models = OrderedDict()
 
-    def update(self, added: list[Fact], removed: list[Fact]) -> None:
-        """Apply a fact change. Each cached moment model is replaced by one that shares every
-        relation the change cannot reach and recomputes only the strata that depend on it
-        (models in use by running questions are never modified)."""
+    def restore(self, kb: KnowledgeBase, fact_version: str) -> FactSet | None:
+        """Take rules and facts with their models from the snapshot of (kb's version, `fact_version`)
+        in `self.snapshots`; None — and nothing changed — when there is no usable one."""
+        if self.snapshots is None:
+            return None
+        program = Program(kb)
+        snapshot = self.snapshots.read(program, self.snapshots.key(kb.version, fact_version))
+        if snapshot is None:
+            return None
+        with self._lock:
+            self._program, self._facts = program, snapshot.facts
+            self._models = OrderedDict(sorted(snapshot.models.items()))
+        return snapshot.facts
+
+    def keep_snapshot(self) -> None:
+        """Write the current facts and most recently used model to `self.snapshots` (in the
+        background), e.g. after catching up with changes since the snapshot that was loaded."""
+        with self._lock:
+            program, facts = self._program, self._facts
+            model = next(reversed(self._models.values()), None)
+        if self.snapshots is not None and program is not None and model is not None and facts.version != _UNNAMED:
+            self.snapshots.write_later(self.snapshots.key(program.kb.version, facts.version), facts, [model])
+
+    def update(self, added: list[Fact], removed: list[Fact], version: str | None = None) -> None:
+        """Apply a fact change, naming the new fact base `version` (else it keeps the old name).
+        Each cached moment model is replaced by one that shares every relation the change cannot
+        reach and recomputes only the strata that depend on it (models in use by running
+        questions are never modified). A snapshot is keyed by that name: a fact base changed
+        without a new one is not written (its content would not match the name)."""
         with self._lock, budget.suspended():  # a committed change is applied whole, never cut off
-            self._facts = self._facts.changed(added, removed, self._facts.version)
+            renamed = version if version is not None else _UNNAMED
+            self._facts = self._facts.changed(added, removed, renamed)
             self._models = OrderedDict((moment, model.changed(self._facts, added, removed))
                                        for moment, model in self._models.items())
 
@@ -70,6 +100,8 @@ class MaterializedEngine(Engine):
                 self._models[moment] = built
                 while len(self._models) > self._cache_size:
                     self._models.popitem(last=False)
+        if nearest is None and self.snapshots is not None and facts.version != _UNNAMED:
+            self.snapshots.write_later(self.snapshots.key(program.kb.version, facts.version), facts, [built])
         return built
 
     def _bounded_facts(self, facts: FactSet) -> list[Fact]:
@@ -77,7 +109,7 @@ class MaterializedEngine(Engine):
         per fact set."""
         cached = self._bounded
         if cached is None or cached[0] is not facts:
-            cached = (facts, [f for f in facts if f.valid_from != BEGINNING or f.valid_until != END])
+            cached = (facts, facts.bounded())
             self._bounded = cached
         return cached[1]
 

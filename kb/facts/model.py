@@ -6,14 +6,18 @@ item's content: only who, about whom, in which capacity, and which requests.
 from __future__ import annotations
 
 import datetime
+import gc
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from operator import itemgetter
 
 from ..language.ast import Value
 from ..language.vocabulary import Vocabulary
 
 BEGINNING = datetime.date.min
 END = datetime.date.max
+BULK = 100_000  # objects made under gc_paused past which they are frozen (see there)
 
 
 @dataclass(frozen=True, order=True)
@@ -40,72 +44,139 @@ class Fact:
         shown = ", ".join(v.isoformat() if isinstance(v, datetime.date) else str(v) for v in self.args)
         return f"{self.predicate}({shown})"
 
+# A predicate's facts as columns: argument tuples, valid_from, valid_until, origins (an int n: "store:n").
+Columns = tuple[list[tuple[Value, ...]], list[datetime.date], list[datetime.date], list]
+
 
 class FactSet:
-    """An immutable set of facts, indexed by predicate and by (predicate, arguments)."""
+    """An immutable set of facts, indexed by predicate and by (predicate, arguments).
+
+    Kept per predicate. A fact set read in bulk (a store, a snapshot) holds its facts as columns —
+    arguments, validity and origin per predicate (`of_columns`) — and makes the `Fact` objects of
+    a predicate only when something asks for that predicate's facts (an explanation, a change): a
+    start-up at a million facts does not build a million objects it may never show."""
 
     def __init__(self, facts: Iterable[Fact] = (), version: str = ""):
-        # Insertion order, duplicates dropped: deterministic for a given source, and no sort cost.
-        self._facts = tuple(dict.fromkeys(facts))
+        # Insertion order per predicate, duplicates dropped: deterministic for a given source.
         self.version = version
+        self._facts: dict[str, list[Fact]] = {}
+        for fact in dict.fromkeys(facts):
+            self._facts.setdefault(fact.predicate, []).append(fact)
+        self._columns: dict[str, Columns] = {}
+        self._order: tuple[str, ...] = tuple(self._facts)
+        self._size = sum(map(len, self._facts.values()))
         self._entities: dict | None = None
         self._pattern_indexes: dict[tuple, dict] = {}
         self._by_value: dict | None = None
-        self._by_atom: dict[tuple, list[Fact]] = {}
-        self._by_predicate: dict[str, list[Fact]] = {}
-        for fact in self._facts:
-            self._by_atom.setdefault((fact.predicate, fact.args), []).append(fact)
-            self._by_predicate.setdefault(fact.predicate, []).append(fact)
+        self._by_atom: dict[str, dict[tuple, list[Fact]]] = {}
 
     @classmethod
     def of_distinct(cls, facts: list[Fact], version: str = "") -> FactSet:
         """A fact set from facts known to be distinct (a store's rows), skipping de-duplication."""
         fact_set = cls((), version)
-        fact_set._facts = tuple(facts)
-        for fact in fact_set._facts:
-            fact_set._by_atom.setdefault((fact.predicate, fact.args), []).append(fact)
-            fact_set._by_predicate.setdefault(fact.predicate, []).append(fact)
+        for fact in facts:
+            fact_set._facts.setdefault(fact.predicate, []).append(fact)
+        fact_set._order, fact_set._size = tuple(fact_set._facts), len(facts)
         return fact_set
+
+    @classmethod
+    def of_columns(cls, columns: dict[str, Columns], version: str = "") -> FactSet:
+        """A fact set from distinct facts given as columns per predicate: (argument tuples,
+        valid_from dates, valid_until dates, origins); an origin that is an int `n` stands for
+        "store:n". The `Fact` objects of a predicate are made on its first use."""
+        fact_set = cls((), version)
+        fact_set._columns = {p: c for p, c in columns.items() if c[0]}
+        fact_set._order = tuple(fact_set._columns)
+        fact_set._size = sum(len(c[0]) for c in fact_set._columns.values())
+        return fact_set
+
+    def predicates(self) -> tuple[str, ...]:
+        """The predicates that have facts here, in a fixed order."""
+        return self._order
+
+    def columns(self, predicate: str) -> Columns:
+        """The facts of `predicate` as columns (argument tuples, valid_from, valid_until, origins)."""
+        cols = self._columns.get(predicate)
+        if cols is not None:
+            return cols
+        facts = self._facts.get(predicate, [])
+        return ([f.args for f in facts], [f.valid_from for f in facts], [f.valid_until for f in facts],
+                [f.origin for f in facts])
+
+    def valid_args(self, predicate: str, day: datetime.date) -> list[tuple[Value, ...]]:
+        """The argument tuples of the facts of `predicate` valid on `day`, without making facts."""
+        cols = self._columns.get(predicate)
+        if cols is None:
+            return [f.args for f in self._facts.get(predicate, ()) if f.valid_from <= day <= f.valid_until]
+        return [a for a, start, end in zip(cols[0], cols[1], cols[2]) if start <= day <= end]
+
+    def bounded(self) -> list[Fact]:
+        """The facts not valid for all time (the only ones that differ between two moments)."""
+        found: list[Fact] = []
+        for predicate in self._order:
+            cols = self._columns.get(predicate)
+            if cols is not None and predicate not in self._facts and \
+                    all(s == BEGINNING for s in cols[1]) and all(e == END for e in cols[2]):
+                continue
+            found += [f for f in self.of(predicate) if f.valid_from != BEGINNING or f.valid_until != END]
+        return found
 
     def changed(self, added: list[Fact], removed: list[Fact], version: str) -> FactSet:
         """This fact set with `removed` taken out and `added` put in, named `version`.
 
-        Only the index entries the change touches are rebuilt, so applying one fact to a large fact
-        base costs a copy of the fact tuple, not a re-index of every fact."""
+        Only the predicates the change touches are copied and re-indexed, so applying one fact to
+        a large fact base costs a copy of that predicate's facts, not a re-index of every fact."""
         gone = set(removed)
         added = [f for f in dict.fromkeys(added) if f not in self or f in gone]
         result = FactSet((), version)
-        kept = tuple(f for f in self._facts if f not in gone) if gone else self._facts
-        result._facts = kept + tuple(added)
+        result._columns, result._facts = dict(self._columns), dict(self._facts)
         result._by_atom = dict(self._by_atom)
-        result._by_predicate = dict(self._by_predicate)
-        for fact in gone:
-            key = (fact.predicate, fact.args)
-            result._by_atom[key] = [f for f in result._by_atom.get(key, ()) if f != fact]
-            if not result._by_atom[key]:
-                del result._by_atom[key]
-        for predicate in {f.predicate for f in gone}:
-            result._by_predicate[predicate] = [f for f in result._by_predicate[predicate] if f not in gone]
-        for fact in added:
-            result._by_atom[(fact.predicate, fact.args)] = result._by_atom.get((fact.predicate, fact.args), []) + [fact]
-            result._by_predicate[fact.predicate] = result._by_predicate.get(fact.predicate, []) + [fact]
+        size = self._size
+        for predicate in dict.fromkeys([f.predicate for f in gone] + [f.predicate for f in added]):
+            old = self.of(predicate)
+            facts = [f for f in old if f not in gone] + [f for f in added if f.predicate == predicate]
+            size += len(facts) - len(old)
+            result._columns.pop(predicate, None)
+            result._by_atom.pop(predicate, None)
+            result._facts[predicate] = facts
+        result._order = tuple(p for p in dict.fromkeys([*self._order, *result._facts])
+                              if result._facts.get(p) or p in result._columns)
+        result._size = size
         return result
 
     def __iter__(self) -> Iterator[Fact]:
-        return iter(self._facts)
+        for predicate in self._order:
+            yield from self.of(predicate)
 
     def __len__(self) -> int:
-        return len(self._facts)
+        return self._size
 
     def __contains__(self, fact: Fact) -> bool:
-        return fact in self._by_atom.get(fact.atom, ())
+        return fact in self._atoms(fact.predicate).get(fact.args, ())
 
     def of(self, predicate: str) -> list[Fact]:
-        return self._by_predicate.get(predicate, [])
+        facts = self._facts.get(predicate)
+        if facts is None:
+            cols = self._columns.get(predicate)
+            if cols is None:
+                return []
+            # Made once and then shared; two threads racing here make equal lists, one is kept.
+            facts = [Fact(predicate, a, s, e, f"store:{o}" if type(o) is int else o) for a, s, e, o in zip(*cols)]
+            self._facts[predicate] = facts
+        return facts
+
+    def _atoms(self, predicate: str) -> dict[tuple, list[Fact]]:
+        index = self._by_atom.get(predicate)
+        if index is None:
+            index = {}
+            for fact in self.of(predicate):
+                index.setdefault(fact.args, []).append(fact)
+            self._by_atom[predicate] = index
+        return index
 
     def find(self, predicate: str, args: tuple, day: datetime.date | None = None) -> list[Fact]:
         """The facts stating predicate(args), only those valid on `day` when it is given."""
-        found = self._by_atom.get((predicate, tuple(args)), [])
+        found = self._atoms(predicate).get(tuple(args), [])
         return [f for f in found if day is None or f.valid_on(day)]
 
     def matching(self, predicate: str, pattern: tuple) -> list[Fact]:
@@ -124,7 +195,7 @@ class FactSet:
         """Facts with `value` among their arguments."""
         if self._by_value is None:
             index: dict = {}
-            for fact in self._facts:
+            for fact in self:
                 for arg in set(fact.args):
                     index.setdefault(arg, []).append(fact)
             self._by_value = index
@@ -135,16 +206,48 @@ class FactSet:
         return [f for f in self.of(predicate) if f.valid_on(day)]
 
     def union(self, other: Iterable[Fact]) -> FactSet:
+        """These facts and `other`'s (same version); the predicates `other` does not touch are shared."""
         other = [f for f in other if f not in self]
         if not other:
             return self
-        return FactSet(list(self._facts) + other, self.version)
+        return self.changed(other, [], self.version)
 
     def entities(self, vocab: Vocabulary) -> dict[str, set]:
-        """Values per argument type across these facts (computed once per fact set)."""
+        """Values per argument type across these facts (computed once per fact set, from columns)."""
         if self._entities is None:
-            self._entities = known_entities(self._facts, vocab)
+            known: dict[str, set] = {}
+            for predicate in self._order:
+                args = self.columns(predicate)[0]
+                types = [arg.type for arg in vocab.predicates[predicate].args]
+                if all(len(a) == len(types) for a in args):
+                    for position, kind in enumerate(types):
+                        known.setdefault(kind, set()).update(map(itemgetter(position), args))
+                else:  # arguments that do not fit the predicate: as known_entities pairs them
+                    for kind, values in known_entities(self.of(predicate), vocab).items():
+                        known.setdefault(kind, set()).update(values)
+            self._entities = known
         return self._entities
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Hold the cyclic garbage collector while building many objects at once (a fact base, a
+    model): they are all kept, so the collections that their allocation would trigger — each one
+    walking every object made so far — are wasted time (about half of a bulk load).
+
+    When a great many objects were made, they are moved out of the collector's sight afterwards
+    (`gc.freeze`): re-enabled as they are, the next collection would walk them all once (1-2 s at
+    a million facts). Frozen objects are still freed by reference counting when dropped; only a
+    reference cycle among them would outlive its use, and the bulk data holds none."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if gc.get_count()[0] > BULK:
+            gc.freeze()
+        if enabled:
+            gc.enable()
 
 
 def known_entities(facts: Iterable[Fact], vocab: Vocabulary) -> dict[str, set]:

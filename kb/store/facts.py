@@ -11,7 +11,7 @@ import functools
 import json
 from dataclasses import dataclass
 
-from ..facts.model import BEGINNING, END, Fact, FactSet
+from ..facts.model import BEGINNING, END, Columns, Fact, FactSet, gc_paused
 from .chain import FACTS, GENESIS, chain_hash, change_body, claim_head, fact_row_digest, move_head
 from .db import MAX_ID, Database
 from .schema import prepare
@@ -170,15 +170,28 @@ class FactStore:
         """The fact base as of `version`, named by that version.
 
         Built for start-up at scale: the argument lists of all rows are decoded by one JSON parse
-        (dates through an object hook) instead of one parse per row."""
+        (dates through an object hook) instead of one parse per row, into columns per predicate
+        (FactSet.of_columns: no `Fact` object is made until a predicate's facts are asked for),
+        with the garbage collector held meanwhile."""
         version = self.version() if version is None else version
-        rows = self.db.query(
-            "SELECT id, predicate, args, valid_from, valid_until FROM stored_facts "
-            "WHERE added_in <= ? AND (withdrawn_in IS NULL OR withdrawn_in > ?) ORDER BY id", (version, version))
-        all_args = json.loads("[" + ",".join(r[2] for r in rows) + "]", object_hook=_date_hook)
-        day = functools.lru_cache(maxsize=None)(datetime.date.fromisoformat)
-        facts = [Fact(r[1], tuple(args), day(r[3]), day(r[4]), f"store:{r[0]}") for r, args in zip(rows, all_args)]
-        return FactSet.of_distinct(facts, version=str(version))
+        with gc_paused():
+            rows = self.db.query(
+                "SELECT id, predicate, args, valid_from, valid_until FROM stored_facts "
+                "WHERE added_in <= ? AND (withdrawn_in IS NULL OR withdrawn_in > ?) ORDER BY id",
+                (version, version))
+            all_args = json.loads("[" + ",".join(r[2] for r in rows) + "]", object_hook=_date_hook)
+            day = functools.lru_cache(maxsize=None)(datetime.date.fromisoformat)
+            columns: dict[str, Columns] = {}
+            for r, args in zip(rows, all_args):
+                cols = columns.get(r[1])
+                if cols is None:
+                    cols = columns[r[1]] = ([], [], [], [])
+                cols[0].append(tuple(args))
+                cols[1].append(day(r[3]))
+                cols[2].append(day(r[4]))
+                cols[3].append(r[0])
+            del rows, all_args
+            return FactSet.of_columns(columns, version=str(version))
 
 
 def _text(value) -> str:
