@@ -85,7 +85,7 @@ class Workspace:
             if at is not None and facts is not None:
                 with self._lock:
                     self.facts = facts
-                    self._decided.clear()
+                    self._forget_decisions()
                 if at != version:
                     added, withdrawn = store.changes(at, version)
                     log.info("model snapshot at fact version %s; applying versions %s to %s", at, at + 1, version)
