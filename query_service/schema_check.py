@@ -98,7 +98,7 @@ def _keyword(key: str, arg, schema: dict) -> Check:
         compare: Callable[[float], bool] = {
             "minimum": lambda v: v >= bound, "maximum": lambda v: v <= bound,
             "exclusiveMinimum": lambda v: v > bound, "exclusiveMaximum": lambda v: v < bound}[key]
-        return lambda v: not _is_number(v) or compare(v)
+        return lambda v: not _is_number(v) or compare(v)  # type: ignore[arg-type]  # a number here
     if key in ("minItems", "maxItems"):
         n = int(arg)
         if key == "minItems":
