@@ -115,7 +115,7 @@ def test_logs_carry_no_personal_data(client, caplog):
         client.get("/v1/audience?actor=ann&item=i_home_situation&at=2026-11-02", headers=QUERY)
         decide(client, actor="ann", recipient="tien", item="i_home_situation")  # an error, with a name in it
         client.post("/v1/facts", headers=ADMIN, json={"facts": [{"clb_worker": ["dirk"]}]})
-        assert access_log.flush()  # the lines are written by the access log's own thread
+        assert access_log.flush()  # the lines are written by the access log writer thread
     records = [r for r in caplog.records if r.name == "query_service.access"]
     assert {r.threadName for r in records} == {"access-log"}  # not written on the request's thread
     access = [r.getMessage() for r in records]
