@@ -38,11 +38,12 @@ def free_port() -> int:
 
 
 def start(app: str, port: int, db: str | None, log: Path, server: str = "gunicorn",
-          workers: int = 1) -> subprocess.Popen:
+          workers: int = 1, code: Path = ROOT) -> subprocess.Popen:
     """Serve `app` (service | hello) on `port` with gunicorn (`workers` processes, the project's
-    gunicorn_conf) or waitress (one process, the project's server.py settings for the service)."""
+    gunicorn_conf) or waitress (one process, the project's server.py settings for the service);
+    `code` is the checkout served (another one to compare a change with what it changes)."""
     env = dict(os.environ)
-    env.update({"DEELWIJZER_BIND": f"127.0.0.1:{port}", "PYTHONPATH": str(ROOT), "DEELWIJZER_WORKERS": str(workers)})
+    env.update({"DEELWIJZER_BIND": f"127.0.0.1:{port}", "PYTHONPATH": str(code), "DEELWIJZER_WORKERS": str(workers)})
     if app == "service":
         env.update({"DEELWIJZER_DATABASE_URL": f"sqlite:///{db}", "DEELWIJZER_SEED_FACTS": "",
                     "DEELWIJZER_TOKENS": f"{TOKEN}=query", "DEELWIJZER_DEMO": "false",
@@ -57,7 +58,7 @@ def start(app: str, port: int, db: str | None, log: Path, server: str = "gunicor
     else:
         command = [sys.executable, "-m", "gunicorn", "-c", "python:query_service.gunicorn_conf", target]
     with open(log, "wb") as fh:
-        return subprocess.Popen(command, cwd=ROOT, env=env, stdout=fh, stderr=subprocess.STDOUT,
+        return subprocess.Popen(command, cwd=code, env=env, stdout=fh, stderr=subprocess.STDOUT,
                                 start_new_session=True)
 
 
@@ -94,6 +95,19 @@ def vm_hwm_mb(pid: int) -> float | None:
     except OSError:
         return None
     return None
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU time used so far by these processes (their threads included)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / tick  # utime, stime (fields 14 and 15 of stat)
+    return total
 
 
 def smaps_mb(pid: int) -> dict[str, float] | None:
@@ -183,14 +197,18 @@ def run(args) -> dict:
     server, workers = getattr(args, "server", "gunicorn"), getattr(args, "workers", 1)
     log = work / f"{args.size}.{args.name}.{server}.log"
     boot_t0 = time.perf_counter()
-    proc = start(args.name, port, args.db, log, server, workers)
+    proc = start(args.name, port, args.db, log, server, workers, Path(getattr(args, "code", None) or ROOT))
     out: dict = {"app": args.name, "port": port, "server": server, "workers": workers}
     try:
         out["boot_s"] = wait_ready(port, proc, args.boot_timeout)
         # Warm-up (not timed): the first question builds the moment's model in the worker.
         warm = load(port, bodies[:20], 20, 1, args.boot_timeout)
         out["warmup_s"] = warm["elapsed_s"]
+        pids = worker_pids(proc.pid) or [proc.pid]
+        cpu_before = cpu_seconds(pids)
         result = load(port, bodies, args.requests, args.concurrency, args.time_limit)
+        # CPU per answered request: far less moved by other load on a shared machine than req/s.
+        out["cpu_ms_per_request"] = (cpu_seconds(pids) - cpu_before) * 1000 / max(result["ok"], 1)
         out.update({k: v for k, v in result.items() if k != "latencies"})
         out["latency"] = stats(result["latencies"])
         pids = worker_pids(proc.pid) or [proc.pid]
@@ -231,15 +249,18 @@ def compare(args) -> list[dict]:
     for workers in args.workers:
         for attempt in range(args.repeat):
             pair: dict = {"workers": workers, "attempt": attempt + 1, "load_before": _load_average()}
-            for app in ("hello", "service"):
+            runs = [("hello", "hello", ROOT), ("service", "service", ROOT)]
+            if args.before:
+                runs.append(("before", "service", Path(args.before)))
+            for key, app, code in runs:
                 db = work / f"{args.size}.run.db"
                 for suffix in ("", "-wal", "-shm"):
                     Path(f"{db}{suffix}").unlink(missing_ok=True)
                 shutil.copy(prepared, db)
-                pair[app] = run(SimpleNamespace(dir=str(work), size=args.size, name=app, db=str(db),
+                pair[key] = run(SimpleNamespace(dir=str(work), size=args.size, name=app, db=str(db),
                                                 requests=args.requests, concurrency=args.concurrency,
                                                 time_limit=args.time_limit, boot_timeout=300,
-                                                server="gunicorn", workers=workers))
+                                                server="gunicorn", workers=workers, code=str(code)))
             pair["load_after"] = _load_average()
             rows.append(pair)
             print(_row(pair), flush=True)
@@ -247,13 +268,23 @@ def compare(args) -> list[dict]:
 
 
 def _row(pair: dict) -> str:
-    s, h = pair["service"], pair["hello"]
+    line = _pair_row(pair, pair["service"], "service")
+    if "before" in pair:
+        line += "\n    " + _pair_row(pair, pair["before"], "before ")
+    return line
+
+
+def _pair_row(pair: dict, s: dict, label: str) -> str:
+    h = pair["hello"]
     lat = s.get("latency", {})
     mem = s.get("memory", {})
     per_worker = ", ".join(f"{m['pss']:.0f}/{m['uss']:.0f}" for m in mem.get("per_worker", []))
-    return (f"workers {pair['workers']} #{pair['attempt']}: service {s.get('per_s', 0):7.0f} req/s "
+    return (f"workers {pair['workers']} #{pair['attempt']}: {label} {s.get('per_s', 0):7.0f} req/s "
             f"({s.get('ok')}/{s.get('sent')} ok), hello {h.get('per_s', 0):7.0f} req/s, "
-            f"ratio {s.get('per_s', 0) / h['per_s'] if h.get('per_s') else 0:.2f}x; service p50/p99 "
+            f"ratio {s.get('per_s', 0) / h['per_s'] if h.get('per_s') else 0:.2f}x; CPU per request service "
+            f"{s.get('cpu_ms_per_request', 0):.2f} ms, hello {h.get('cpu_ms_per_request', 0):.2f} ms (ratio "
+            f"{h.get('cpu_ms_per_request', 0) / s['cpu_ms_per_request'] if s.get('cpu_ms_per_request') else 0:.2f}x); "
+            f"service p50/p99 "
             f"{lat.get('p50', 0) * 1000:.1f}/{lat.get('p99', 0) * 1000:.1f} ms, hello p99 "
             f"{h.get('latency', {}).get('p99', 0) * 1000:.1f} ms; memory PSS/USS per worker (MB) {per_worker}; "
             f"all processes PSS {mem.get('pss_total_mb', 0):.0f} MB, USS {mem.get('uss_total_mb', 0):.0f} MB, "
@@ -273,6 +304,7 @@ def main() -> None:
     parser.add_argument("--questions", type=int, default=2000)
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--time-limit", type=float, default=60)
+    parser.add_argument("--before", help="another checkout whose service is measured too, in the same pairs")
     parser.add_argument("--out", help="write every result (JSON) here")
     args = parser.parse_args()
     rows = compare(args)
