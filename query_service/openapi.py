@@ -124,6 +124,26 @@ def schema_check(name: str) -> Check | None:
     return compile_schema(schema_validator(name).schema)
 
 
+def request_schemas() -> list[str]:
+    """The names of the schemas of every JSON request body the document describes."""
+    names = []
+    for item in document()["paths"].values():
+        for operation in item.values():
+            ref = (operation.get("requestBody", {}).get("content", {}).get("application/json", {})
+                   .get("schema", {}).get("$ref", "")) if isinstance(operation, dict) else ""
+            if ref.startswith("#/components/schemas/"):
+                names.append(ref[len("#/components/schemas/"):])
+    return names
+
+
+def warm() -> None:
+    """Build the document, and the validator and compiled check of every request schema, now
+    rather than on the first request that needs each (in a preloaded master: once, for all workers)."""
+    for name in request_schemas():
+        schema_validator(name)
+        schema_check(name)
+
+
 def _absolute_refs(node):
     if isinstance(node, dict):
         return {k: (f"{DOCUMENT_URI}{v}" if k == "$ref" and isinstance(v, str) and v.startswith("#/")

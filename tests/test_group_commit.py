@@ -145,3 +145,26 @@ def test_a_writer_killed_with_sigkill_loses_no_acknowledged_decision(tmp_path):
     assert set(acknowledged) <= stored
     ok, summary = log.verify()
     assert ok, summary
+
+
+def test_two_processes_keeping_the_same_rule_version_at_once(tmp_path, monkeypatch):
+    """Two workers deciding their first questions together both find the rule version missing;
+    the one that inserts second must not fail (it did: IntegrityError, a 500 under gunicorn)."""
+    from kb.store import db as db_module
+    url = f"sqlite:///{tmp_path / 'store.db'}"
+    first, second = _open(url), DecisionLog(Database(url))
+    original = db_module.Cursor.execute
+    raced = []
+
+    def other_worker_first(self, statement, params=()):
+        result = original(self, statement, params)
+        if self.db is second.db and statement.startswith("SELECT 1 FROM rule_versions") and not raced:
+            raced.append(True)
+            first.keep_rule_version("k2", {"rules.dl": "c :- d."})  # the other process, in between
+        return result
+
+    monkeypatch.setattr(db_module.Cursor, "execute", other_worker_first)
+    second.keep_rule_version("k2", {"rules.dl": "c :- d."})
+    monkeypatch.undo()
+    assert raced and second.rule_versions() == ["k1", "k2"]
+    assert second.append({"q": 1}, "k2", "0", "permitted", [], {}).id == 1

@@ -82,12 +82,15 @@ class DecisionLog:
         self.transactions = 0  # append transactions committed (a batch counts once)
 
     def keep_rule_version(self, kb_version: str, sources: dict[str, str]) -> None:
-        """Store the rule and vocabulary texts of a knowledge-base version (once)."""
+        """Store the rule and vocabulary texts of a knowledge-base version (once, whichever of several
+        processes sharing the store gets there first: two gunicorn workers deciding their first
+        questions together both find it missing, and the second insert must not fail)."""
         with self.db.transaction() as cur:
             if cur.execute("SELECT 1 FROM rule_versions WHERE kb_version = ?", (kb_version,)).fetchone():
                 return
             now = datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
-            cur.execute("INSERT INTO rule_versions (kb_version, sources, first_seen, hash) VALUES (?, ?, ?, ?)",
+            cur.execute("INSERT INTO rule_versions (kb_version, sources, first_seen, hash) VALUES (?, ?, ?, ?) "
+                        "ON CONFLICT (kb_version) DO NOTHING",
                         (kb_version, canonical(sources), now, digest(sources)))
 
     def rule_version(self, kb_version: str) -> dict[str, str] | None:

@@ -59,6 +59,10 @@ def _fitting(schema: dict):
     return st.sampled_from(["ann", "ann", "ann", "2026-11-02", "", "x\x00"])
 
 
+def test_the_request_schemas_are_those_the_document_names():
+    assert sorted(openapi.request_schemas()) == sorted(REQUESTS)
+
+
 @pytest.mark.parametrize("name", REQUESTS)
 def test_every_request_schema_compiles(name):
     assert openapi.schema_check(name) is not None
