@@ -38,16 +38,17 @@ def free_port() -> int:
 
 
 def start(app: str, port: int, db: str | None, log: Path, server: str = "gunicorn",
-          workers: int = 1, code: Path = ROOT) -> subprocess.Popen:
+          workers: int = 1, code: Path = ROOT, moments: str = "today") -> subprocess.Popen:
     """Serve `app` (service | hello) on `port` with gunicorn (`workers` processes, the project's
     gunicorn_conf) or waitress (one process, the project's server.py settings for the service);
-    `code` is the checkout served (another one to compare a change with what it changes)."""
+    `code` is the checkout served (another one to compare a change with what it changes); the
+    preloading master builds the models of `moments` (the questions' days) before forking."""
     env = dict(os.environ)
     env.update({"DEELWIJZER_BIND": f"127.0.0.1:{port}", "PYTHONPATH": str(code), "DEELWIJZER_WORKERS": str(workers)})
     if app == "service":
         env.update({"DEELWIJZER_DATABASE_URL": f"sqlite:///{db}", "DEELWIJZER_SEED_FACTS": "",
                     "DEELWIJZER_TOKENS": f"{TOKEN}=query", "DEELWIJZER_DEMO": "false",
-                    "DEELWIJZER_ENGINE": "materialized"})
+                    "DEELWIJZER_ENGINE": "materialized", "DEELWIJZER_PRELOAD_MOMENTS": moments})
         target = "query_service.wsgi:app"
     else:
         target = "bench.hello_app:app"
@@ -197,7 +198,8 @@ def run(args) -> dict:
     server, workers = getattr(args, "server", "gunicorn"), getattr(args, "workers", 1)
     log = work / f"{args.size}.{args.name}.{server}.log"
     boot_t0 = time.perf_counter()
-    proc = start(args.name, port, args.db, log, server, workers, Path(getattr(args, "code", None) or ROOT))
+    proc = start(args.name, port, args.db, log, server, workers, Path(getattr(args, "code", None) or ROOT),
+                 ",".join(sorted({q.at.isoformat() for q in qs})))
     out: dict = {"app": args.name, "port": port, "server": server, "workers": workers}
     try:
         out["boot_s"] = wait_ready(port, proc, args.boot_timeout)
