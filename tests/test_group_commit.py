@@ -168,3 +168,21 @@ def test_two_processes_keeping_the_same_rule_version_at_once(tmp_path, monkeypat
     monkeypatch.undo()
     assert raced and second.rule_versions() == ["k1", "k2"]
     assert second.append({"q": 1}, "k2", "0", "permitted", [], {}).id == 1
+
+
+def test_the_hash_covers_the_stored_texts_serialised_once(tmp_path):
+    """Appends serialise the request, rules and trace once and build the hashed body from those
+    texts: it must be the body's canonical JSON exactly, or the audit would fail every record."""
+    from kb.store.chain import canonical
+    from kb.store.decisions import body_text, record_hash
+    log = _open(f"sqlite:///{tmp_path / 'store.db'}")
+    trace = {"question": {"actor": "Zoë", "n": [1, 2.5, None, True]}, "A": {"z": "ß\u2028", "a": []}}
+    records = [log.append({"actor": "Zoë", "b": 1, "a": {"y": 2, "x": 1}}, "k1", "0", "permitted", ["B2", "A1"],
+                          trace) for _ in range(2)]
+    for record in records:
+        texts = {"request": canonical(record.request), "deciding_rules": canonical(record.deciding_rules),
+                 "trace": canonical(record.trace)}
+        assert body_text(record, texts) == canonical(record.body())
+        assert record.hash == record_hash(record.prev_hash, record.body())
+    assert log.get(records[1].id).hash == records[1].hash
+    assert log.verify()[0]
