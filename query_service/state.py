@@ -28,7 +28,7 @@ from kb.store.decisions import DecisionLog
 from kb.store.facts import FactStore
 from kb.workspace import Workspace
 
-from . import openapi, replication
+from . import replication
 
 EXTENSION = "deelwijzer"
 log = logging.getLogger("query_service")
@@ -187,7 +187,6 @@ class Deelwijzer:
                                "fork); set DEELWIJZER_PRELOAD=false")
         for moment in moments:
             engine.model(moment)
-        openapi.warm()
         if self.replication is not None:
             self.replication.stop()
             self.replication = None
