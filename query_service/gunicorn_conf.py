@@ -16,7 +16,6 @@ models of other moments itself. Connections and threads are not carried across t
 strings, which hold names; the app logs method, route template, status and duration instead.
 """
 import os
-import sys
 
 bind = os.environ.get("DEELWIJZER_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("DEELWIJZER_WORKERS", "1"))
@@ -33,16 +32,13 @@ preload_app = os.environ.get("DEELWIJZER_PRELOAD", "true").strip().lower() in ("
 
 
 def pre_fork(server, worker):
-    """In the master, before each worker is forked (forking.py)."""
-    if "query_service.state" not in sys.modules:
-        return  # another app (bench/hello_app.py): nothing of Deelwijzer's to prepare
+    """In the master, before each worker is forked (forking.py; another app, such as the bench's
+    hello floor, is left alone)."""
     from query_service import forking
     forking.before_fork(server, forking.moments(os.environ.get("DEELWIJZER_PRELOAD_MOMENTS", "today")))
 
 
 def post_fork(server, worker):
     """In each worker, just forked (forking.py)."""
-    if "query_service.state" not in sys.modules:
-        return
     from query_service import forking
     forking.after_fork(server)
