@@ -187,6 +187,9 @@ class Deelwijzer:
                                "fork); set DEELWIJZER_PRELOAD=false")
         for moment in moments:
             engine.model(moment)
+        snapshots = getattr(engine, "snapshots", None)
+        if snapshots is not None:  # a model snapshot being written: its thread and lock must not cross the fork
+            snapshots.wait()
         if self.replication is not None:
             self.replication.stop()
             self.replication = None
