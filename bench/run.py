@@ -166,6 +166,14 @@ def run_size(size: str, budget: dict, work: Path, log) -> dict:
 
 
 # -- analysis -------------------------------------------------------------------------------------------
+def _shared_memory(http: dict) -> str:
+    """PSS per worker and of all processes (master included) after the load: pages shared by the
+    preloaded master and its workers counted once (bench/httpbench.py `memory`)."""
+    memory = http.get("memory") or {}
+    per_worker = "/".join(f"{m['pss']:.0f}" for m in memory.get("per_worker", []))
+    return f"PSS per worker {per_worker or '?'} MB, all processes {memory.get('pss_total_mb', 0):.0f} MB"
+
+
 def cross_check(res: dict) -> dict:
     dw = res.get("deelwijzer", {})
     outcomes, rules = dw.get("outcomes", []), dw.get("proof_rules", [])
@@ -304,7 +312,9 @@ def rows_for(res: dict) -> list[dict]:
         s_rate / h_rate >= 0.8 if s_rate and h_rate else None,
         f"{get(hs, 'ok')}/{get(hs, 'sent')} ok in {get(hs, 'elapsed_s') or 0:.1f} s, cycling over "
         f"{get(res, 'prepare', 'questions')} questions (repeats may hit the service's decision cache); worker peak "
-        f"{get(hs, 'worker_peak_rss_mb') or 0:.0f} MB" if hs and "error" not in hs else get(hs, "error") or "")
+        f"{get(hs, 'worker_peak_rss_mb') or 0:.0f} MB; {_shared_memory(hs)}; CPU per request "
+        f"{get(hs, 'cpu_ms_per_request') or 0:.2f} ms, hello {get(hh, 'cpu_ms_per_request') or 0:.2f} ms"
+        if hs and "error" not in hs else get(hs, "error") or "")
     add("HTTP p99 (service)", ms(get(hs, "latency", "p99")), "ms",
         get(hs, "latency", "p99") / get(hh, "latency", "p99") if get(hs, "latency", "p99") and get(hh, "latency", "p99") else None,
         "floor p99")
@@ -317,8 +327,8 @@ def rows_for(res: dict) -> list[dict]:
             v_rate / vh_rate if v_rate and vh_rate else None, f"Flask hello, {label}", "http_vs_floor",
             v_rate / vh_rate >= 0.8 if v_rate and vh_rate else None,
             f"hello {vh_rate or 0:.0f} req/s; service {v_rate / s_rate if v_rate and s_rate else 0:.2f}x its "
-            f"1-worker gunicorn rate; memory: {get(vs, 'worker_peak_rss_mb') or 0:.0f} MB per worker, "
-            f"{get(vs, 'total_peak_rss_mb') or 0:.0f} MB in all" if vs and "error" not in vs
+            f"1-worker gunicorn rate; memory: {get(vs, 'worker_peak_rss_mb') or 0:.0f} MB peak RSS per worker, "
+            f"{get(vs, 'total_peak_rss_mb') or 0:.0f} MB in all; {_shared_memory(vs)}" if vs and "error" not in vs
             else get(vs, "error") or "")
     for peer_name, pr in res.get("peers", {}).items():
         label = ("(a) " if peer_name == "pydatalog-naive" else "(d) ") + PEER_LABEL[peer_name]

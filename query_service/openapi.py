@@ -27,6 +27,7 @@ from kb.language.knowledge_base import DEFAULT_DIR
 from kb.language.vocabulary import load_vocabulary
 
 from .openapi_facts import fact_schemas
+from .schema_check import ANNOTATIONS, Check, compile_schema
 
 HERE = Path(__file__).resolve().parent
 EXPLANATION_SCHEMA = Path(kb.explain.__file__).resolve().parent / "explanation.schema.json"
@@ -98,11 +99,13 @@ def schema_validator(name: str) -> Draft202012Validator:
     def inline(node, seen: frozenset):
         if isinstance(node, dict):
             ref = node.get("$ref", "")
-            if ref.startswith(prefix) and len(node) == 1 and ref[len(prefix):] not in seen:
+            # A reference beside annotations only (`default`, `description`) is inlined with them.
+            if ref.startswith(prefix) and set(node) - {"$ref"} <= ANNOTATIONS and ref[len(prefix):] not in seen:
                 target = ref[len(prefix):]
+                notes = {k: v for k, v in node.items() if k != "$ref"}
                 if schemas[target].get("x-checked-by-vocabulary"):
-                    return {"type": "object"}  # each fact is checked against the vocabulary, with precise codes
-                return inline(schemas[target], seen | {target})
+                    return {"type": "object", **notes}  # each fact is checked against the vocabulary
+                return {**inline(schemas[target], seen | {target}), **notes}
             return {k: inline(v, seen) for k, v in node.items()}
         if isinstance(node, list):
             return [inline(v, seen) for v in node]
@@ -112,6 +115,33 @@ def schema_validator(name: str) -> Draft202012Validator:
     # What stays a reference (recursion) is resolved against the whole document.
     schema = _absolute_refs(schema)
     return Draft202012Validator(schema, registry=_registry())
+
+
+@cache
+def schema_check(name: str) -> Check | None:
+    """components/schemas/<name> compiled into a validity predicate (schema_check.py): True means
+    `schema_validator(name)` finds no error. None when the schema cannot be compiled."""
+    return compile_schema(schema_validator(name).schema)
+
+
+def request_schemas() -> list[str]:
+    """The names of the schemas of every JSON request body the document describes."""
+    names = []
+    for item in document()["paths"].values():
+        for operation in item.values():
+            ref = (operation.get("requestBody", {}).get("content", {}).get("application/json", {})
+                   .get("schema", {}).get("$ref", "")) if isinstance(operation, dict) else ""
+            if ref.startswith("#/components/schemas/"):
+                names.append(ref[len("#/components/schemas/"):])
+    return names
+
+
+def warm() -> None:
+    """Build the document, and the validator and compiled check of every request schema, now
+    rather than on the first request that needs each (in a preloaded master: once, for all workers)."""
+    for name in request_schemas():
+        schema_validator(name)
+        schema_check(name)
 
 
 def _absolute_refs(node):

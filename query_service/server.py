@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
+import sys
 
 from waitress import create_server
 from waitress.channel import HTTPChannel
@@ -75,6 +77,9 @@ def make_server(app, bind: str | None = None, threads: int | None = None):
 
 def main() -> None:
     from .wsgi import app
+    # SIGTERM ends the process through SystemExit, so atexit handlers run (the access log writes
+    # the lines still pending: access_log.py); Python's default would end it on the spot.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     server = make_server(app)
     logging.getLogger("query_service").info("serving on http://%s (waitress)",
                                             os.environ.get("DEELWIJZER_BIND", "127.0.0.1:8000"))

@@ -179,6 +179,29 @@ class Deelwijzer:
         run.log(questions_in_log(self.db, candidate.vocabulary))
         return running, candidate, run.impact
 
+    # -- a preloaded master and its forked workers (forking.py) --------------------------------------
+    def before_fork(self, moments) -> None:
+        """In gunicorn's master, before a fork: build the models of `moments` (so the workers share
+        them), stop the replication listener and close this thread's database connection. Idempotent."""
+        engine = self.workspace.engine
+        if not hasattr(engine, "model"):
+            raise RuntimeError(f"the {engine.name} engine cannot be preloaded (its state does not survive a "
+                               "fork); set DEELWIJZER_PRELOAD=false")
+        for moment in moments:
+            engine.model(moment)
+        snapshots = getattr(engine, "snapshots", None)
+        if snapshots is not None:  # a model snapshot being written: its thread and lock must not cross the fork
+            snapshots.wait()
+        if self.replication is not None:
+            self.replication.stop()
+            self.replication = None
+        if self.db.dialect == "postgresql" or self.db.url[len("sqlite://"):].lstrip("/"):
+            self.db.close()  # not an in-memory store, which would be lost: each worker keeps a copy of that
+
+    def after_fork(self, config: dict) -> None:
+        """In a forked worker: start its own replication listener (connections open on first use)."""
+        self.replication = replication.start(self, config)
+
     def decisions_logged(self) -> int:
         return self.db.query("SELECT COUNT(*) FROM decisions")[0][0]
 

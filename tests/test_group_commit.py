@@ -145,3 +145,44 @@ def test_a_writer_killed_with_sigkill_loses_no_acknowledged_decision(tmp_path):
     assert set(acknowledged) <= stored
     ok, summary = log.verify()
     assert ok, summary
+
+
+def test_two_processes_keeping_the_same_rule_version_at_once(tmp_path, monkeypatch):
+    """Two workers deciding their first questions together both find the rule version missing;
+    the one that inserts second must not fail (it did: IntegrityError, a 500 under gunicorn)."""
+    from kb.store import db as db_module
+    url = f"sqlite:///{tmp_path / 'store.db'}"
+    first, second = _open(url), DecisionLog(Database(url))
+    original = db_module.Cursor.execute
+    raced = []
+
+    def other_worker_first(self, statement, params=()):
+        result = original(self, statement, params)
+        if self.db is second.db and statement.startswith("SELECT 1 FROM rule_versions") and not raced:
+            raced.append(True)
+            first.keep_rule_version("k2", {"rules.dl": "c :- d."})  # the other process, in between
+        return result
+
+    monkeypatch.setattr(db_module.Cursor, "execute", other_worker_first)
+    second.keep_rule_version("k2", {"rules.dl": "c :- d."})
+    monkeypatch.undo()
+    assert raced and second.rule_versions() == ["k1", "k2"]
+    assert second.append({"q": 1}, "k2", "0", "permitted", [], {}).id == 1
+
+
+def test_the_hash_covers_the_stored_texts_serialised_once(tmp_path):
+    """Appends serialise the request, rules and trace once and build the hashed body from those
+    texts: it must be the body's canonical JSON exactly, or the audit would fail every record."""
+    from kb.store.chain import canonical
+    from kb.store.decisions import body_text, record_hash
+    log = _open(f"sqlite:///{tmp_path / 'store.db'}")
+    trace = {"question": {"actor": "Zoë", "n": [1, 2.5, None, True]}, "A": {"z": "ß\u2028", "a": []}}
+    records = [log.append({"actor": "Zoë", "b": 1, "a": {"y": 2, "x": 1}}, "k1", "0", "permitted", ["B2", "A1"],
+                          trace) for _ in range(2)]
+    for record in records:
+        texts = {"request": canonical(record.request), "deciding_rules": canonical(record.deciding_rules),
+                 "trace": canonical(record.trace)}
+        assert body_text(record, texts) == canonical(record.body())
+        assert record.hash == record_hash(record.prev_hash, record.body())
+    assert log.get(records[1].id).hash == records[1].hash
+    assert log.verify()[0]

@@ -17,6 +17,7 @@ acknowledged decision is durable (tests/test_group_commit.py kills a writer with
 from __future__ import annotations
 
 import datetime
+import hashlib
 import json
 import threading
 from dataclasses import dataclass
@@ -33,6 +34,15 @@ class StoreDamaged(LookupError):
 
 def record_hash(prev_hash: str, body: dict) -> str:
     return chain_hash(prev_hash, body)
+
+
+def body_text(record: DecisionRecord, texts: dict[str, str]) -> str:
+    """`canonical(record.body())`, with the canonical texts of some members given (those stored as
+    they are): canonical JSON of an object is its sorted members' canonical texts joined, so each
+    member, the trace above all, is serialised once per append instead of twice.
+    `record_hash(prev, body) == sha256(prev + body_text(...))` (tests/test_group_commit.py)."""
+    return "{" + ",".join(f"{canonical(key)}:{texts[key] if key in texts else canonical(value)}"
+                          for key, value in sorted(record.body().items())) + "}"
 
 
 @dataclass(frozen=True)
@@ -82,12 +92,15 @@ class DecisionLog:
         self.transactions = 0  # append transactions committed (a batch counts once)
 
     def keep_rule_version(self, kb_version: str, sources: dict[str, str]) -> None:
-        """Store the rule and vocabulary texts of a knowledge-base version (once)."""
+        """Store the rule and vocabulary texts of a knowledge-base version (once, whichever of several
+        processes sharing the store gets there first: two gunicorn workers deciding their first
+        questions together both find it missing, and the second insert must not fail)."""
         with self.db.transaction() as cur:
             if cur.execute("SELECT 1 FROM rule_versions WHERE kb_version = ?", (kb_version,)).fetchone():
                 return
             now = datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
-            cur.execute("INSERT INTO rule_versions (kb_version, sources, first_seen, hash) VALUES (?, ?, ?, ?)",
+            cur.execute("INSERT INTO rule_versions (kb_version, sources, first_seen, hash) VALUES (?, ?, ?, ?) "
+                        "ON CONFLICT (kb_version) DO NOTHING",
                         (kb_version, canonical(sources), now, digest(sources)))
 
     def rule_version(self, kb_version: str) -> dict[str, str] | None:
@@ -154,12 +167,14 @@ class DecisionLog:
                 record = DecisionRecord(0, decided_at, request, kb_version, facts_version, outcome,
                                         deciding_rules, trace, prev, "", kept_hash[kb_version],
                                         facts_hash[facts_version])
-                digest_ = record_hash(prev, record.body())
+                texts = {"request": canonical(request), "deciding_rules": canonical(deciding_rules),
+                         "trace": canonical(trace)}
+                digest_ = hashlib.sha256((prev + body_text(record, texts)).encode("utf-8")).hexdigest()
                 new_id = cur.insert(
                     "INSERT INTO decisions (decided_at, request, kb_version, facts_version, outcome, deciding_rules, "
                     "trace, prev_hash, hash, rules_hash, facts_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (decided_at, canonical(request), kb_version, facts_version, outcome,
-                     canonical(deciding_rules), canonical(trace), prev, digest_, record.rules_hash,
+                    (decided_at, texts["request"], kb_version, facts_version, outcome,
+                     texts["deciding_rules"], texts["trace"], prev, digest_, record.rules_hash,
                      record.facts_hash))
                 out.append(DecisionRecord(new_id, decided_at, request, kb_version, facts_version, outcome,
                                           deciding_rules, trace, prev, digest_, record.rules_hash,

@@ -15,7 +15,7 @@ def _documented_query_parameters_only() -> None:
 
     from ..errors import invalid
     from ..openapi import query_parameters, query_value_problem
-    if request.url_rule is None:
+    if request.url_rule is None or not request.query_string:  # no parameters: nothing to refuse
         return
     documented = query_parameters(request.url_rule.rule, request.method)
     if documented is None:

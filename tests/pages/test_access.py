@@ -7,6 +7,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from query_service import access_log
 from query_service.config import DEMO_TOKEN
 from query_service.pages.access import SESSION_KEY, digest
 from query_service.state import EXTENSION
@@ -160,6 +161,7 @@ def test_no_names_or_tokens_in_the_logs(client, caplog):
     client.post("/try", data={"csrf_token": form_token(client, "/try"), "facts": "- clb_worker: [zelda]\n", "actor": "zelda", "recipient": "tine",
                               "item": "i_home_situation", "at": "2026-11-02"})
     client.get("/rules/B3.consnet")
+    assert access_log.flush()  # the access lines are written by the access log's own thread
     logged = "\n".join(record.getMessage() for record in caplog.records)
     assert "GET /decisions/<int:decision_id> 200" in logged  # the access log ran, by route template
     for secret in ("ann", "tine", "zelda", "lena", "i_home_situation", QUERY_TOKEN, "consnet"):

@@ -167,3 +167,37 @@ def test_under_gunicorn_gthread(api_checker, tmp_path, capsys):
     assert "POST /v1/decisions 201" in log and "GET /v1/audience 200" in log
     for secret in ("lena", "tine", "i_home_situation", QUERY_TOKEN, "ann"):
         assert secret not in log, f"{secret!r} appears in the server log"
+
+
+@pytest.mark.parametrize("preload", ["true", "false"])
+def test_two_workers_forked_from_a_preloaded_master(api_checker, tmp_path, preload):
+    """With preload_app the master builds the app and the workers are forked from it: both workers
+    must still open their own connections (the chain of their concurrent appends verifies), see a
+    fact added through either of them, and write their access lines."""
+    from kb.store.db import Database
+    from kb.store.decisions import DecisionLog
+
+    from .conftest import ADMIN_TOKEN
+    log_path, db_path = tmp_path / "gunicorn.log", tmp_path / "gunicorn.db"
+    env = {"DEELWIJZER_DATABASE_URL": f"sqlite:///{db_path}", "DEELWIJZER_PRELOAD": preload,
+           "DEELWIJZER_PRELOAD_MOMENTS": f"{DAY},today",
+           "DEELWIJZER_SEED_FACTS": str(SEED), "DEELWIJZER_TOKENS": json.dumps(TOKENS), "DEELWIJZER_DEMO": "0"}
+    with gunicorn_server(env, log_path, workers=2) as address:
+        run_clients(address, api_checker, clients=CLIENTS, rounds=1)
+        status, _, _ = request(address, "POST", "/v1/facts", body={"facts": [{"clb_worker": ["dirk"]}]},
+                               headers={"Authorization": f"Bearer {ADMIN_TOKEN}"})
+        assert status == 201
+        for _ in range(8):  # each worker, whichever answers, decides on the new fact base
+            status, _, raw = request(address, "POST", "/v1/decisions", body={**QUESTION, "explain": "none"},
+                                     headers={"Authorization": f"Bearer {QUERY_TOKEN}"})
+            assert status == 201 and json.loads(raw)["facts_version"] == "2"
+    log = log_path.read_text()
+    assert log.count("forked from the preloaded app") == (2 if preload == "true" else 0)
+    assert log.count("POST /v1/decisions 201") == CLIENTS + 8
+    db = Database(f"sqlite:///{db_path}")
+    try:
+        decisions = DecisionLog(db)
+        assert len(decisions.records()) == CLIENTS + 8
+        assert decisions.verify()[0]
+    finally:
+        db.close()

@@ -208,3 +208,25 @@ def test_a_lean_decision_is_explained_on_its_own_versions_after_the_facts_change
     record = client.get(f"/v1/decisions/{lean['id']}", headers=QUERY).get_json()
     assert record["explanation"]["outcome"] == "forbidden"
     assert record["explanation"]["facts_version"] == lean["facts_version"]
+
+
+@pytest.mark.parametrize("script_root", ["", "/deelwijzer"])
+def test_links_are_the_urls_flask_builds(app, script_root):
+    """The links are built from one prefix, not by url_for: they must still be url_for's, also for
+    rule ids that need quoting and behind a proxy that mounts the service under a path."""
+    from flask import url_for
+
+    from query_service.api.decisions import _links
+    rules = ["B3.consent", "a rule", "é/ü?#", "50%"]
+    with app.test_request_context("/v1/decisions", method="POST", base_url=f"http://localhost{script_root}/"):
+        links = _links(42, rules + rules[:1], "nl")
+        assert links["self"] == url_for("api.get_decision", decision_id=42)
+        assert links["replay"] == url_for("api.replay_decision", decision_id=42)
+        assert links["rules"] == {rule: url_for("api.get_rule", rule_id=rule) for rule in rules}
+        assert links["self"].startswith(f"{script_root}/v1/")
+
+
+def test_location_is_the_decision_link(client):
+    response = decide(client, actor="ann", recipient="bert", item="i_home_situation", explain="none")
+    assert response.status_code == 201
+    assert response.headers["Location"] == response.get_json()["links"]["self"]

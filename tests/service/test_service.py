@@ -9,7 +9,7 @@ from openapi_core.exceptions import OpenAPIError
 from openapi_spec_validator import validate
 from werkzeug.wrappers import Response
 
-from query_service import create_app
+from query_service import access_log, create_app
 from query_service.config import DEMO_TOKEN, ConfigError, load_config, parse_tokens
 from query_service.openapi import EXPLANATION_SCHEMA
 from query_service.state import EXTENSION
@@ -115,7 +115,10 @@ def test_logs_carry_no_personal_data(client, caplog):
         client.get("/v1/audience?actor=ann&item=i_home_situation&at=2026-11-02", headers=QUERY)
         decide(client, actor="ann", recipient="tien", item="i_home_situation")  # an error, with a name in it
         client.post("/v1/facts", headers=ADMIN, json={"facts": [{"clb_worker": ["dirk"]}]})
-    access = [r.getMessage() for r in caplog.records if r.name == "query_service.access"]
+        assert access_log.flush()  # the lines are written by the access log writer thread
+    records = [r for r in caplog.records if r.name == "query_service.access"]
+    assert {r.threadName for r in records} == {"access-log"}  # not written on the request's thread
+    access = [r.getMessage() for r in records]
     assert access[0].startswith("POST /v1/decisions 201 ")
     assert access[1].startswith("GET /v1/audience 200 ")
     assert access[2].startswith("POST /v1/decisions 422 ")
