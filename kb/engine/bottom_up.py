@@ -9,6 +9,7 @@ import datetime
 from ..facts.model import Fact, FactSet
 from ..language.ast import Atom
 from . import budget
+from .indexes import build_read_indexes
 from .program import DELTA, Program
 from .relations import Relation
 
@@ -27,6 +28,7 @@ class MomentModel:
             if stratum & program.question_dependent:
                 continue
             evaluate_stratum(program, stratum, self.relations)
+        build_read_indexes(self)
 
     def size(self, name: str) -> int:
         rel = self.relations.get(name)
@@ -46,6 +48,7 @@ class MomentModel:
         for stratum in program.strata:
             if stratum & dirty and not stratum & program.question_dependent:
                 evaluate_stratum(program, stratum, model.relations)
+        build_read_indexes(model)
         return model
 
 
@@ -66,6 +69,7 @@ class MomentModel:
         for stratum in program.strata:
             if stratum & dirty and not stratum & program.question_dependent:
                 evaluate_stratum(program, stratum, model.relations)
+        build_read_indexes(model)
         return model
 
 
