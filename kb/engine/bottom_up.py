@@ -9,6 +9,7 @@ import datetime
 from ..facts.model import Fact, FactSet, gc_paused
 from ..language.ast import Atom
 from . import budget
+from .indexes import build_read_indexes
 from .program import DELTA, Program
 from .relations import Relation
 
@@ -28,12 +29,14 @@ class MomentModel:
                 if stratum & program.question_dependent:
                     continue
                 evaluate_stratum(program, stratum, self.relations)
+        build_read_indexes(self)
 
     @classmethod
     def of_relations(cls, program: Program, moment: datetime.date, relations: dict[str, Relation]) -> MomentModel:
         """A model whose relations were computed before (a snapshot's), for `program` on `moment`."""
         model = cls.__new__(cls)
         model.program, model.moment, model.relations = program, moment, relations
+        build_read_indexes(model)
         return model
 
     def size(self, name: str) -> int:
@@ -53,6 +56,7 @@ class MomentModel:
         for stratum in program.strata:
             if stratum & dirty and not stratum & program.question_dependent:
                 evaluate_stratum(program, stratum, model.relations)
+        build_read_indexes(model)
         return model
 
 
@@ -72,6 +76,7 @@ class MomentModel:
         for stratum in program.strata:
             if stratum & dirty and not stratum & program.question_dependent:
                 evaluate_stratum(program, stratum, model.relations)
+        build_read_indexes(model)
         return model
 
 

@@ -38,7 +38,7 @@ _SET, _SAME_SLOT, _SAME_CONST = 0, 1, 2
 class CompiledRule:
     """One rule, for one set of bound head places: `start` binds the head, `run` finds the rows."""
 
-    __slots__ = ("rule_id", "_head_ops", "_slots", "run")
+    __slots__ = ("rule_id", "steps", "_head_ops", "_slots", "run")
 
     def __init__(self, rule: Rule, positions: tuple[int, ...], size: Callable[[str], int]):
         self.rule_id = rule.id
@@ -54,8 +54,8 @@ class CompiledRule:
                 slots[term.name] = len(slots)
                 ops.append((position, _SET, slots[term.name]))
         self._head_ops = tuple(ops)
-        steps = plan(rule, set(slots), size)
-        compiled_steps = [_prepare(step, slots) for step in steps]  # assigns slots in plan order
+        self.steps = plan(rule, set(slots), size)  # the join plan (indexes.py reads what it probes)
+        compiled_steps = [_prepare(step, slots) for step in self.steps]  # assigns slots in plan order
         head = _builder([(CONST, t.value) if isinstance(t, Constant) else (BOUND, slots[t.name])
                          for t in rule.head.args])
 

@@ -33,31 +33,54 @@ def people_by_role(kb: KnowledgeBase, facts: FactSet, question, holds: Callable 
     day: datetime.date = question.at
     pupils = pupils_of(kb, facts, question)
     parents = parents_of(kb, facts, pupils, day)
+    described = _role_predicates(kb)
     out = {}
     for person in dict.fromkeys([question.actor, question.recipient, *pupils, *sorted(parents, key=str)]):
-        out[person] = {lang: _describe(kb, facts, person, pupils, day, lang, holds) for lang in LANGS}
+        # Sorted once for both languages: the order of a person's roles is the same in each.
+        valid = sorted(_facts_of_person(facts, described, person, day),
+                       key=lambda f: (f.predicate, tuple(map(str, f.args))))
+        out[person] = {lang: _describe(kb, facts, valid, person, pupils, day, lang, holds) for lang in LANGS}
     return out
 
 
 def pupils_of(kb: KnowledgeBase, facts: FactSet, question) -> list:
     """The pupils the question's item is about, on the day asked about."""
-    return [f.args[1] for f in facts.find_predicate_valid(kb.roles.item_subject, question.at)
-            if f.args[0] == question.item]
+    # Read through the fact set's index on the item: a scan of every item's subject grows with the world.
+    return [f.args[1] for f in facts.matching(kb.roles.item_subject, (question.item, None))
+            if f.valid_on(question.at)]
 
 
 def parents_of(kb: KnowledgeBase, facts: FactSet, pupils, day: datetime.date) -> list:
-    """The parents of any of `pupils` on `day`, in fact order."""
-    return [f.args[0] for f in facts.find_predicate_valid(kb.roles.parent, day) if f.args[1] in pupils]
+    """The parents of any of `pupils` on `day`: pupil by pupil, each pupil's in fact order."""
+    return [f.args[0] for pupil in dict.fromkeys(pupils)
+            for f in facts.matching(kb.roles.parent, (None, pupil)) if f.valid_on(day)]
 
 
-def _describe(kb: KnowledgeBase, facts: FactSet, person, pupils, day, lang: str, holds) -> str:
+def _role_predicates(kb: KnowledgeBase) -> list:
+    """The input predicates whose facts can name a role of the person in their first argument:
+    the roles `_describe` words, and every one-place predicate (its reading is the role)."""
+    roles = kb.roles
+    named = {roles.staff, roles.parent, roles.circle_member, roles.guides, roles.pupil}
+    return [p for p in kb.vocabulary.predicates.values()
+            if p.kind == Kind.INPUT and (p.name in named or p.arity == 1)]
+
+
+def _facts_of_person(facts: FactSet, predicates: list, person, day: datetime.date) -> list:
+    """The facts of `predicates` with `person` as first argument, valid on `day`."""
+    found = []
+    for pred in predicates:
+        for fact in facts.matching(pred.name, (person,) + (None,) * (pred.arity - 1)):
+            if fact.valid_on(day):
+                found.append(fact)
+    return found
+
+
+def _describe(kb: KnowledgeBase, facts: FactSet, valid: list, person, pupils, day, lang: str, holds) -> str:
+    """How `person` reads in `lang`: name and roles, from `valid` (their role facts that day, sorted)."""
     w, roles_of = _WORDS[lang], kb.roles
     roles: list[str] = []
-    valid = [f for f in facts.mentioning(person) if f.valid_on(day)]
-    for fact in sorted(valid, key=lambda f: (f.predicate, tuple(map(str, f.args)))):
-        pred = kb.vocabulary.predicates.get(fact.predicate)
-        if pred is None or pred.kind != Kind.INPUT or fact.args[0] != person:
-            continue
+    for fact in valid:
+        pred = kb.vocabulary.predicates[fact.predicate]
         if fact.predicate == roles_of.staff:
             roles.append(w["at"].format(role=word(kb, "role", fact.args[2], lang), school=fact.args[1]))
         elif fact.predicate == roles_of.parent and fact.args[1] in pupils:
@@ -82,7 +105,7 @@ def _describe(kb: KnowledgeBase, facts: FactSet, person, pupils, day, lang: str,
 def _pupil_words(kb: KnowledgeBase, facts: FactSet, pupil, day, w: dict, holds) -> list[str]:
     words = []
     roles = kb.roles
-    born = [f.args[1] for f in facts.find_predicate_valid(roles.born, day) if f.args[0] == pupil]
+    born = [f.args[1] for f in facts.matching(roles.born, (pupil, None)) if f.valid_on(day)]
     if born:
         b = born[0]
         words.append(str(day.year - b.year - ((day.month, day.day) < (b.month, b.day))))

@@ -66,7 +66,7 @@ class FactSet:
         self._order: tuple[str, ...] = tuple(self._facts)
         self._size = sum(map(len, self._facts.values()))
         self._entities: dict | None = None
-        self._pattern_indexes: dict[tuple, dict] = {}
+        self._pattern_indexes: dict[tuple[str, int], dict] = {}
         self._by_value: dict | None = None
         self._by_atom: dict[str, dict[tuple, list[Fact]]] = {}
 
@@ -180,16 +180,26 @@ class FactSet:
         return [f for f in found if day is None or f.valid_on(day)]
 
     def matching(self, predicate: str, pattern: tuple) -> list[Fact]:
-        """Facts of `predicate` whose arguments match `pattern` (None = any), whatever their validity."""
-        positions = tuple(i for i, v in enumerate(pattern) if v is not None)
-        key = (predicate, positions)
-        index = self._pattern_indexes.get(key)
+        """Facts of `predicate` whose arguments match `pattern` (None = any), whatever their validity,
+        in fact order."""
+        positions = [i for i, v in enumerate(pattern) if v is not None]
+        if not positions:
+            return self.of(predicate)
+        if len(positions) == len(pattern):
+            return self._atoms(predicate).get(tuple(pattern), [])
+        # One index per (predicate, position), on the first bound position, the others filtered:
+        # an index per combination of bound positions would copy a big predicate once per combination.
+        first, rest = positions[0], positions[1:]
+        index = self._pattern_indexes.get((predicate, first))
         if index is None:
             index = {}
             for fact in self.of(predicate):
-                index.setdefault(tuple(fact.args[i] for i in positions), []).append(fact)
-            self._pattern_indexes[key] = index
-        return index.get(tuple(pattern[i] for i in positions), [])
+                index.setdefault(fact.args[first], []).append(fact)
+            self._pattern_indexes[(predicate, first)] = index
+        found = index.get(pattern[first], [])
+        if not rest:
+            return found
+        return [f for f in found if all(f.args[i] == pattern[i] for i in rest)]
 
     def mentioning(self, value) -> list[Fact]:
         """Facts with `value` among their arguments."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..engine.base import Evaluation
+from ..engine.indexes import evaluation_order  # shared: the engine builds the indexes this order reads
 from ..engine.terms import term_value
 from ..language import builtins
 from ..language.ast import Atom, Comparison, Negation, Rule
@@ -22,13 +23,6 @@ Bindings = dict[str, object]
 
 def ground(atom: Atom, bindings: Bindings) -> tuple:
     return tuple(term_value(t, bindings) for t in atom.args)
-
-
-def evaluation_order(rule: Rule) -> list:
-    """Positive conditions first (they bind), then comparisons and negations (they test)."""
-    return ([l for l in rule.body if isinstance(l, Atom)]
-            + [l for l in rule.body if isinstance(l, Comparison)]
-            + [l for l in rule.body if isinstance(l, Negation)])
 
 
 def literal_holds(ev: Evaluation, literal, bindings: Bindings) -> bool:
