@@ -36,6 +36,7 @@ from .cli_tools import (
     result_json,
 )
 from .decide import DEFAULT_SETTING, DecisionError, Question
+from .decision_table import why_no_table
 from .engine.registry import ENGINES, REFERENCE_ENGINE, UnknownEngine, configured_engine, engine_factory
 from .facts.fixtures import load_fact_file
 from .language.diagnostics import KnowledgeBaseError, render_all
@@ -72,6 +73,10 @@ def cmd_check(args) -> int:
                   f"{len(kb.vocabulary.predicates)} predicates, version {kb.version}"
                   + (f"; {warnings} warning(s)" + (" (fail with --strict)" if args.strict else "")
                      if warnings else ""))
+            slower = why_no_table(kb)
+            if slower:  # not a mistake: every answer stays right, but each question is decided alone
+                print(f"note: no decision tables for these rules, so each question is decided alone "
+                      f"(slower, same answers): {slower}")
     return 1 if errors or (warnings and args.strict) else 0
 
 

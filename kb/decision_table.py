@@ -20,6 +20,7 @@ from collections.abc import Callable
 
 from .decide import Decision, Question, attached_conditions, deciding_rules, outcome_in
 from .engine.base import QUESTION, Context, Engine, Evaluation, ManyAnswers
+from .engine.program import Program
 from .language.ast import Atom, Constant, Negation, Rule, Variable
 from .language.checks import dependency_graph, depending_on
 from .language.knowledge_base import KnowledgeBase
@@ -123,7 +124,8 @@ class DecisionTables:
 
 
 def why_no_table(kb: KnowledgeBase) -> str:
-    """'' when the decision rules have the shape a table needs; else what is missing."""
+    """'' when the decision rules have the shape a table needs (and are question-local); else what
+    is missing."""
     roles = kb.roles
     asked_dependent = depending_on(dependency_graph(kb.rules), [QUESTION])
     positive = [roles.outcome(o) for o in OUTCOMES if o != Outcome.FORBIDDEN]
@@ -139,7 +141,7 @@ def why_no_table(kb: KnowledgeBase) -> str:
         head = rule.head.args
         if not any(isinstance(lit, Atom) and lit.predicate in positive and lit.args == head for lit in rule.body):
             return f"rule {rule.id} does not follow from an outcome other than forbidden"
-    return ""
+    return Program(kb).not_question_local
 
 
 def _candidates(kb: KnowledgeBase) -> Callable[[Evaluation], set[tuple]]:
