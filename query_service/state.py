@@ -12,6 +12,7 @@ with PostgreSQL, whenever another process announces a change (`replication.py`).
 """
 from __future__ import annotations
 
+import gc
 import logging
 import threading
 from contextlib import contextmanager
@@ -181,14 +182,20 @@ class Deelwijzer:
 
     # -- a preloaded master and its forked workers (forking.py) --------------------------------------
     def before_fork(self, moments) -> None:
-        """In gunicorn's master, before a fork: build the models of `moments` (so the workers share
-        them), stop the replication listener and close this thread's database connection. Idempotent."""
+        """In gunicorn's master, before a fork: build the models of `moments` and their decision
+        tables in the default setting (so the workers share them instead of each building its own
+        while serving), stop the replication listener and close this thread's database connection.
+        Idempotent."""
         engine = self.workspace.engine
         if not hasattr(engine, "model"):
             raise RuntimeError(f"the {engine.name} engine cannot be preloaded (its state does not survive a "
                                "fork); set DEELWIJZER_PRELOAD=false")
         for moment in moments:
             engine.model(moment)
+            self.workspace.decision_table(moment)
+        # What the master built is kept for the workers' lifetime: the collector need not walk it
+        # again in each of them (a full collection of a region's model takes seconds).
+        gc.freeze()
         snapshots = getattr(engine, "snapshots", None)
         if snapshots is not None:  # a model snapshot being written: its thread and lock must not cross the fork
             snapshots.wait()
