@@ -23,16 +23,17 @@ reads (tests/test_read_indexes.py holds that over explanations).
 from __future__ import annotations
 
 import gc
-import weakref
 from collections.abc import Callable
 
 from ..language.ast import Atom, Comparison, Constant, Negation, Rule, Variable
+from ..language.vocabulary import OUTCOMES
 from .plan import BOUND, CONST, AtomStep
 from .program import Program
 
 Positions = frozenset[int]
 
-_PATTERNS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # Program -> patterns
+_PATTERNS: dict[str, set[tuple[str, tuple[int, ...]]]] = {}  # rules version -> patterns
+_RULE_SETS_KEPT = 8
 
 
 def evaluation_order(rule: Rule) -> list:
@@ -45,9 +46,16 @@ def evaluation_order(rule: Rule) -> list:
 def build_read_indexes(model) -> None:
     """Build on `model`'s relations every index the questions read them through (those present,
     e.g. shared with the model this one was derived from, are kept)."""
-    patterns = _PATTERNS.get(model.program)
+    # Per rule set, not per program: every engine loaded with the same rules (a dry-run reload
+    # loads two for each of 200 scenarios) reads through the same patterns. They were derived with
+    # the first model's sizes ordering the joins; another fact base's plans may read through an
+    # index not among them, which is then built on first use, as before.
+    version = model.program.kb.version
+    patterns = _PATTERNS.get(version)
     if patterns is None:
-        patterns = _PATTERNS[model.program] = read_patterns(model.program, model.size)
+        patterns = _PATTERNS[version] = read_patterns(model.program, model.size)
+        while len(_PATTERNS) > _RULE_SETS_KEPT:
+            del _PATTERNS[next(iter(_PATTERNS))]
     # The indexes add millions of lists at region size, none of which can be part of a cycle; with
     # the cyclic collector on, their allocation triggers full collections that walk the whole
     # model again and again (~40 % of the build's time).
@@ -78,7 +86,7 @@ class _Search:
 
     def run(self) -> set[tuple[str, tuple[int, ...]]]:
         roles, arity = self.program.kb.roles, self.program.arity
-        question = {roles.outcome(o) for o in ("obligated", "discretionary", "permitted", "forbidden")}
+        question = {roles.outcome(o) for o in OUTCOMES}
         question |= {r for reasons in roles.reasons.values() for r in reasons} | {roles.block, roles.may_disclose}
         for name in sorted(question & set(arity)):
             full = frozenset(range(arity[name]))
