@@ -43,7 +43,8 @@ def _port() -> int:
         return s.getsockname()[1]
 
 
-def _ready(port: int, proc: subprocess.Popen, headers: dict | None = None, timeout: float = 300) -> None:
+def ready(port: int, proc: subprocess.Popen, headers: dict | None = None, timeout: float = 300) -> None:
+    """Wait until GET /v1/health on `port` answers 200 (through a proxy: with `headers`)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
@@ -99,7 +100,7 @@ def measure(db: Path, questions: list, seconds: float, clients: int, work: Path)
             ports[clb] = _port()
             procs.append(_start_shard(copy, ports[clb], work / f"shard-{clb}.log"))
         for clb, proc in zip(CLBS, procs):
-            _ready(ports[clb], proc)
+            ready(ports[clb], proc)
         proxy_port = _port()
         config = string.Template((ROOT / "deploy" / "shards" / "haproxy.cfg.template").read_text()).substitute(
             PROXY_BIND=f"127.0.0.1:{proxy_port}", CLB_A=CLBS[0], CLB_B=CLBS[1],
@@ -107,7 +108,7 @@ def measure(db: Path, questions: list, seconds: float, clients: int, work: Path)
         (work / "haproxy.cfg").write_text(config)
         procs.append(subprocess.Popen([HAPROXY, "-f", str(work / "haproxy.cfg"), "-db"], stdout=subprocess.DEVNULL,
                                       stderr=subprocess.DEVNULL, start_new_session=True))
-        _ready(proxy_port, procs[-1], headers={"X-Deelwijzer-CLB": CLBS[0]})
+        ready(proxy_port, procs[-1], headers={"X-Deelwijzer-CLB": CLBS[0]})
         bodies = work / "shard-bodies.jsonl"
         bodies.write_text("".join(json.dumps({"actor": a, "recipient": r, "item": i, "at": at, "setting": s,
                                               "explain": "none"}) + "\n" for a, r, i, at, s in questions))
@@ -120,15 +121,20 @@ def measure(db: Path, questions: list, seconds: float, clients: int, work: Path)
                 "ratio": sum(two.values()) / one[CLBS[0]], "clients": clients, "seconds": seconds,
                 "load_before": load_before}
     finally:
-        for proc in procs:
-            if proc.poll() is None:
-                os.killpg(proc.pid, signal.SIGTERM)
-        for proc in procs:
-            try:
-                proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait()
+        stop(procs)
+
+
+def stop(procs: list[subprocess.Popen], timeout: float = 30) -> None:
+    """Stop started processes (each in its own session, with its children): TERM, then KILL."""
+    for proc in procs:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGTERM)
+    for proc in procs:
+        try:
+            proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
 
 
 def main() -> None:

@@ -17,6 +17,7 @@ import pytest
 
 from kb import workspace
 from kb.engine.registry import REFERENCE_ENGINE, engine_factory
+from kb.facts.fixtures import load_fact_file
 from kb.language.conditions import CONDITIONS_FILE
 from kb.language.knowledge_base import KnowledgeBase, copy_knowledge_base, load_knowledge_base, rule_files
 
@@ -27,6 +28,12 @@ PG_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/test"
 @pytest.fixture(scope="session")
 def kb():
     return load_knowledge_base()
+
+
+@pytest.fixture(scope="session")
+def demo_facts(kb):
+    """The demo world's facts (fixtures/demo/facts.yaml), loaded once per worker."""
+    return load_fact_file(ROOT / "fixtures" / "demo" / "facts.yaml", kb.vocabulary)
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -9,22 +9,14 @@ import pytest
 
 from kb.decide import Question
 from kb.explain import people
-from kb.facts.fixtures import load_fact_file
 from kb.facts.model import FactSet
-from kb.language.knowledge_base import load_knowledge_base
-from kb.paths import ROOT
 
 DAYS = [datetime.date(2026, 11, 28), datetime.date(2025, 9, 1), datetime.date(2030, 1, 1)]
 
 
-@pytest.fixture(scope="module")
-def kb():
-    return load_knowledge_base()
-
-
-@pytest.fixture(scope="module")
-def facts(kb):
-    return load_fact_file(ROOT / "fixtures" / "demo" / "facts.yaml", kb.vocabulary)
+@pytest.fixture()
+def facts(demo_facts):
+    return demo_facts
 
 
 def test_matching_gives_the_scan_s_facts_in_fact_order(facts):

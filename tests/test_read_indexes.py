@@ -14,22 +14,14 @@ from kb.engine import bottom_up, relations
 from kb.engine.indexes import read_patterns
 from kb.engine.materialized import MaterializedEngine
 from kb.explain.explainer import explain
-from kb.facts.fixtures import load_fact_file
 from kb.facts.model import Fact
-from kb.language.knowledge_base import load_knowledge_base
-from kb.paths import ROOT
 
 DAY = datetime.date(2026, 11, 28)
 
 
-@pytest.fixture(scope="module")
-def kb():
-    return load_knowledge_base()
-
-
-@pytest.fixture(scope="module")
-def facts(kb):
-    return load_fact_file(ROOT / "fixtures" / "demo" / "facts.yaml", kb.vocabulary)
+@pytest.fixture()
+def facts(demo_facts):
+    return demo_facts
 
 
 def demo_questions(facts, n: int, seed: int = 3) -> list[Question]:

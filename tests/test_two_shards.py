@@ -4,8 +4,9 @@ Two Deelwijzer services (waitress, each with its own store and seed facts: one C
 HAProxy from Debian's package, routing on the header X-Deelwijzer-CLB with
 deploy/shards/haproxy.cfg.template. Each shard answers only about its own pupils; a fact added
 through the proxy in one shard is decided on there and is absent from the other; a bounded load
-run through the proxy (wrk, as in bench/shards.py) shows the two shards' throughput adding up (checked when the machine was not
-already busy before the run; otherwise the figures are reported in the skip reason). Skipped when
+run through the proxy (wrk, as in bench/shards.py) shows the two shards' throughput adding up
+(checked when the machine was not already busy before the run; otherwise the figures are reported
+in the skip reason). Skipped when
 haproxy is not installed, unless DEELWIJZER_SHARD_TESTS=required (CI installs it: .ci/run).
 """
 from __future__ import annotations
@@ -15,12 +16,10 @@ import importlib.util
 import json
 import os
 import shutil
-import signal
 import socket
 import string
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -50,27 +49,12 @@ def _port() -> int:
         return s.getsockname()[1]
 
 
-def _wait(port: int, proc: subprocess.Popen, path: str = "/v1/health", headers: dict | None = None) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"process exited with {proc.returncode}")
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-            conn.request("GET", path, headers=headers or {})
-            if conn.getresponse().status == 200:
-                return
-        except OSError:
-            pass
-        time.sleep(0.2)
-    raise TimeoutError(f"nothing answered on port {port}")
-
-
 @pytest.fixture(scope="module")
 def shards(tmp_path_factory):
     if HAPROXY is None:
         pytest.fail("DEELWIJZER_SHARD_TESTS=required but haproxy is not installed (apt-get install haproxy)")
     work = tmp_path_factory.mktemp("shards")
+    bench = _bench_shards()
     procs: list[subprocess.Popen] = []
     ports = {}
     try:
@@ -86,7 +70,7 @@ def shards(tmp_path_factory):
                                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                           start_new_session=True))
         for shard, proc in zip(("a", "b"), procs):
-            _wait(ports[shard], proc)
+            bench.ready(ports[shard], proc, timeout=60)
         proxy_port = _port()
         config = string.Template((ROOT / "deploy" / "shards" / "haproxy.cfg.template").read_text()).substitute(
             PROXY_BIND=f"127.0.0.1:{proxy_port}", CLB_A="clb-a", CLB_B="clb-b",
@@ -95,18 +79,10 @@ def shards(tmp_path_factory):
         proxy = subprocess.Popen([HAPROXY, "-f", str(work / "haproxy.cfg"), "-db"], stdout=subprocess.DEVNULL,
                                  stderr=subprocess.DEVNULL, start_new_session=True)
         procs.append(proxy)
-        _wait(proxy_port, proxy, headers={"X-Deelwijzer-CLB": "clb-a"})
+        bench.ready(proxy_port, proxy, headers={"X-Deelwijzer-CLB": "clb-a"}, timeout=60)
         yield proxy_port
     finally:
-        for proc in procs:
-            if proc.poll() is None:
-                os.killpg(proc.pid, signal.SIGTERM)
-        for proc in procs:
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait()
+        bench.stop(procs)
 
 
 def _bench_shards():
