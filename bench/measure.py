@@ -120,7 +120,7 @@ def deelwijzer(args) -> dict:
         tables[key] = DecisionTable.build(engine, kb, *key)
         table_s[key[1]] = time.perf_counter() - started
     out["table_build_s"] = table_s
-    out["table_questions"] = {key[1]: len(t._answers.questions) for key, t in tables.items() if t is not None}
+    out["table_questions"] = {key[1]: len(t.candidates) for key, t in tables.items() if t is not None}
 
     def decide_alone(q):
         validate_question(q, kb, facts)

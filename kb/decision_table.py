@@ -49,6 +49,11 @@ class DecisionTable:
         answers = engine.many(moment, setting, _candidates(kb), reasons | {kb.roles.outcome(o) for o in OUTCOMES})
         return None if answers is None else cls(engine, kb, moment, setting, answers)
 
+    @property
+    def candidates(self) -> frozenset[tuple]:
+        """The (actor, recipient, item) questions that can be anything but forbidden."""
+        return self._answers.questions
+
     def decide(self, question: Question, facts_version: str = "") -> Decision:
         """The decision of a question of this table's day and setting, without hypothetical facts."""
         if question.hypothetical or (question.at, question.setting) != (self.moment, self.setting):

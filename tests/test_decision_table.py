@@ -62,7 +62,7 @@ def test_table_decides_the_demo_world_like_each_question_alone(kb, demo, setting
     entities = facts.entities(kb.vocabulary)
     persons, items = sorted(entities["person"]), sorted(entities["item"])
     rng = random.Random(setting)
-    candidates = sorted(table._answers.questions)
+    candidates = sorted(table.candidates)
     asked = rng.sample(candidates, min(800, len(candidates)))
     asked += [(rng.choice(persons), rng.choice(persons), rng.choice(items)) for _ in range(400)]
     outcomes = set()
