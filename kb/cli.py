@@ -9,7 +9,7 @@
     kb mutate [PATH ...] [--jobs N] [--sample N --seed S] [--rule PREFIX] [--json] [-v]
     kb diff OLD_DIR NEW_DIR | --rev A --rev B [--db URL] [--at DATE] [--json]
     kb decide ACTOR RECIPIENT ITEM [--at DATE] [--setting S] [--facts FILE] [--hypothetical FILE]
-              [--explain] [--lang nl|en] [--format text|json]
+              [--explain] [--lang nl|en] [--reader R] [--format text|json]
     kb audience ACTOR ITEM [--at DATE] [--setting S] [--facts FILE] [--format text|json]
     kb replay ID [--db URL] [--format text|json]
     kb audit verify [--db URL]
@@ -232,8 +232,11 @@ def cmd_decide(args) -> int:
         question = Question(args.actor, args.recipient, args.item, args.at or datetime.date.today(), args.setting,
                             tuple(hypothetical))
         if args.explain:
+            from .explain.readers import for_reader
             from .explain.render import render_text
             explanation = workspace.explain(question)
+            if args.reader:
+                explanation = for_reader(explanation, args.reader).to_json()
             if args.format == "json":
                 print_json(explanation)
             else:
@@ -367,6 +370,8 @@ def build_parser() -> argparse.ArgumentParser:
                      help="a fact file of what-if facts added for this question only")
     dec.add_argument("--explain", action="store_true", help="print the full explanation")
     dec.add_argument("--lang", choices=("nl", "en"), default="en", help="language of the text (default en)")
+    dec.add_argument("--reader", choices=("actor", "pupil", "parent", "other", "auditor"),
+                     help="with --explain: the explanation as this reader may see it (default: the whole trace)")
     add_format(dec)
     dec.set_defaults(func=cmd_decide)
     audit = sub.add_parser("audit", parents=[common], help="check the decision log")

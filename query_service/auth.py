@@ -2,7 +2,8 @@
 
     Authorization: Bearer <token>
 
-`query` reads (decisions, audience, rules, vocabulary, facts); `admin` changes (facts, reloads).
+`query` reads (decisions, audience, rules, vocabulary, facts); `admin` changes (facts, reloads);
+`audit` sees an explanation as the auditor does (everything, what other readers are not shown included).
 Tokens are compared in constant time and never logged.
 """
 from __future__ import annotations
@@ -15,6 +16,12 @@ from flask import current_app, g, request
 from .errors import ApiProblem
 
 CHALLENGE = 'Bearer realm="deelwijzer"'
+AUDIT_SCOPE = "audit"  # the auditor's view of an explanation: everything, what others are not shown included
+
+
+def has_scope(scope: str) -> bool:
+    """Whether this request's token (checked by `require`) carries `scope`."""
+    return scope in (g.get("scopes") or ())
 
 
 def _token_scopes(token: str) -> tuple[str, ...] | None:

@@ -6,8 +6,9 @@ mapping given to `create_app`.
     SEED_FACTS          a YAML fact file loaded into an EMPTY fact store on first start (as version 1);
                         default fixtures/demo/facts.yaml; empty string: no seed
     TOKENS              bearer tokens and their scopes: {"token": ["query", "admin"]}; in the environment
+                        (`query` reads, `admin` changes, `audit` sees the auditor's view of an explanation)
                         as JSON or as `token1=query+admin,token2=query`
-    DEMO                demo mode: the documented demo token DEMO_TOKEN (scopes query and admin) is
+    DEMO                demo mode: the documented demo token DEMO_TOKEN (scopes query, admin and audit) is
                         accepted and every response says it is a demo. Default: on when no TOKENS are
                         configured, so the quick start needs no configuration and a configured service
                         never accepts the public token by accident.
@@ -47,10 +48,10 @@ from kb.paths import ROOT
 
 ENV_PREFIX = "DEELWIJZER_"
 DEMO_TOKEN = "deelwijzer-demo"
-DEMO_SCOPES = ("query", "admin")
+DEMO_SCOPES = ("query", "admin", "audit")
 DEMO_NOTICE = ("Demo mode: invented people and facts, a public demo token "
                f"(`{DEMO_TOKEN}`); not for real decisions about real pupils.")
-SCOPES = ("query", "admin")
+SCOPES = ("query", "admin", "audit")
 
 DEFAULTS = {
     "DATABASE_URL": "sqlite:///var/deelwijzer.db",

@@ -3,25 +3,46 @@
 Shared by the API (`/v1/interviews`) and the pages (`/interviews`). An interview holds a question
 and the answers given so far; each step decides again (kb/explain/interview.py lists the open
 questions). A "yes" acts as a hypothetical fact for this interview only and a "no" leaves the fact
-absent; neither is ever stored, and nothing is written to the decision log (a decision worth
-keeping is asked through /v1/decisions with the answers as `hypothetical` facts). Interviews live
-in this process's memory, the oldest dropped beyond MAX_INTERVIEWS.
+absent; neither is ever stored as a fact, and nothing is written to the decision log (a decision
+worth keeping is asked through /v1/decisions with the answers as `hypothetical` facts).
+
+Interviews are kept in the store (table `interviews`), so every worker process and replica sharing
+it serves them. Each belongs to whoever opened it — a token, by a digest of it, whether it came as
+a bearer header or through a page's login — and is found only by its owner: to anyone else it does
+not exist. An owner keeps at most MAX_PER_OWNER interviews (starting one more drops that owner's
+oldest), and an interview untouched for EXPIRES is dropped, so no one can push out another's
+interviews. Two answers racing on one interview cannot both apply: the second gets
+InterviewChanged and changes nothing.
 """
 from __future__ import annotations
 
-import threading
+import datetime
+import hashlib
+import json
 import uuid
-from collections import OrderedDict
-
-from flask import current_app
 
 from kb.decide import Question
+from kb.explain.explainer import question_words
 from kb.explain.interview import answer_fact, open_questions
+from kb.facts.validate import build_fact
+from kb.language.ast import Position
+from kb.store.db import Database
 
 from .state import state
 
-MAX_INTERVIEWS = 1000
-_KEY = "deelwijzer.interviews"
+MAX_PER_OWNER = 50
+EXPIRES = datetime.timedelta(days=2)
+SCHEMA = [
+    """CREATE TABLE IF NOT EXISTS interviews (
+        id TEXT PRIMARY KEY,
+        owner TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        body TEXT NOT NULL
+    )""",
+    "CREATE INDEX IF NOT EXISTS interviews_owner ON interviews (owner, updated_at)",
+    "CREATE INDEX IF NOT EXISTS interviews_updated ON interviews (updated_at)",
+]
 
 
 class UnknownQuestion(ValueError):
@@ -32,65 +53,136 @@ class UnknownQuestion(ValueError):
         self.question_id = question_id
 
 
-def _store() -> tuple[OrderedDict, threading.Lock]:
-    return current_app.extensions.setdefault(_KEY, (OrderedDict(), threading.Lock()))
+class InterviewChanged(RuntimeError):
+    """Another answer changed the interview first; this one changed nothing."""
 
 
-def start(request: dict, question: Question) -> dict:
-    """Start an interview on a checked question (`request`: its fields as recorded); its state.
-    Raises DecisionError for an unknown person, item or setting, and stores nothing then."""
-    interview = {"id": uuid.uuid4().hex, "request": request, "question": question, "yes": [], "no": []}
-    out = view(interview)
-    store, lock = _store()
-    with lock:
-        store[interview["id"]] = interview
-        while len(store) > MAX_INTERVIEWS:
-            store.popitem(last=False)
+def owner_of(token_digest: str) -> str:
+    """Whom an interview belongs to: the token (given as the hex SHA-256 a page session keeps, so a
+    token's interviews are the same through the API and the pages), hashed once more with this
+    purpose, so the store never holds the digest a session cookie carries."""
+    return hashlib.sha256(b"deelwijzer interview owner\0" + token_digest.encode()).hexdigest()
+
+
+def owner_of_token(token: str) -> str:
+    """Whom an interview started with this bearer token belongs to."""
+    return owner_of(hashlib.sha256(token.encode("utf-8")).hexdigest())
+
+
+def _db() -> Database:
+    db = state().db
+    if not getattr(db, "_interviews_ready", False):
+        db.create_schema(SCHEMA)
+        db._interviews_ready = True
+    return db
+
+
+def _now() -> datetime.datetime:
+    return datetime.datetime.now(datetime.UTC)
+
+
+def start(request: dict, question: Question, owner: str) -> dict:
+    """Start an interview on a checked question (`request`: its fields as recorded) for `owner`; its
+    state. Raises DecisionError for an unknown person, item or setting, and stores nothing then."""
+    interview = {"id": uuid.uuid4().hex, "request": request, "yes": [], "no": [], "outcomes": [],
+                 "paused": False, "ended": False}
+    out = view(interview, question)
+    now = _now()
+    with _db().transaction() as cur:
+        cur.execute("DELETE FROM interviews WHERE updated_at < ?", ((now - EXPIRES).isoformat(),))
+        cur.execute("INSERT INTO interviews (id, owner, updated_at, version, body) VALUES (?, ?, ?, 1, ?)",
+                    (interview["id"], owner, now.isoformat(), json.dumps(interview)))
+        kept = cur.execute("SELECT id FROM interviews WHERE owner = ? ORDER BY updated_at DESC, id",
+                           (owner,)).fetchall()
+        for (old,) in kept[MAX_PER_OWNER:]:
+            cur.execute("DELETE FROM interviews WHERE id = ? AND owner = ?", (old, owner))
     return out
 
 
-def find(interview_id: str) -> dict | None:
-    store, lock = _store()
-    with lock:
-        return store.get(interview_id)
+def find(interview_id: str, owner: str) -> dict | None:
+    """The interview with this id if `owner` opened it (and it has not expired), else None."""
+    rows = _db().query("SELECT body, version, updated_at FROM interviews WHERE id = ? AND owner = ?",
+                       (interview_id, owner))
+    if not rows or rows[0][2] < (_now() - EXPIRES).isoformat():
+        return None
+    interview = json.loads(rows[0][0])
+    return {**interview, "_version": rows[0][1], "_owner": owner}
 
 
 def answer(interview: dict, question_id: str, yes: bool) -> dict:
     """Record one answer to an open question and decide again; the new state. Raises
-    UnknownQuestion (and changes nothing) when the question is not open."""
+    UnknownQuestion (and changes nothing) when the question is not open, InterviewChanged when
+    another answer came first."""
     asked = interview.get("open", {}).get(question_id)
-    if asked is None:
-        raise UnknownQuestion(question_id, interview.get("open", {}))
+    if asked is None or interview.get("ended"):
+        raise UnknownQuestion(question_id, [] if interview.get("ended") else interview.get("open", {}))
     updated = {**interview, "yes": list(interview["yes"]), "no": list(interview["no"])}
     (updated["yes"] if yes else updated["no"]).append(asked)
     out = view(updated)  # a failure here leaves the interview as it was
-    store, lock = _store()
-    with lock:
-        store[interview["id"]] = updated
+    # An answer that changes the outcome reaches one: the page then asks whether to go on.
+    updated["paused"] = out["reached"] = len(updated["outcomes"]) > 1 and updated["outcomes"][-1] != updated["outcomes"][-2]
+    _save(updated)
     return out
 
 
-def view(interview: dict) -> dict:
+def go_on(interview: dict) -> None:
+    """After an answer was reached: ask the next question."""
+    _save({**interview, "paused": False})
+
+
+def end(interview: dict) -> None:
+    """Stop asking: the interview keeps its answers and outcome, and takes no more answers."""
+    _save({**interview, "paused": False, "ended": True})
+
+
+def _save(interview: dict) -> None:
+    body = {k: v for k, v in interview.items() if not k.startswith("_")}
+    with _db().transaction() as cur:
+        cur.execute("UPDATE interviews SET body = ?, version = version + 1, updated_at = ? "
+                    "WHERE id = ? AND owner = ? AND version = ?",
+                    (json.dumps(body), _now().isoformat(), interview["id"], interview["_owner"], interview["_version"]))
+        if cur.cursor.rowcount != 1:
+            raise InterviewChanged(interview["id"])
+
+
+def view(interview: dict, question: Question | None = None) -> dict:
     """Decide the question with the answers so far, and list the questions still open."""
     st = state()
-    base = interview["question"]
     with st.changing():  # one snapshot of rules and facts for all the re-decisions
         ws = st.workspace
+        base = question or question_of(interview["request"], ws.kb)
         yes = tuple(answer_fact(ws.kb, asked, base) for asked in interview["yes"])
-        question = Question(base.actor, base.recipient, base.item, base.at, base.setting, base.hypothetical + yes)
+        asked = Question(base.actor, base.recipient, base.item, base.at, base.setting, base.hypothetical + yes)
 
         def decide_with(extra):
-            return ws.decide(Question(question.actor, question.recipient, question.item, question.at,
-                                      question.setting, question.hypothetical + tuple(extra)))
+            return ws.decide(Question(asked.actor, asked.recipient, asked.item, asked.at,
+                                      asked.setting, asked.hypothetical + tuple(extra)))
         decision = decide_with(())
         answered = {q["id"] for q in interview["yes"] + interview["no"]}
-        questions = open_questions(ws.kb, ws.facts, question, decide_with, answered)
+        questions = [] if interview.get("ended") else open_questions(ws.kb, ws.facts, asked, decide_with, answered)
+        words, _ = question_words(ws.kb, ws.facts, asked)
     interview["open"] = {q["id"]: q for q in questions}
+    if not interview["outcomes"] or len(interview["outcomes"]) <= len(answered):
+        interview["outcomes"] = [*interview["outcomes"], decision.outcome]
     return {
         "id": interview["id"], "question": interview["request"], "outcome": decision.outcome,
         "deciding_rules": list(decision.deciding_rules), "kb_version": decision.kb_version,
-        "facts_version": decision.facts_version, "questions": questions,
+        "facts_version": decision.facts_version, "questions": questions, "words": words,
         "answers": [{"question": q["id"], "answer": answer_, "predicate": q["predicate"], "args": q["args"],
                      "text": q["text"]}
                     for answer_, given in ((True, interview["yes"]), (False, interview["no"])) for q in given],
+        "started_with": interview["outcomes"][0], "reached": bool(interview.get("paused")),
+        "ended": bool(interview.get("ended")),
     }
+
+
+def question_of(request: dict, kb) -> Question:
+    """The Question of a stored interview request (its hypothetical facts were checked when it started)."""
+    facts = []
+    for raw in request.get("hypothetical", []):
+        fact, problems = build_fact(raw, kb.vocabulary, Position("interview", 1, 1), "hypothetical")
+        if fact is None:  # checked at the start, on rules that have changed since
+            raise ValueError("; ".join(p.message for p in problems))
+        facts.append(fact)
+    return Question(request["actor"], request["recipient"], request["item"],
+                    datetime.date.fromisoformat(request["at"]), request["setting"], tuple(facts))

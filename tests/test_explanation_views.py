@@ -91,13 +91,17 @@ def test_the_typed_model_round_trips_to_schema_valid_json(explanations):
 
 
 @pytest.mark.parametrize("lang", ["nl", "en"])
-def test_the_summary_is_a_handful_of_lines_and_names_outcome_and_source(explanations, lang):
+def test_the_summary_is_a_handful_of_statements_and_files_its_rules_and_sources(explanations, lang):
     _, all_ = explanations
     for stem, explanation in all_.items():
         lines = summary_lines(explanation, lang)
-        assert len(lines) <= 12, stem
+        statements = [line for line in lines if line.kind not in ("people", "subheading", "dossier-heading", "dossier")]
+        assert len(statements) <= 12, stem
         assert any(line.kind == "outcome" for line in lines), stem
-        assert any(line.rule and line.note for line in lines), stem  # the deciding reason cites its source
+        # No rule id follows a line of the summary; the file section names the deciding rules and their sources.
+        assert not any(line.rule or line.note for line in lines), stem
+        dossier = [line.text for line in lines if line.kind == "dossier"]
+        assert explanation["deciding_rules"][0] in dossier[0] and any(";" in d or "art." in d for d in dossier), stem
 
 
 def test_the_full_view_shows_each_subtree_once_and_refers_back(explanations):
@@ -115,14 +119,18 @@ def test_the_full_view_shows_each_subtree_once_and_refers_back(explanations):
     assert referred > 0  # some scenario proves a subtree twice, and it is shown once
 
 
-def test_a_missing_consent_reads_as_missing_not_as_given(explanations):
+def test_a_missing_consent_reads_as_missing_and_a_way_to_change_it_as_a_condition(explanations):
     _, all_ = explanations
-    for lang, wording in (("en", "there is no consent from lena to tell tine about i_home_situation"),
-                          ("nl", "er is geen toestemming van lena om tine te informeren over i_home_situation")):
-        missing = [line.text for line in summary_lines(all_["b01_clb_worker_needs_ground_to_tell_teacher"], lang)
-                   if line.mark == "○"]
-        assert missing and wording in missing[0], missing
-        assert not any("consents to" in m or "geeft toestemming" in m for m in missing), missing
+    explanation = all_["b01_clb_worker_needs_ground_to_tell_teacher"]
+    for lang, missing, way in (
+            ("en", "there is no consent from lena to share information about lena with tine",
+             "If lena consents to sharing information about lena with tine, ann may share it with tine."),
+            ("nl", "er is geen toestemming van lena om informatie over lena te delen met tine",
+             "Als lena toestemming geeft om informatie over lena te delen met tine, mag ann het met tine delen.")):
+        assert way in [line.text for line in summary_lines(explanation, lang) if line.kind == "way"]
+        needed = [line.text.lower() for line in full_lines(explanation, lang) if line.mark == "○"]
+        assert any(missing in text for text in needed), needed
+        assert not any("consents to" in t or "geeft toestemming" in t for t in needed), needed
 
 
 def test_marks_follow_the_outcome(explanations):
@@ -130,6 +138,6 @@ def test_marks_follow_the_outcome(explanations):
     for stem, explanation in all_.items():
         mark = {"obligated": "!", "discretionary": "±", "permitted": "✔", "forbidden": "✘"}[explanation["outcome"]]
         lines = full_lines(explanation, "en")
-        proof_marks = {line.mark for line in lines if line.mark not in ("", "•", "○", "↑")
-                       and "→" not in line.text}
+        proof_marks = {line.mark for line in lines if line.mark not in ("", "•", "○", "↑", "▒")
+                       and line.kind != "way"}
         assert proof_marks <= {mark}, (stem, proof_marks)

@@ -7,7 +7,7 @@ import pytest
 
 from kb.language.diagnostics import KnowledgeBaseError
 from kb.language.knowledge_base import DEFAULT_DIR, check_directory
-from kb.language.vocabulary import KINDS, load_vocabulary
+from kb.language.vocabulary import KINDS, fill_template, load_vocabulary
 
 OUTCOMES = ["obligated", "discretionary", "permitted", "forbidden"]
 
@@ -107,7 +107,9 @@ def test_remedies_are_declared_only_on_input_facts_a_person_brings_about(vocab):
     assert remedies["consent"] == ("Giver", "consent")
     assert remedies["designated_trusted_person"] == ("Pupil", "designation")
     assert all(vocab.predicates[name].kind == "input" for name in remedies)
-    assert "confidentiality_request" not in remedies
+    # A client's request naming the recipient is what would stop a permission (said to the pupil and parents).
+    assert remedies["confidentiality_request"] == ("Client", "request")
+    assert "staff_confidentiality_request" not in remedies  # a staff member's request is no remedy of the client
 
 
 def test_years_between_is_a_function_from_two_dates_to_a_number(vocab):
@@ -118,8 +120,19 @@ def test_years_between_is_a_function_from_two_dates_to_a_number(vocab):
 def test_a_reading_fills_in_the_arguments_and_shows_dates_as_iso(vocab):
     consent = vocab.predicates["consent"]
     values = ("lena", "i1", "tine", datetime.date(2026, 9, 1))
-    assert consent.reading("en", values) == "lena consents to tine being told about i1 (given on 2026-09-01)"
-    assert consent.reading("nl", values).startswith("lena geeft toestemming om tine te informeren over i1")
+    assert consent.reading("en", values) == "lena consented on 2026-09-01 to sharing i1 with tine"
+    assert consent.reading("nl", values) == "lena gaf op 2026-09-01 toestemming om i1 te delen met tine"
+
+
+def test_an_optional_part_of_a_reading_is_left_out_or_replaced_when_its_argument_is_open(vocab):
+    staff, circle = vocab.predicates["school_staff"], vocab.predicates["learned_in_circle"]
+    assert staff.reading("nl", ("jan", "de_linde", "teacher")) == "jan werkt als teacher op de_linde"
+    assert fill_template(staff.negative_readings["nl"], {"Person": "Jan", "School": "een school"},
+                         {"School", "Role"}) == "Jan werkt niet op een school"
+    assert fill_template(circle.readings["nl"], {"Holder": "Jan", "Item": "dit"}, {"Circle"}) == \
+        "Jan heeft dit vernomen binnen een ambtskring"
+    assert fill_template(circle.readings["nl"], {"Holder": "Jan", "Item": "dit", "Circle": "klassenraad"}, set()) == \
+        "Jan heeft dit vernomen binnen de ambtskring klassenraad"
 
 
 @pytest.mark.parametrize("type_name, value, ok", [
@@ -362,3 +375,23 @@ def test_only_input_facts_can_be_asked(tmp_path):
     text = replaced("    kind: decision\n", "    kind: decision\n    asked_of: actor\n")
     (diagnostic,) = load_errors(tmp_path, text)
     assert diagnostic.message == "only input facts can be asked in an interview; `permitted` is decision"
+
+
+def test_a_conditional_or_question_reading_naming_no_argument_is_reported_at_its_line(tmp_path):
+    for key in ("nl_if", "en_ask"):
+        text = replaced("    remedy: consent\n", f'    remedy: consent\n    {key}: "{{Givr}} geeft {{Item}}"\n')
+        (diagnostic,) = load_errors(tmp_path, text)
+        assert diagnostic.pos.line == line_of(text, f"{key}:")
+        assert diagnostic.message == f"the {key} reading of `consent` names `{{Givr}}`, which is not one of its arguments"
+        assert "Giver" in diagnostic.suggestion
+
+
+def test_the_shipped_vocabulary_words_every_act_as_a_condition_and_every_askable_fact_as_a_question():
+    vocabulary = load_vocabulary(DEFAULT_DIR / "vocabulary.yaml")
+    for predicate in vocabulary.predicates.values():
+        if predicate.brought_about_by:
+            assert set(predicate.conditional) == {"nl", "en"}, predicate.name
+        if predicate.asked_of:
+            assert set(predicate.question) == {"nl", "en"}, predicate.name
+            assert all(text.endswith("?") and text[0].isupper()
+                       for text in predicate.question.values()), predicate.name

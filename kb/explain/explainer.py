@@ -11,9 +11,10 @@ from ..decide import OUTCOMES, STRONGER, Outcome, Question, decide_in, validate_
 from ..engine.base import Engine
 from ..facts.model import FactSet
 from ..language.knowledge_base import KnowledgeBase
-from .people import people_by_role, pupils_of
+from .names import Names
+from .people import parents_of, people_by_role, pupils_of
 from .readers import withheld_parts
-from .remedies import candidate_facts, find_remedies, missing_remediable, neighbourhood
+from .remedies import MAX_SIZE, candidate_facts, find_remedies, missing_remediable, neighbourhood, ways, widened
 from .terms import LANGS, jsonable, word
 from .why import DEFAULT_MAX_DEPTH, Prover
 from .why_not import DEFAULT_MAX_DEPTH as WHY_NOT_DEPTH
@@ -28,23 +29,31 @@ def explain(engine: Engine, kb: KnowledgeBase, facts: FactSet, question: Questio
     """The full explanation of one question, as the JSON-ready structure of explanation.schema.json."""
     validate_question(question, kb, facts)
     args = (question.actor, question.recipient, question.item)
+    seen = facts.union(question.hypothetical)
+    names = Names(kb, seen, question.at)
 
     def job(ev):
         decision = decide_in(ev, kb, question, facts.version)
-        why_not = WhyNot(ev, kb, facts, why_not_depth)
-        prover = Prover(ev, kb, facts, max_depth, why_not=why_not)
+        why_not = WhyNot(ev, kb, facts, why_not_depth, names=names)
+        prover = Prover(ev, kb, facts, max_depth, why_not=why_not, names=names)
         why_not.prover = prover
         roles = kb.roles
         proofs = prover.proofs(roles.outcome(decision.outcome), args, max_proofs)
         not_trees = [why_not.explain(roles.outcome(outcome), args) for outcome in STRONGER[decision.outcome]]
         blocks = prover.proofs(roles.block, args, max_proofs=len(kb.by_head.get(roles.block, ())))
-        return (decision, proofs, not_trees, blocks, question_words(kb, facts, question, ev.holds),
+        # For a permission, what would stop it: the acts missing from every block.
+        stop_trees = [why_not.explain(roles.block, args)] if (
+            remedies and decision.outcome == Outcome.PERMITTED and not blocks) else []
+        return (decision, proofs, not_trees, blocks, stop_trees, question_words(kb, facts, question, ev.holds, names),
                 withheld_parts(ev, kb, facts, question))
 
-    decision, proofs, not_trees, blocks, words, withheld = engine.run(question.context(), job)
+    decision, proofs, not_trees, blocks, stop_trees, (words, who), withheld = engine.run(question.context(), job)
+    pupils = pupils_of(kb, seen, question)
+    parents = {pupil: parents_of(kb, seen, [pupil], question.at) for pupil in pupils}
     found_remedies: list[dict] = []
-    if remedies and decision.outcome == Outcome.FORBIDDEN:
-        failures = missing_remediable(not_trees, kb)
+    if remedies and (decision.outcome == Outcome.FORBIDDEN or stop_trees):
+        acting = list(dict.fromkeys([*pupils, *(p for group in parents.values() for p in group)]))
+        failures = widened(missing_remediable(not_trees or stop_trees, kb), kb, acting)
         candidates = candidate_facts(failures, kb, neighbourhood(facts, kb, question), question.at)
 
         def decide_with(extra):
@@ -52,11 +61,11 @@ def explain(engine: Engine, kb: KnowledgeBase, facts: FactSet, question: Questio
                                question.setting, question.hypothetical + tuple(extra))
             return engine.run(what_if.context(), lambda ev: decide_in(ev, kb, what_if, facts.version))
 
-        found_remedies = find_remedies(candidates, decide_with, decision.outcome, kb)
+        found_remedies = find_remedies(candidates, decide_with, decision.outcome, kb, names,
+                                       max_size=1 if stop_trees else MAX_SIZE)
     return {
         "schema": SCHEMA_VERSION,
-        "question": {**question_json(question), "words": words,
-                     "about": pupils_of(kb, facts.union(question.hypothetical), question)},
+        "question": {**question_json(question), "words": words, "who": who, "about": pupils},
         "outcome": decision.outcome,
         "deciding_rules": list(decision.deciding_rules),
         "kb_version": decision.kb_version,
@@ -65,6 +74,7 @@ def explain(engine: Engine, kb: KnowledgeBase, facts: FactSet, question: Questio
         "why_not": not_trees,
         "blocks": blocks,
         "remedies": found_remedies,
+        "ways": ways(found_remedies, kb, names, parents),
         "sources": sources(kb, decision.deciding_rules),
         "conditions": conditions_json(decision.conditions),
         "may_disclose": decision.may_disclose,
@@ -72,11 +82,17 @@ def explain(engine: Engine, kb: KnowledgeBase, facts: FactSet, question: Questio
     }
 
 
-def question_words(kb: KnowledgeBase, facts: FactSet, question: Question, holds=None) -> dict:
-    """How the question's values read in each language: the setting's label, each person by role."""
-    words = {question.setting: {lang: word(kb, "setting", question.setting, lang) for lang in LANGS}}
-    words.update(people_by_role(kb, facts.union(question.hypothetical), question, holds))
-    return words
+def question_words(kb: KnowledgeBase, facts: FactSet, question: Question, holds=None,
+                   names: Names | None = None) -> tuple[dict, dict]:
+    """How the question's values read in each language — the setting's label, the item's and each
+    person's name — and, for each person, who they are (a sentence)."""
+    seen = facts.union(question.hypothetical)
+    names = names or Names(kb, seen, question.at)
+    words = {question.setting: {lang: word(kb, "setting", question.setting, lang) for lang in LANGS},
+             question.item: {lang: word(kb, "item", question.item, lang, names=names) for lang in LANGS}}
+    called, who = people_by_role(kb, seen, question, holds, names)
+    words.update(called)
+    return words, who
 
 
 def question_json(question: Question) -> dict:

@@ -18,13 +18,12 @@ from collections.abc import Callable
 
 from ..facts.model import END, Fact, FactSet
 from ..language.knowledge_base import KnowledgeBase
+from .names import Names
 from .people import parents_of, pupils_of
 from .terms import LANGS, atom_reading, jsonable
 
 MAX_CANDIDATES = 60
 PAIR_POOL = 16  # pairs are sought among the first undecisive candidates only: 120 re-decisions at most
-# nl: a main clause keeps its word order
-_ASK = {"en": "Is it so that {reading}?", "nl": "Geldt het volgende: {reading}?"}
 _QUESTION_ROLES = {"Actor": "actor", "Recipient": "recipient", "Item": "item"}
 
 
@@ -81,25 +80,32 @@ def open_questions(kb: KnowledgeBase, facts: FactSet, question, decide_with: Cal
         if decision.outcome != now:
             paired += [(a, None, decision), (b, None, decision)]
     shown, seen = [], set()
+    names = Names(kb, facts.union(question.hypothetical), question.at)
     for fact, decision, alone in [(f, d, True) for f, d in single] + [(f, d, False) for f, _, d in paired]:
         if question_id(fact) in seen:
             continue
         seen.add(question_id(fact))
-        shown.append(_question_json(kb, fact, question, decision, alone))
+        shown.append(_question_json(kb, fact, question, decision, alone, names))
     return shown[:limit]
 
 
-def _question_json(kb: KnowledgeBase, fact: Fact, question, decision, alone: bool) -> dict:
+def _question_json(kb: KnowledgeBase, fact: Fact, question, decision, alone: bool, names: Names) -> dict:
     pred = kb.vocabulary.predicates[fact.predicate]
-    reading = atom_reading(kb, fact.predicate, fact.args)
     asked_of = question.actor if pred.asked_of == "actor" else fact.args[pred.arg_index(pred.asked_of)]
     return {
         "id": question_id(fact), "predicate": fact.predicate, "args": [jsonable(a) for a in fact.args],
-        "text": {lang: _ASK[lang].format(reading=reading[lang]) for lang in LANGS},
+        # Asked as a question ("Geeft Elena toestemming om …?"), without the date an answer would carry.
+        "text": atom_reading(kb, fact.predicate, _undated(kb, fact), names=names, form="question"),
         "asked_of": jsonable(asked_of),
+        "asked_of_name": {lang: names.name("person", asked_of, lang) for lang in LANGS},
         # what a "yes" leads to: alone, or together with one other answer
         "if_yes": {"outcome": decision.outcome, "deciding_rules": list(decision.deciding_rules), "alone": alone},
     }
+
+
+def _undated(kb: KnowledgeBase, fact: Fact) -> tuple:
+    pred = kb.vocabulary.predicates[fact.predicate]
+    return tuple(None if arg.type == "date" else value for arg, value in zip(pred.args, fact.args))
 
 
 def answer_fact(kb: KnowledgeBase, asked: dict, question) -> Fact:

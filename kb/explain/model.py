@@ -228,6 +228,7 @@ class WhyNotTree:
     candidates: tuple[Candidate, ...]
     distance: int
     negation: Reading | None = None
+    withheld: bool = False  # for a reader: candidates resting on a withheld part were left out
 
     @property
     def key(self) -> tuple:
@@ -237,13 +238,15 @@ class WhyNotTree:
     def from_json(cls, data: dict) -> WhyNotTree:
         return cls(data["predicate"], tuple(data["args"]), Reading.from_json(data["reading"]),
                    tuple(Candidate.from_json(c) for c in data["candidates"]), data["distance"],
-                   Reading.from_json(data.get("negation")))
+                   Reading.from_json(data.get("negation")), data.get("withheld", False))
 
     def to_json(self) -> dict:
         out = {"predicate": self.predicate, "args": list(self.args), "reading": self.reading.to_json()}
         if self.negation is not None:
             out["negation"] = self.negation.to_json()
         out.update(candidates=[c.to_json() for c in self.candidates], distance=self.distance)
+        if self.withheld:
+            out["withheld"] = True
         return out
 
 
@@ -282,6 +285,26 @@ class Remedy:
     def to_json(self) -> dict:
         return {"facts": [f.to_json() for f in self.facts], "outcome": self.outcome,
                 "deciding_rules": list(self.deciding_rules), "verified": True}
+
+
+@dataclass(frozen=True)
+class Way:
+    """Verified remedies that differ only in who performs the act, worded as one condition: "Elena of
+    Mila (de ouders van Sofie) toestemming geeft om …" (read after "als" / "if")."""
+    by: tuple
+    condition: Reading
+    acts: tuple[dict, ...]  # {predicate, args (the performer left open: null), act}
+    outcome: str
+    deciding_rules: tuple[str, ...]
+
+    @classmethod
+    def from_json(cls, data: dict) -> Way:
+        return cls(tuple(data["by"]), Reading.from_json(data["if"]), tuple(dict(a) for a in data["acts"]),
+                   data["outcome"], tuple(data["deciding_rules"]))
+
+    def to_json(self) -> dict:
+        return {"by": list(self.by), "if": self.condition.to_json(), "acts": [dict(a) for a in self.acts],
+                "outcome": self.outcome, "deciding_rules": list(self.deciding_rules)}
 
 
 @dataclass(frozen=True)
@@ -324,21 +347,25 @@ class Question:
     at: str
     setting: str
     hypothetical: tuple[dict, ...] = ()
-    readings: dict = field(default_factory=dict)  # value -> Reading (people and labels), optional
+    readings: dict = field(default_factory=dict)  # value -> Reading (names and labels), optional
     about: tuple | None = None  # the pupils the item is about
+    who: dict = field(default_factory=dict)  # person -> Reading: who they are, in a sentence
 
     @classmethod
     def from_json(cls, data: dict) -> Question:
         return cls(data["actor"], data["recipient"], data["item"], data["at"], data["setting"],
                    tuple(data["hypothetical"]),
                    {k: Reading.from_json(v) for k, v in data.get("words", {}).items()},
-                   tuple(data["about"]) if "about" in data else None)
+                   tuple(data["about"]) if "about" in data else None,
+                   {k: Reading.from_json(v) for k, v in data.get("who", {}).items()})
 
     def to_json(self) -> dict:
         out = {"actor": self.actor, "recipient": self.recipient, "item": self.item, "at": self.at,
                "setting": self.setting, "hypothetical": [dict(h) for h in self.hypothetical]}
         if self.readings:
             out["words"] = {k: v.to_json() for k, v in self.readings.items()}
+        if self.who:
+            out["who"] = {k: v.to_json() for k, v in self.who.items()}
         if self.about is not None:
             out["about"] = list(self.about)
         return out
@@ -362,12 +389,17 @@ class Explanation:
     may_disclose: bool | None = None  # D6: any outcome but forbidden, as the rules conclude it
     withheld: dict | None = None  # per reader role, the parts withheld (the full trace only)
     reader: str | None = None  # the reader it was rendered for, when redacted
+    ways: tuple[Way, ...] | None = None  # the remedies grouped and worded as conditions (None: older traces)
+    shown: str | None = None  # for a reader: "all", or "part" when parts were withheld
 
     @classmethod
-    def from_json(cls, data: dict | Explanation) -> Explanation:
-        """Read the JSON form (explanation.schema.json); an Explanation is returned as it is."""
-        if isinstance(data, Explanation):
+    def from_json(cls, data: dict | Explanation) -> Explanation | WithheldDecision:
+        """Read the JSON form (explanation.schema.json); an Explanation is returned as it is, and so
+        is the notice that a decision cannot be shown to its reader."""
+        if isinstance(data, Explanation | WithheldDecision):
             return data
+        if data.get("shown") == WithheldDecision.SHOWN:
+            return WithheldDecision.from_json(data)
         return cls(
             data["schema"], Question.from_json(data["question"]), data["outcome"], tuple(data["deciding_rules"]),
             data["kb_version"], data["facts_version"], tuple(ProofNode.from_json(p) for p in data["why"]),
@@ -375,7 +407,8 @@ class Explanation:
             tuple(ProofNode.from_json(p) for p in data["blocks"]),
             tuple(Remedy.from_json(r) for r in data["remedies"]), tuple(Source.from_json(s) for s in data["sources"]),
             tuple(ConditionNote.from_json(c) for c in data.get("conditions", ())),
-            data.get("may_disclose"), data.get("withheld"), data.get("reader"))
+            data.get("may_disclose"), data.get("withheld"), data.get("reader"),
+            tuple(Way.from_json(w) for w in data["ways"]) if "ways" in data else None, data.get("shown"))
 
     def to_json(self) -> dict:
         """The JSON form, valid against explanation.schema.json."""
@@ -389,11 +422,39 @@ class Explanation:
         out["conditions"] = [c.to_json() for c in self.conditions]
         if self.may_disclose is not None:
             out["may_disclose"] = self.may_disclose
+        if self.ways is not None:
+            out["ways"] = [w.to_json() for w in self.ways]
         if self.withheld is not None:
             out["withheld"] = self.withheld
         if self.reader is not None:
             out["reader"] = self.reader
+        if self.shown is not None:
+            out["shown"] = self.shown
         return out
+
+
+@dataclass(frozen=True)
+class WithheldDecision:
+    """What a reader is shown of a decision whose question itself would reveal a part withheld from
+    them (a report to a reporting point, read by a parent): nothing of it, only whom to ask."""
+    SHOWN = "nothing"
+    schema: str
+    reader: str
+    ask: str  # the professional who decided
+    ask_name: Reading
+    ask_who: Reading | None = None
+
+    @classmethod
+    def from_json(cls, data: dict) -> WithheldDecision:
+        ask = data["ask"]
+        return cls(data["schema"], data["reader"], ask["person"], Reading.from_json(ask["name"]),
+                   Reading.from_json(ask.get("who")))
+
+    def to_json(self) -> dict:
+        ask = {"person": self.ask, "name": self.ask_name.to_json()}
+        if self.ask_who is not None:
+            ask["who"] = self.ask_who.to_json()
+        return {"schema": self.schema, "reader": self.reader, "shown": self.SHOWN, "ask": ask}
 
 
 def _drop_none(data: dict) -> dict:

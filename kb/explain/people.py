@@ -1,9 +1,11 @@
-"""People by role: how each person of a question reads, with their role toward the pupil that day.
+"""People by role: who each person of a question is, on the day asked about, in a sentence.
 
-"els (teacher at sint_jozef, in the class council for lena)", "greet (parent of lena)",
-"lena (14, presumed capable)". Roles come from the facts valid on the day asked about and from the
-model (whether the pupil is capable is the rules' conclusion, never recomputed here); the wording
-comes from the vocabulary's readings and labels, so no code or predicate name reaches the text.
+"Jonas is CLB-medewerker en begeleidt Sofie." "Sara is leraar op Basisschool De Linde en hoort
+voor Sofie bij de ambtskring klassenraad." "Sofie is 10 jaar en leerling van Basisschool De Linde;
+ze wordt nog niet bekwaam geacht …". Roles come from the facts valid on the day asked about and
+from the model (whether the pupil is capable is the rules' conclusion, never recomputed here);
+the wording comes from the vocabulary's readings and labels and from the people's names
+(names.py), so no code or predicate name reaches the text.
 """
 from __future__ import annotations
 
@@ -11,36 +13,49 @@ import datetime
 from collections.abc import Callable
 
 from ..facts.model import FactSet
+from ..language.ast import Atom, Negation
 from ..language.knowledge_base import KnowledgeBase
-from ..language.vocabulary import Kind
+from ..language.vocabulary import Kind, fill_template
+from .names import Names
 from .terms import LANGS, word
 
 # Keys are the kinds of words, not predicate names: the predicates come from the vocabulary's roles.
+# A role is a phrase after the person's name; those starting with "is" / "is" are joined as one.
 _WORDS = {
-    "en": {"at": "{role} at {school}", "parent_of": "parent of {pupil}", "circle": "in the {circle} for {pupil}",
-           "guide_of": "guides {pupil}", "pupil_at": "pupil at {school}",
-           "presumed": "presumed capable", "judged": "judged capable", "not_capable": "not capable"},
-    "nl": {"at": "{role} op {school}", "parent_of": "ouder van {pupil}",
-           "circle": "lid van de ambtskring {circle} voor {pupil}",
-           "guide_of": "begeleidt {pupil}", "pupil_at": "leerling op {school}",
-           "presumed": "verondersteld bekwaam", "judged": "bekwaam geacht", "not_capable": "niet bekwaam"},
+    "en": {"at": "is {role} at {school}", "parent_of": "is a parent of {pupil}",
+           "circle": "belongs, for {pupil}, to the circle {circle}", "guide_of": "guides {pupil}",
+           "pupil_at": "is a pupil of {school}", "age": "is {age} years old",
+           "presumed": "is presumed capable of judging their own interests",
+           "judged": "was judged capable of judging their own interests",
+           "not_capable": "is not yet held capable of judging their own interests",
+           "is": "is ", "and": " and ", "then": ", and "},
+    "nl": {"at": "is {role} op {school}", "parent_of": "is ouder van {pupil}",
+           "circle": "hoort voor {pupil} bij de ambtskring {circle}", "guide_of": "begeleidt {pupil}",
+           "pupil_at": "is leerling van {school}", "age": "is {age} jaar",
+           "presumed": "wordt bekwaam geacht om zelf over de eigen belangen te oordelen",
+           "judged": "werd bekwaam geacht om zelf over de eigen belangen te oordelen",
+           "not_capable": "wordt nog niet bekwaam geacht om zelf over de eigen belangen te oordelen",
+           "is": "is ", "and": " en ", "then": ", en "},
 }
-_IS = {"en": "{%s} is ", "nl": "{%s} is "}
 
 
-def people_by_role(kb: KnowledgeBase, facts: FactSet, question, holds: Callable | None = None) -> dict:
-    """{person: {nl, en}} for the actor, the recipient, every pupil the item is about and their parents."""
+def people_by_role(kb: KnowledgeBase, facts: FactSet, question, holds: Callable | None = None,
+                   names: Names | None = None) -> tuple[dict, dict]:
+    """({person: {nl, en} name}, {person: {nl, en} sentence saying who they are}) for the actor, the
+    recipient, every pupil the item is about and their parents."""
     day: datetime.date = question.at
+    names = names or Names(kb, facts, day)
     pupils = pupils_of(kb, facts, question)
     parents = parents_of(kb, facts, pupils, day)
     described = _role_predicates(kb)
-    out = {}
+    called, who = {}, {}
     for person in dict.fromkeys([question.actor, question.recipient, *pupils, *sorted(parents, key=str)]):
         # Sorted once for both languages: the order of a person's roles is the same in each.
         valid = sorted(_facts_of_person(facts, described, person, day),
                        key=lambda f: (f.predicate, tuple(map(str, f.args))))
-        out[person] = {lang: _describe(kb, facts, valid, person, pupils, day, lang, holds) for lang in LANGS}
-    return out
+        called[person] = {lang: names.name("person", person, lang) for lang in LANGS}
+        who[person] = {lang: _describe(kb, facts, valid, person, pupils, day, lang, holds, names) for lang in LANGS}
+    return called, who
 
 
 def pupils_of(kb: KnowledgeBase, facts: FactSet, question) -> list:
@@ -58,11 +73,14 @@ def parents_of(kb: KnowledgeBase, facts: FactSet, pupils, day: datetime.date) ->
 
 def _role_predicates(kb: KnowledgeBase) -> list:
     """The input predicates whose facts can name a role of the person in their first argument:
-    the roles `_describe` words, and every one-place predicate (its reading is the role)."""
+    the roles `_describe` words, and every one-place predicate the rules read (its reading is the
+    role; one no rule reads, like being an adult, matters to no decision)."""
     roles = kb.roles
     named = {roles.staff, roles.parent, roles.circle_member, roles.guides, roles.pupil}
+    read = {(lit.atom if isinstance(lit, Negation) else lit).predicate for rule in kb.rules for lit in rule.body
+            if isinstance(lit, Atom | Negation)}
     return [p for p in kb.vocabulary.predicates.values()
-            if p.kind == Kind.INPUT and (p.name in named or p.arity == 1)]
+            if p.kind == Kind.INPUT and (p.name in named or (p.arity == 1 and p.name in read))]
 
 
 def _facts_of_person(facts: FactSet, predicates: list, person, day: datetime.date) -> list:
@@ -75,45 +93,69 @@ def _facts_of_person(facts: FactSet, predicates: list, person, day: datetime.dat
     return found
 
 
-def _describe(kb: KnowledgeBase, facts: FactSet, valid: list, person, pupils, day, lang: str, holds) -> str:
-    """How `person` reads in `lang`: name and roles, from `valid` (their role facts that day, sorted)."""
+def _describe(kb: KnowledgeBase, facts: FactSet, valid: list, person, pupils, day, lang: str, holds,
+              names: Names) -> str:
+    """Who `person` is in `lang`, as one sentence from `valid` (their role facts that day, sorted)."""
     w, roles_of = _WORDS[lang], kb.roles
-    roles: list[str] = []
+
+    def called(type_name: str, value) -> str:
+        return word(kb, type_name, value, lang, names=names)
+
+    phrases: list[str] = []
     for fact in valid:
         pred = kb.vocabulary.predicates[fact.predicate]
         if fact.predicate == roles_of.staff:
-            roles.append(w["at"].format(role=word(kb, "role", fact.args[2], lang), school=fact.args[1]))
+            role = called("role", fact.args[2])
+            if lang == "en":
+                role = ("an " if role[:1].lower() in "aeiou" else "a ") + role
+            phrases.append(w["at"].format(role=role, school=called("school", fact.args[1])))
         elif fact.predicate == roles_of.parent and fact.args[1] in pupils:
-            roles.append(w["parent_of"].format(pupil=fact.args[1]))
+            phrases.append(w["parent_of"].format(pupil=called("person", fact.args[1])))
         elif fact.predicate == roles_of.circle_member and fact.args[1] in pupils:
-            roles.append(w["circle"].format(circle=word(kb, "circle", fact.args[2], lang), pupil=fact.args[1]))
+            phrases.append(w["circle"].format(circle=called("circle", fact.args[2]),
+                                              pupil=called("person", fact.args[1])))
         elif fact.predicate == roles_of.guides and fact.args[1] in pupils:
-            roles.append(w["guide_of"].format(pupil=fact.args[1]))
-        elif fact.predicate == roles_of.pupil:
-            roles.append(w["pupil_at"].format(school=fact.args[1]))
+            phrases.append(w["guide_of"].format(pupil=called("person", fact.args[1])))
+        elif fact.predicate == roles_of.pupil and person not in pupils:
+            phrases.append(w["pupil_at"].format(school=called("school", fact.args[1])))
         elif pred.arity == 1:
-            # "{Person} is a CLB worker" → "a CLB worker": the vocabulary's own words for the role.
-            prefix = _IS[lang] % pred.args[0].name
+            # "{Person} is a CLB worker" → "is a CLB worker": the vocabulary's own words for the role.
+            prefix = "{%s} " % pred.args[0].name
             if pred.readings[lang].startswith(prefix):
-                roles.append(pred.readings[lang][len(prefix):])
+                phrases.append(fill_template(pred.readings[lang][len(prefix):], {}, set()))
     if person in pupils:
-        roles = [r for r in roles if not r.startswith(w["pupil_at"].split("{")[0])] + _pupil_words(
-            kb, facts, person, day, w, holds)
-    return f"{person} ({', '.join(roles)})" if roles else str(person)
+        phrases += _pupil_phrases(kb, facts, valid, person, day, w, holds, called)
+    name = called("person", person)
+    return f"{name} {_joined(phrases, w)}." if phrases else f"{name}."
 
 
-def _pupil_words(kb: KnowledgeBase, facts: FactSet, pupil, day, w: dict, holds) -> list[str]:
-    words = []
+def _joined(phrases: list[str], w: dict) -> str:
+    """The phrases as one predicate: the "is …" ones first, sharing their verb, then the others."""
+    states = [p[len(w["is"]):] for p in phrases if p.startswith(w["is"])]
+    items = ([w["is"] + _listed(states, w["and"])] if states else []) + [p for p in phrases if not p.startswith(w["is"])]
+    if len(items) == 1:
+        return items[0]
+    # "is 10 jaar en leerling van …, en wordt …": a comma where an "en" already stands inside.
+    return _listed(items, w["then"] if len(states) > 1 else w["and"])
+
+
+def _listed(items: list[str], last: str) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + last + items[-1]
+
+
+def _pupil_phrases(kb: KnowledgeBase, facts: FactSet, valid: list, pupil, day, w: dict, holds, called) -> list[str]:
     roles = kb.roles
+    phrases = []
     born = [f.args[1] for f in facts.matching(roles.born, (pupil, None)) if f.valid_on(day)]
     if born:
         b = born[0]
-        words.append(str(day.year - b.year - ((day.month, day.day) < (b.month, b.day))))
+        phrases.append(w["age"].format(age=day.year - b.year - ((day.month, day.day) < (b.month, b.day))))
+    phrases += [w["pupil_at"].format(school=called("school", f.args[1])) for f in valid if f.predicate == roles.pupil]
     if holds is not None:
         if not holds(roles.capable, (pupil,)):
-            words.append(w["not_capable"])
+            phrases.append(w["not_capable"])
         elif facts.find(roles.judged_capable, (pupil,), day):
-            words.append(w["judged"])
+            phrases.append(w["judged"])
         else:
-            words.append(w["presumed"])
-    return words
+            phrases.append(w["presumed"])
+    return phrases

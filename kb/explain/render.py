@@ -2,10 +2,13 @@
 
 Both views are first laid out as `Line`s (depth, mark, text, note) in one language; the text view
 joins them, the HTML view (query_service/templates/_explanation.html) draws them. The wording is
-the law's: a condition that fails reads as what is missing (the vocabulary's negative reading),
-codes read as their labels, and no variable or predicate name reaches the text. Marks follow the
-outcome, not the truth of a sub-goal. The full view is a DAG: a subtree already shown is referred
-to ("see above: …") instead of repeated.
+written for the person reading: people, schools and items by name, a condition that fails as what
+is missing (the vocabulary's negative reading), a way to change the outcome as a condition ("Als
+Elena of Mila toestemming geeft …, mag Jonas het met Sara delen."), codes as their labels. The
+pupil's and the parents' views carry no rule ids, statement lists or versions: those are in the
+section "Voor het dossier" of the actor's and the auditor's views. A part withheld from the reader
+reads as one neutral sentence and whom to ask. Marks follow the outcome, not the truth of a
+sub-goal. The full view is a DAG: a subtree already shown is referred to ("see above: …").
 """
 from __future__ import annotations
 
@@ -14,76 +17,121 @@ from dataclasses import dataclass, replace
 
 from ..decide import STRONGER
 from ..language.vocabulary import Outcome
-from .model import Candidate, Explanation, Failure, ProofNode, WhyNotTree
+from .model import Candidate, Explanation, Failure, ProofNode, WhyNotTree, WithheldDecision
+from .terms import date_words
 
 PHRASES = {
     "en": {
         "decision": "Decision", Outcome.OBLIGATED: "obligated", Outcome.DISCRETIONARY: "discretionary",
         Outcome.PERMITTED: "permitted", Outcome.FORBIDDEN: "forbidden",
-        "question": "May {actor} tell {recipient} about {item} on {at}, in {setting}?",
-        "about": "The item is about {pupils}.", "people": "Also concerned: {people}.",
-        "because": "Because", "why": "Why", "why_not": "Why not {outcome}",
-        "blocks": "What blocks it", "remedies": "What would change the decision (verified)",
-        "sources": "Legal sources", "no_ground": "No rule gives a ground for it.",
-        "missing_for": "Missing for {outcome} ({rule}): {failed}.",
-        "conditions": "Conditions you judge when telling", "source": "source",
-        "remedy": "{facts} → {outcome} ({rules})", "and": " and ",
+        "question": "May {actor} share {item} with {recipient}, on {at}, in {setting}?",
+        "said_" + Outcome.OBLIGATED: "{actor} must share this with {recipient}.",
+        "said_" + Outcome.DISCRETIONARY: "{actor} may weigh whether to share this with {recipient}.",
+        "said_" + Outcome.PERMITTED: "{actor} may share this with {recipient}.",
+        "said_" + Outcome.FORBIDDEN: "{actor} may not share this with {recipient}.",
+        "then_" + Outcome.OBLIGATED: "{actor} must share it with {recipient}",
+        "then_" + Outcome.DISCRETIONARY: "{actor} may weigh whether to share it with {recipient}",
+        "then_" + Outcome.PERMITTED: "{actor} may share it with {recipient}",
+        "then_" + Outcome.FORBIDDEN: "{actor} may no longer share it with {recipient}",
+        "way": "If {condition}, {then}.",
+        "because": "Why", "why": "How the decision follows", "why_not": "Why not {outcome}",
+        "blocks": "What prevents it", "remedies": "What would change the outcome?",
+        "missing_h": "What is missing to permit it", "sources": "Legal sources",
+        "conditions": "What you still weigh when sharing it",
+        "conditions_of": "What {actor} still has to weigh when sharing it", "source": "source",
+        "and": " and ", "list_and": ", and ",
         "fact": "fact", "from": "from", "until": "until", "always": "always valid",
-        "hypothetical": "hypothetical", "absent": "not so", "no_rule_applies": "no rule concludes it",
-        "missing": "missing fact", "not_derived": "does not hold", "blocked_by": "blocked because it holds",
-        "comparison": "comparison fails", "not_evaluated": "a condition that could not be evaluated",
-        "context": "question", "truncated": "… (deeper proof omitted)",
-        "rule": "rule", "no_remedy": "No fact that a person can bring about would change it.",
+        "hypothetical": "what-if", "absent": "not so", "no_rule_applies": "No rule concludes it.",
+        "missing": "missing fact", "not_derived": "does not hold", "blocked_by": "prevented because it holds",
+        "comparison": "comparison fails", "not_evaluated": "a further condition, checked only once the others hold",
+        "still_to_check": "{reading}, which can only be checked once the others hold",
+        "context": "question", "truncated": "… (deeper proof left out)",
+        "rule": "rule", "no_remedy": "No consent, agreement, designation or request of anyone would change it.",
         "versions": "Rules version {kb}, facts version {facts}.",
-        "distance": "distance", "satisfied": "holds",
-        "valid": "valid",
+        "distance": "distance", "satisfied": "holds", "valid": "valid",
         "outside_validity": "such a fact exists, but not on this date",
-        "see_above": "see above: {text}", "would_need": "{rule} does not apply:",
-        "withheld": "withheld from this reader", "withheld_on": "withheld from this reader on rule {rule}",
-        "reader": "Explanation for {reader}: parts this reader may not see are withheld.",
-        "reader_actor": "the professional who asked", "reader_pupil": "the pupil", "reader_parent": "a parent",
-        "reader_auditor": "an auditor (everything shown)",
+        "see_above": "see above: {text}", "would_need": "{rule} would apply if",
+        "withheld": "Part of this explanation cannot be shown to you.",
+        "withheld_decision": "This decision cannot be shown to you.",
+        "ask": "For questions, contact {actor}, who took this decision.",
+        "ask_who": "{who}",
+        "reader_actor": "This explanation is written for {actor}, who asked the question.",
+        "reader_pupil": "This explanation is written for {pupils}.",
+        "reader_parent": "This explanation is written for {parents}.",
+        "reader_other": "This explanation is written for someone who is not one of the people named in it; "
+                        "what the rules keep from anyone is left out.",
+        "reader_auditor": "The full explanation, for an audit: nothing is left out.",
+        "parents_of": "the parents of {pupils}", "parent_of": "the parent of {pupils}",
+        "tell_who": "Anyone who wants this can tell {actor}.",
+        "dossier": "For the file", "decided_by": "Decided by {rules}.", "rule_source": "{rule}: {source}",
         "others_hold": "({n} other conditions hold)", "other_holds": "(1 other condition holds)",
         "full_hint": "The full proof: add view=full.",
     },
     "nl": {
         "decision": "Beslissing", Outcome.OBLIGATED: "verplicht", Outcome.DISCRETIONARY: "naar eigen afweging",
         Outcome.PERMITTED: "toegelaten", Outcome.FORBIDDEN: "verboden",
-        "question": "Mag {actor} {recipient} informeren over {item} op {at}, in {setting}?",
-        "about": "Het item gaat over {pupils}.", "people": "Ook betrokken: {people}.",
-        "because": "Omdat", "why": "Waarom", "why_not": "Waarom niet {outcome}",
-        "blocks": "Wat het verhindert", "remedies": "Wat de beslissing zou veranderen (nagegaan)",
-        "sources": "Rechtsbronnen", "no_ground": "Geen enkele regel geeft er een grond voor.",
-        "missing_for": "Ontbreekt voor {outcome} ({rule}): {failed}.",
-        "conditions": "Voorwaarden die je zelf afweegt bij het vertellen", "source": "bron",
-        "remedy": "{facts} → {outcome} ({rules})", "and": " en ",
+        "question": "Mag {actor} {item} delen met {recipient}, op {at}, in {setting}?",
+        "said_" + Outcome.OBLIGATED: "{actor} moet dit met {recipient} delen.",
+        "said_" + Outcome.DISCRETIONARY: "{actor} mag zelf afwegen of {recipient} dit te horen krijgt.",
+        "said_" + Outcome.PERMITTED: "{actor} mag dit met {recipient} delen.",
+        "said_" + Outcome.FORBIDDEN: "{actor} mag dit niet met {recipient} delen.",
+        "then_" + Outcome.OBLIGATED: "moet {actor} het met {recipient} delen",
+        "then_" + Outcome.DISCRETIONARY: "mag {actor} zelf afwegen of {recipient} het te horen krijgt",
+        "then_" + Outcome.PERMITTED: "mag {actor} het met {recipient} delen",
+        "then_" + Outcome.FORBIDDEN: "mag {actor} het niet meer met {recipient} delen",
+        "way": "Als {condition}, {then}.",
+        "because": "Waarom", "why": "Hoe de beslissing volgt", "why_not": "Waarom niet {outcome}",
+        "blocks": "Wat het verhindert", "remedies": "Wat zou de uitkomst veranderen?",
+        "missing_h": "Wat ontbreekt om het toe te laten", "sources": "Rechtsbronnen",
+        "conditions": "Wat je bij het delen zelf nog afweegt",
+        "conditions_of": "Wat {actor} bij het delen nog moet afwegen", "source": "bron",
+        "and": " en ", "list_and": ", en ",
         "fact": "feit", "from": "vanaf", "until": "tot en met", "always": "altijd geldig",
-        "hypothetical": "hypothetisch", "absent": "niet het geval", "no_rule_applies": "geen regel besluit het",
+        "hypothetical": "wat-als", "absent": "niet het geval", "no_rule_applies": "Geen enkele regel besluit het.",
         "missing": "ontbrekend feit", "not_derived": "geldt niet", "blocked_by": "verhinderd omdat het geldt",
-        "comparison": "vergelijking faalt", "not_evaluated": "een voorwaarde die niet beoordeeld kon worden",
+        "comparison": "vergelijking klopt niet",
+        "not_evaluated": "een verdere voorwaarde, die pas na de andere nagegaan wordt",
+        "still_to_check": "{reading}, wat pas na de andere voorwaarden nagegaan wordt",
         "context": "vraag", "truncated": "… (dieper bewijs weggelaten)",
-        "rule": "regel", "no_remedy": "Geen feit dat iemand kan teweegbrengen zou ze veranderen.",
+        "rule": "regel", "no_remedy": "Geen toestemming, afspraak, aanwijzing of vraag van iemand zou de uitkomst veranderen.",
         "versions": "Versie regels {kb}, versie feiten {facts}.",
-        "distance": "afstand", "satisfied": "geldt",
-        "valid": "geldig",
+        "distance": "afstand", "satisfied": "geldt", "valid": "geldig",
         "outside_validity": "zo'n feit bestaat, maar niet op deze datum",
-        "see_above": "zie hierboven: {text}", "would_need": "{rule} is niet van toepassing:",
-        "withheld": "niet getoond aan deze lezer",
-        "withheld_on": "niet getoond aan deze lezer op grond van regel {rule}",
-        "reader": "Uitleg voor {reader}: wat deze lezer niet mag zien, wordt niet getoond.",
-        "reader_actor": "de professional die het vroeg", "reader_pupil": "de leerling", "reader_parent": "een ouder",
-        "reader_auditor": "een auditor (alles getoond)",
+        "see_above": "zie hierboven: {text}", "would_need": "{rule} zou gelden als",
+        "withheld": "Een deel van deze uitleg kan niet aan jou getoond worden.",
+        "withheld_decision": "Deze beslissing kan niet aan jou getoond worden.",
+        "ask": "Met vragen kun je terecht bij {actor}, die deze beslissing nam.",
+        "ask_who": "{who}",
+        "reader_actor": "Deze uitleg is geschreven voor {actor}, die de vraag stelde.",
+        "reader_pupil": "Deze uitleg is geschreven voor {pupils}.",
+        "reader_parent": "Deze uitleg is geschreven voor {parents}.",
+        "reader_other": "Deze uitleg is geschreven voor iemand die er zelf niet in genoemd wordt; wat de regels "
+                        "voor wie dan ook geheim houden, is weggelaten.",
+        "reader_auditor": "De volledige uitleg, voor controle: er is niets weggelaten.",
+        "parents_of": "de ouders van {pupils}", "parent_of": "de ouder van {pupils}",
+        "tell_who": "Wie dat wil, kan het aan {actor} laten weten.",
+        "dossier": "Voor het dossier", "decided_by": "Beslist met {rules}.", "rule_source": "{rule}: {source}",
         "others_hold": "({n} andere voorwaarden gelden)", "other_holds": "(1 andere voorwaarde geldt)",
         "full_hint": "Het volledige bewijs: voeg view=full toe.",
     },
 }
+# A parent is addressed formally, as a CLB's letter does; the pupil and the professional informally.
+FORMAL = {"nl": {"withheld": "Een deel van deze uitleg kan niet aan u getoond worden.",
+                 "withheld_decision": "Deze beslissing kan niet aan u getoond worden.",
+                 "ask": "Met vragen kunt u terecht bij {actor}, die deze beslissing nam."},
+          "en": {}}
 MARKS = {Outcome.OBLIGATED: "!", Outcome.DISCRETIONARY: "±", Outcome.PERMITTED: "✔", Outcome.FORBIDDEN: "✘"}
 NEEDED = "○"  # a condition another outcome would need: neither a tick nor a cross
+WAY = "→"  # a way to change the outcome: a condition, not something done
+WITHHELD = "▒"
 # Kept for the pages, which label the kinds of failure.
 _FAILURE_WORD = {"missing-fact": "missing", "not-derived": "not_derived", "blocked-by": "blocked_by",
                  "comparison-false": "comparison", "not-evaluated": "not_evaluated",
-                 "context-differs": "not_derived"}
+                 "context-differs": "not_derived", "withheld": "not_derived"}
 _INTERNAL_SOURCE = re.compile(r'domain\.md\s*(?:"[^"]*")?\s*;?\s*')
+HEADINGS = ("heading", "subheading", "dossier-heading")
+# Readers who are shown the rules, statement lists and versions (the file); None: no reader chosen.
+FILE_READERS = (None, "actor", "auditor")
 
 
 @dataclass(frozen=True)
@@ -96,7 +144,9 @@ class Line:
     note: str = ""
     anchor: str = ""
     see: str = ""
-    kind: str = "line"  # line | heading | outcome | withheld | condition
+    # line | heading | subheading | question | people | reader | outcome | withheld | condition | way |
+    # dossier-heading | dossier
+    kind: str = "line"
     rule: str = ""  # the rule cited in the note, linked to the rule catalogue on a page
 
 
@@ -105,77 +155,180 @@ def source_text(source: str) -> str:
     return _INTERNAL_SOURCE.sub("", source).strip().strip(";").strip()
 
 
+def sentence(text: str) -> str:
+    """A reading as a sentence: a capital first letter and a full stop."""
+    text = text.strip()
+    if not text:
+        return text
+    text = text[0].upper() + text[1:]
+    return text if text[-1] in ".?!" else text + "."
+
+
 class _Layout:
-    """Lays out one explanation in one language."""
+    """Lays out one explanation in one language, for its reader."""
 
     def __init__(self, explanation: Explanation, lang: str):
-        self.x, self.lang, self.p = explanation, lang, PHRASES[lang]
+        self.x, self.lang = explanation, lang
+        self.p = {**PHRASES[lang], **(FORMAL[lang] if explanation.reader == "parent" else {})}
         self.mark = MARKS[explanation.outcome]
         self.seen: dict[tuple, str] = {}
+        self.codes = explanation.reader in FILE_READERS  # rule ids and sources in the notes
 
     def name(self, value) -> str:
         reading = self.x.question.readings.get(value)
         return reading[self.lang] if reading else str(value)
 
+    def line(self, depth: int, mark: str, text: str, note: str = "", rule: str = "", **kw) -> Line:
+        """A line; its rule and source only for the readers who are shown the file."""
+        if not self.codes:
+            note, rule = "", ""
+        return Line(depth, mark, text, note, rule=rule, **kw)
+
+    def people(self, **kw) -> dict:
+        q = self.x.question
+        return {"actor": self.name(q.actor), "recipient": self.name(q.recipient), **kw}
+
     # -- summary -------------------------------------------------------------------------------
     def summary(self) -> list[Line]:
         p, q, x = self.p, self.x.question, self.x
-        lines = [Line(0, "", p["question"].format(actor=self.name(q.actor), recipient=self.name(q.recipient),
-                                                  item=q.item, at=q.at, setting=self.name(q.setting)))]
-        pupils = [v for v in (q.about or ()) if v not in (q.actor, q.recipient)]
-        if pupils:
-            lines.append(Line(0, "", p["about"].format(pupils=p["and"].join(self.name(v) for v in pupils))))
-        others = [v for v in q.readings if v not in (q.actor, q.recipient, q.setting, *(q.about or ()))]
-        if others:
-            lines.append(Line(0, "", p["people"].format(people="; ".join(self.name(v) for v in others))))
+        lines = [Line(0, "", p["question"].format(**self.people(item=self.name(q.item)), at=date_words(q.at, self.lang),
+                                                  setting=self.name(q.setting)), kind="question")]
+        lines += self.who()
         if x.reader is not None:
-            lines.append(Line(0, "", p["reader"].format(reader=p[f"reader_{x.reader}"])))
-        lines.append(Line(0, self.mark, f"{p['decision']}: {p[x.outcome]}.", kind="outcome"))
-        for node in self._reasons():
+            lines.append(Line(0, "", self.reader_sentence(), kind="reader"))
+        if x.shown == "part":
+            lines.append(Line(0, WITHHELD, f"{p['withheld']} {p['ask'].format(**self.people())}", kind="withheld"))
+        lines.append(Line(0, self.mark, f"{p['decision']}: {p[x.outcome]}. {p['said_' + x.outcome].format(**self.people())}",
+                          kind="outcome"))
+        reasons = self._reasons()
+        if reasons:
+            lines.append(Line(0, "", p["because"], kind="subheading"))
+        for node in reasons:
             if node.kind == "withheld":
-                lines.append(self.withheld_line(node.withheld_by, 0))
+                lines.append(self.withheld_line(0))
                 continue
-            lines.append(Line(0, self.mark, node.rule_reading[self.lang], source_text(node.rule.source),
-                              rule=node.rule.id))
-        for condition in x.conditions:
-            lines.append(Line(0, "", f"{p['conditions']}: {condition.text[self.lang]}",
-                              f"{p['source']}: {source_text(condition.source)}", kind="condition"))
+            lines.append(Line(0, self.mark, sentence(node.rule_reading[self.lang])))
         if x.outcome == Outcome.FORBIDDEN:
-            for candidate in closest_candidates(x.why_not, 2):
-                lines.append(Line(0, NEEDED, p["missing_for"].format(
-                    outcome=p[_target(x)], rule=candidate.rule.id,
-                    failed="; ".join(self.failure_text(f) for f in candidate.failed)),
-                    source_text(candidate.rule.source)))
-            for remedy in x.remedies[:3]:
-                lines.append(Line(0, MARKS[remedy.outcome], self.remedy_text(remedy) + "."))
+            # The closest ways only, and not those a way to change the outcome already words.
+            closest = closest_candidates(x.why_not, 2)
+            missing = [c for c in closest if not self._covered(c) and c.distance == closest[0].distance]
+            if missing:
+                lines.append(Line(0, "", p["missing_h"], kind="subheading"))
+            for candidate in missing:
+                lines.append(Line(0, NEEDED, self.lacks(candidate)))
+        lines += self.ways(limit=3)
+        if x.conditions:
+            heading = p["conditions"] if x.reader in (None, "actor") else p["conditions_of"].format(**self.people())
+            lines.append(Line(0, "", heading, kind="subheading"))
+            for condition in x.conditions:
+                lines.append(Line(0, "", condition.text[self.lang], kind="condition"))
+        if not self.codes and x.shown != "part":
+            lines.append(Line(0, "", p["ask"].format(**self.people())))
+        if self.codes:
+            lines += self.dossier()
         return lines
+
+    def who(self) -> list[Line]:
+        """Who is who: a sentence per person, the actor and the recipient first, then the pupils and
+        their parents (the auditor's view names their identifiers too)."""
+        q = self.x.question
+        out = []
+        first = [q.actor, q.recipient, *(q.about or ())]
+        for person in dict.fromkeys([*(p for p in first if p in q.who), *sorted(q.who, key=str)]):
+            text = q.who[person][self.lang]
+            if self.x.reader == "auditor":
+                name = self.name(person)
+                text = text.replace(name, f"{name} ({person})", 1) if name != str(person) else text
+            out.append(Line(1, "", text, kind="people"))
+        return out
+
+    def reader_sentence(self) -> str:
+        p, q = self.p, self.x.question
+        pupils = self._listed([self.name(v) for v in q.about or ()])
+        if self.x.reader == "parent":
+            parents = [v for v in q.who if v not in (q.actor, q.recipient, *(q.about or ()))]
+            group = (p["parents_of"] if len(parents) != 1 else p["parent_of"]).format(pupils=pupils)
+            named = self._listed([self.name(v) for v in parents])
+            return p["reader_parent"].format(parents=f"{named}, {group}" if named else group)
+        return p[f"reader_{self.x.reader}"].format(actor=self.name(q.actor), pupils=pupils or self.name(q.recipient))
+
+    def _listed(self, names: list[str]) -> str:
+        return names[0] if len(names) == 1 else ", ".join(names[:-1]) + self.p["and"] + names[-1] if names else ""
+
+    def dossier(self) -> list[Line]:
+        """The rules that decided, with their statements and sources, and the versions: for the file."""
+        p, x = self.p, self.x
+        lines = [Line(0, "", p["dossier"], kind="dossier-heading")]
+        lines.append(Line(0, "", p["decided_by"].format(rules=", ".join(x.deciding_rules)), kind="dossier"))
+        for s in x.sources:
+            lines.append(Line(1, "", p["rule_source"].format(rule=s.rule, source=source_text(s.source)), kind="dossier"))
+        for c in x.conditions:
+            lines.append(Line(1, "", p["rule_source"].format(rule=c.id, source=source_text(c.source)), kind="dossier"))
+        lines.append(Line(0, "", p["versions"].format(kb=x.kb_version, facts=x.facts_version or "-"), kind="dossier"))
+        return lines
+
+    def _covered(self, candidate: Candidate) -> bool:
+        """A lack that a verified way to change the outcome already words (as a condition, with
+        everyone who could act)."""
+        acts = {a["predicate"] for w in (self.x.ways or ()) for a in w.acts}
+        return bool(acts) and all(f.can_be_brought_about and f.predicate in acts for f in candidate.failed)
+
+    def ways(self, limit: int | None = None) -> list[Line]:
+        """The verified ways to change the outcome, each as a condition ("Als …, mag …")."""
+        p, x = self.p, self.x
+        if x.outcome not in (Outcome.FORBIDDEN, Outcome.PERMITTED) and not x.remedies:
+            return []
+        texts = [self.way_text(w) for w in x.ways] if x.ways is not None else [
+            self.remedy_text(r) for r in x.remedies]
+        if not texts and x.outcome != Outcome.FORBIDDEN:
+            return []
+        lines = [Line(0, "", p["remedies"], kind="subheading")]
+        lines += [Line(0, WAY, text, kind="way") for text in texts[:limit]] or [Line(0, "", p["no_remedy"])]
+        if texts and not self.codes:
+            lines.append(Line(0, "", p["tell_who"].format(**self.people())))
+        return lines
+
+    def way_text(self, way) -> str:
+        then = self.p["then_" + way.outcome].format(**self.people())
+        return self.p["way"].format(condition=way.condition[self.lang], then=then)
+
+    def remedy_text(self, remedy) -> str:
+        """A remedy of a trace recorded before ways: its facts, and the outcome they would give."""
+        facts = self.p["and"].join(f.reading[self.lang] for f in remedy.facts)
+        return self.p["way"].format(condition=facts, then=self.p["then_" + remedy.outcome].format(**self.people()))
 
     def _reasons(self) -> list[ProofNode]:
         """The deciding reason: the blocks of a refusal, else the duty, ground or exception given."""
         if self.x.outcome == Outcome.FORBIDDEN and self.x.blocks:
-            return list(self.x.blocks[:2])
+            return _one_withheld(list(self.x.blocks[:2]))
         for proof in self.x.why[:1]:
             # The reasons are the deciding rules under the decision rule (decide.deciding_rules).
-            reasons = [c for c in proof.children if c.kind == "rule" and c.rule is not None
-                       and c.rule.id in self.x.deciding_rules[1:]]
-            return reasons[:2] or [proof]
+            reasons = [c for c in proof.children if c.kind == "withheld" or (
+                c.kind == "rule" and c.rule is not None and c.rule.id in self.x.deciding_rules[1:])]
+            return _one_withheld(reasons[:2]) or [proof]
         return []
 
-    def withheld_line(self, by: dict, depth: int) -> Line:
-        """A part the reader may not see: that it was withheld and on which rule, never what."""
-        return Line(depth, "▒", self.p["withheld"], source_text(by["source"]), rule=by["rule"], kind="withheld")
+    def withheld_line(self, depth: int) -> Line:
+        """A part the reader may not see: that something is left out, never what, nor on which rule."""
+        return Line(depth, WITHHELD, self.p["withheld"], kind="withheld")
+
+    def lacks(self, candidate: Candidate) -> str:
+        """What a candidate rule lacks, as one sentence; a subject and verb that the previous part
+        already said are not repeated ("Sara is geen hulpverlener, en niet betrokken bij …")."""
+        texts = [self.failure_text(f) for f in candidate.failed]
+        for n in range(len(texts) - 1, 0, -1):
+            said, now = texts[n - 1].split(), texts[n].split()
+            if len(now) > 2 and said[:2] == now[:2]:
+                texts[n] = " ".join(now[2:])
+        return sentence(texts[0] if len(texts) == 1 else ", ".join(texts[:-1]) + self.p["list_and"] + texts[-1])
 
     def failure_text(self, failure: Failure) -> str:
-        if failure.withheld_by is not None:
-            return self.p["withheld_on"].format(rule=failure.withheld_by["rule"])
+        if failure.kind == "not-evaluated":
+            return (self.p["still_to_check"].format(reading=failure.reading[self.lang]) if failure.reading
+                    else self.p["not_evaluated"])
         if failure.negation is not None:
             return failure.negation[self.lang]
         return self.p["not_evaluated"]
-
-    def remedy_text(self, remedy) -> str:
-        facts = self.p["and"].join(f.reading[self.lang] for f in remedy.facts)
-        return self.p["remedy"].format(facts=facts, outcome=self.p[remedy.outcome],
-                                       rules=", ".join(remedy.deciding_rules))
 
     # -- full ----------------------------------------------------------------------------------
     def full(self) -> list[Line]:
@@ -186,25 +339,25 @@ class _Layout:
             lines += self.proof(proof, 1)
         if x.blocks:
             lines.append(Line(0, "", p["blocks"], kind="heading", anchor="blocks"))
-            for block in x.blocks:
+            for block in _one_withheld(list(x.blocks)):
                 lines += self.proof(block, 1)
         for n, (outcome, tree) in enumerate(zip(STRONGER[x.outcome], x.why_not)):
-            lines.append(Line(0, "", p["why_not"].format(outcome=p[outcome]), kind="heading",
+            lines.append(Line(0, "", p["why_not"].format(outcome=p[outcome]) + "?", kind="heading",
                               anchor="why-not" if n == 0 else f"why-not-{outcome}"))
             lines += self.why_not(tree, 1)
-        if x.outcome == Outcome.FORBIDDEN:
-            lines.append(Line(0, "", p["remedies"], kind="heading", anchor="remedies"))
-            lines += [Line(1, MARKS[r.outcome], self.remedy_text(r)) for r in x.remedies] or [
-                Line(1, "", p["no_remedy"])]
-        lines.append(Line(0, "", p["sources"], kind="heading", anchor="sources"))
-        for s in x.sources:
-            lines.append(Line(1, "", s.rule, source_text(s.source)))
-            if s.legal_text:
-                lines.append(Line(2, "", f"“{s.legal_text}”"))
-        lines.append(Line(0, "", p["versions"].format(kb=x.kb_version, facts=x.facts_version or "-")))
+        ways = self.ways()
+        if ways:
+            lines.append(replace(ways[0], kind="heading", anchor="remedies"))
+            lines += [replace(line, depth=1) for line in ways[1:]]
+        if self.codes:
+            lines.append(Line(0, "", p["sources"], kind="heading", anchor="sources"))
+            for s in x.sources:
+                lines.append(Line(1, "", s.rule, source_text(s.source)))
+                if s.legal_text:
+                    lines.append(Line(2, "", f"“{s.legal_text}”"))
         return lines
 
-    def _first(self, key: tuple, text: str, depth: int, note: str = "") -> tuple[Line | None, str]:
+    def _first(self, key: tuple, text: str, depth: int) -> tuple[Line | None, str]:
         """(a "see above" line when `key` was shown already, else None) and the anchor to give it."""
         if key in self.seen:
             return Line(depth, "↑", self.p["see_above"].format(text=text), see=self.seen[key]), ""
@@ -215,73 +368,83 @@ class _Layout:
     def proof(self, node: ProofNode, depth: int) -> list[Line]:
         p, lang = self.p, self.lang
         if node.kind == "withheld":
-            return [self.withheld_line(node.withheld_by, depth)]
+            return [self.withheld_line(depth)]
         if node.kind == "rule":
             repeat, anchor = self._first(node.key, node.reading[lang], depth)
             if repeat:
                 return [repeat]
-            lines = [Line(depth, self.mark, node.rule_reading[lang], source_text(node.rule.source),
-                          anchor=anchor, rule=node.rule.id)]
-            for child in node.children:
+            lines = [self.line(depth, self.mark, sentence(node.rule_reading[lang]), source_text(node.rule.source),
+                               rule=node.rule.id, anchor=anchor)]
+            for child in _one_withheld(list(node.children)):
                 lines += self.proof(child, depth + 1)
             return lines
         if node.kind == "fact":
             periods = "; ".join(self.period(f) for f in node.facts)
-            return [Line(depth, "•", node.reading[lang], f"{p['fact']}: {periods}")]
+            return [self.line(depth, "•", sentence(node.reading[lang]), f"{p['fact']}: {periods}")]
         if node.kind == "context":
-            return [Line(depth, "•", node.reading[lang], p["context"])]
+            return [self.line(depth, "•", sentence(node.reading[lang]), p["context"])]
         if node.kind == "comparison":
-            return [Line(depth, self.mark, node.reading[lang] if node.reading else p["not_evaluated"])]
+            return [Line(depth, self.mark, sentence(node.reading[lang]) if node.reading else p["not_evaluated"])]
         if node.kind == "absent":
-            text = node.negation[lang] if node.negation else f"{p['absent']}: {node.reading[lang]}"
+            text = sentence(node.negation[lang] if node.negation else f"{p['absent']}: {node.reading[lang]}")
             repeat, anchor = self._first(node.key, text, depth)
             if repeat:
                 return [repeat]
             lines = [Line(depth, self.mark, text, anchor=anchor)]
             if node.why_not is not None:
                 for candidate in node.why_not.candidates:
-                    failed = "; ".join(self.failure_text(f) for f in candidate.failed)
-                    lines.append(Line(depth + 1, NEEDED, f"{candidate.rule.id}: {failed}"))
+                    lines.append(self.line(depth + 1, NEEDED, self.lacks(candidate), rule=candidate.rule.id))
+                if node.why_not.withheld:
+                    lines.append(self.withheld_line(depth + 1))
             return lines
         return [Line(depth, "", f"{node.reading[lang]} {p['truncated']}")]
 
     def why_not(self, tree: WhyNotTree, depth: int) -> list[Line]:
-        if not tree.candidates:
-            return [Line(depth, "", self.p["no_rule_applies"])]
         lines = []
         for candidate in tree.candidates:
             lines += self.candidate(candidate, depth)
-        return lines
+        if tree.withheld:
+            lines.append(self.withheld_line(depth))
+        return lines or [Line(depth, "", self.p["no_rule_applies"])]
 
     def candidate(self, candidate: Candidate, depth: int) -> list[Line]:
-        """A rule that would give another outcome and what it lacks; a single lack on its own line."""
+        """A rule that would give another outcome: what it lacks, in one sentence, and below it why
+        each lacking condition that other rules decide does not hold."""
         p = self.p
         n = len(candidate.satisfied)
         held = "" if not n else (p["other_holds"] if n == 1 else p["others_hold"].format(n=n)).strip("()")
         note = "; ".join(part for part in (source_text(candidate.rule.source), held) if part)
-        header = p["would_need"].format(rule=candidate.rule.id)
-        if len(candidate.failed) == 1:
-            lines = self._failure_lines(candidate.failed[0], depth, prefix=f"{header} ")
-            return [replace(lines[0], note=note)] + lines[1:]
-        lines = [Line(depth, NEEDED, header, note)]
-        for failure in candidate.failed:
-            lines += self._failure_lines(failure, depth + 1)
-        return lines
+        if len(candidate.failed) != 1:
+            lines = [self.line(depth, NEEDED, self.lacks(candidate), note, rule=candidate.rule.id)]
+            for failure in candidate.failed:
+                lines += self._failure_detail(failure, depth + 1)
+            return lines
+        # One lacking condition: the candidate's line says it, and what explains it goes below.
+        failure = candidate.failed[0]
+        detail = self._evidence(failure, depth + 1)
+        if not _explained(failure.why_not):
+            return [self.line(depth, NEEDED, self.lacks(candidate), note, rule=candidate.rule.id)] + detail
+        repeat, anchor = self._first(failure.why_not.key, sentence(self.failure_text(failure)), depth + 1)
+        head = self.line(depth, NEEDED, self.lacks(candidate), note, rule=candidate.rule.id, anchor=anchor)
+        return [head] + detail + ([repeat] if repeat else self.why_not(failure.why_not, depth + 1))
 
-    def _failure_lines(self, failure: Failure, depth: int, prefix: str = "") -> list[Line]:
-        """A failed condition, worded as what is missing, and what explains it (a why-not shown
-        before is referred to instead of repeated)."""
-        p, text = self.p, self.failure_text(failure)
-        detail = [Line(depth + 1, "", f"({p['outside_validity']}: {self.period(other)})")
-                  for other in failure.outside_validity]
-        if failure.proof is not None:
-            detail += self.proof(failure.proof, depth + 1)
-        if failure.why_not is None:
-            return [Line(depth, NEEDED, prefix + text)] + detail
+    def _evidence(self, failure: Failure, depth: int) -> list[Line]:
+        """Facts of a lacking condition that exist outside their validity, and the proof of a block."""
+        lines = [Line(depth, "", f"({self.p['outside_validity']}: {self.period(other)})")
+                 for other in failure.outside_validity]
+        return lines + (self.proof(failure.proof, depth) if failure.proof is not None else [])
+
+    def _failure_detail(self, failure: Failure, depth: int) -> list[Line]:
+        """What explains a lacking condition: its evidence, and the rules that could conclude it
+        (a why-not shown before is referred to, not repeated)."""
+        detail = self._evidence(failure, depth)
+        if not _explained(failure.why_not):
+            return detail
+        text = sentence(self.failure_text(failure))
         repeat, anchor = self._first(failure.why_not.key, text, depth)
         if repeat:
-            return [replace(repeat, text=prefix + repeat.text)] + detail
-        return [Line(depth, NEEDED, prefix + text, anchor=anchor)] + detail + self.why_not(failure.why_not, depth + 1)
+            return detail + [repeat]
+        return detail + [Line(depth, NEEDED, text, anchor=anchor)] + self.why_not(failure.why_not, depth + 1)
 
     def period(self, fact) -> str:
         p = self.p
@@ -289,14 +452,40 @@ class _Layout:
         if fact.valid_from is None and fact.valid_until is None:
             return f"{origin}, {p['always']}"
         span = " ".join(part for part in (
-            f"{p['from']} {fact.valid_from}" if fact.valid_from else "",
-            f"{p['until']} {fact.valid_until}" if fact.valid_until else "") if part)
+            f"{p['from']} {date_words(fact.valid_from, self.lang)}" if fact.valid_from else "",
+            f"{p['until']} {date_words(fact.valid_until, self.lang)}" if fact.valid_until else "") if part)
         return f"{origin}, {p['valid']} {span}"
 
 
-def _target(explanation: Explanation) -> str:
-    """The outcome the closest why-not tree is about (permitted when there is none)."""
-    return (STRONGER[explanation.outcome] or (Outcome.PERMITTED,))[0]
+def _explained(tree: WhyNotTree | None) -> bool:
+    """Whether a why-not has something to show: a candidate rule, or the note that one was withheld."""
+    return tree is not None and bool(tree.candidates or tree.withheld)
+
+
+def _one_withheld(nodes: list) -> list:
+    """The nodes with consecutive withheld ones shown once: one neutral sentence, not a count."""
+    out: list = []
+    for node in nodes:
+        if node.kind == "withheld" and out and out[-1].kind == "withheld":
+            continue
+        out.append(node)
+    return out
+
+
+class _Notice:
+    """The view of a decision that cannot be shown to its reader: that, and whom to ask."""
+
+    def __init__(self, notice: WithheldDecision, lang: str):
+        self.n, self.lang = notice, lang
+        self.p = {**PHRASES[lang], **(FORMAL[lang] if notice.reader == "parent" else {})}
+
+    def lines(self) -> list[Line]:
+        p, n = self.p, self.n
+        lines = [Line(0, WITHHELD, p["withheld_decision"], kind="withheld"),
+                 Line(0, "", p["ask"].format(actor=n.ask_name[self.lang]))]
+        if n.ask_who is not None:
+            lines.append(Line(1, "", n.ask_who[self.lang], kind="people"))
+        return lines
 
 
 def closest_candidates(trees, limit: int = 2) -> list[Candidate]:
@@ -314,14 +503,16 @@ def closest_candidates(trees, limit: int = 2) -> list[Candidate]:
 
 
 def summary_lines(explanation, lang: str) -> list[Line]:
-    """The one-page view: question, outcome, deciding reason with source, conditions, what is
-    missing for another outcome, verified remedies."""
-    return _Layout(Explanation.from_json(explanation), lang).summary()
+    """The one-page view: question, who is who, outcome, deciding reason, what is missing for
+    another outcome, the ways to change it, the conditions, and (for the file) rules and versions."""
+    x = Explanation.from_json(explanation)
+    return _Notice(x, lang).lines() if isinstance(x, WithheldDecision) else _Layout(x, lang).summary()
 
 
 def full_lines(explanation, lang: str) -> list[Line]:
     """The summary followed by the whole proof, each subtree shown once."""
-    return _Layout(Explanation.from_json(explanation), lang).full()
+    x = Explanation.from_json(explanation)
+    return _Notice(x, lang).lines() if isinstance(x, WithheldDecision) else _Layout(x, lang).full()
 
 
 def sections_of(lines: list[Line]) -> list[tuple[Line | None, list[Line]]]:
@@ -338,14 +529,14 @@ def sections_of(lines: list[Line]) -> list[tuple[Line | None, list[Line]]]:
 def text_of(lines: list[Line]) -> str:
     out = []
     for line in lines:
-        if line.kind == "heading":
-            out += ["", f"{line.text}:"]
+        if line.kind in HEADINGS:
+            out += ["", line.text]
             continue
         text = f"{line.mark} {line.text}" if line.mark else line.text
         if line.note or line.rule:
             text += f"  [{': '.join(part for part in (line.rule, line.note) if part)}]"
         out.append("  " * line.depth + text)
-    return "\n".join(out) + "\n"
+    return "\n".join(out).lstrip("\n") + "\n"
 
 
 def summary(explanation, lang: str) -> str:

@@ -7,7 +7,7 @@ import re
 from ..engine.terms import term_value
 from ..language.ast import Atom, Comparison, FunctionCall, Negation, Rule, Variable
 from ..language.knowledge_base import KnowledgeBase
-from ..language.vocabulary import PLACEHOLDER
+from ..language.vocabulary import PLACEHOLDER, fill_template
 from ..paths import display_path
 
 LANGS = ("nl", "en")
@@ -18,6 +18,18 @@ def jsonable(value):
     if isinstance(value, datetime.date):
         return value.isoformat()
     return value
+
+
+_MONTHS = {"nl": ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september",
+                  "oktober", "november", "december"),
+           "en": ("January", "February", "March", "April", "May", "June", "July", "August", "September",
+                  "October", "November", "December")}
+
+
+def date_words(value, lang: str) -> str:
+    """A date as a letter writes it: "28 november 2026", "28 November 2026" (ISO text accepted)."""
+    day = value if isinstance(value, datetime.date) else datetime.date.fromisoformat(str(value))
+    return f"{day.day} {_MONTHS[lang][day.month - 1]} {day.year}"
 
 
 def show(value, name: str = "") -> str:
@@ -32,10 +44,17 @@ _SOME = {"en": {"person": "someone", "date": "some date"}, "nl": {"person": "iem
 _ANY = {"en": {"person": "anyone", "date": "any date"}, "nl": {"person": "iemand", "date": "enige datum"}}
 
 
-def word(kb: KnowledgeBase, type_name: str | None, value, lang: str, negative: bool = False) -> str:
+def word(kb: KnowledgeBase, type_name: str | None, value, lang: str, negative: bool = False, names=None) -> str:
     """How one value of a type reads in text: its vocabulary label, an indefinite word when it is
-    open, and otherwise the name itself (people, items and schools are named by their ids)."""
+    open, a person's, school's or item's name (`names`, kb/explain/names.py) when it has one, and
+    otherwise the identifier itself."""
     type_ = kb.vocabulary.types.get(type_name) if type_name else None
+    if names is not None and value is not None:
+        named = names.of(type_name, value, lang)
+        if named:
+            return named
+    if isinstance(value, datetime.date):
+        return date_words(value, lang)
     if value is None:
         fixed = (_ANY if negative else _SOME)[lang].get(type_name)
         if fixed:
@@ -51,21 +70,32 @@ def word(kb: KnowledgeBase, type_name: str | None, value, lang: str, negative: b
     return show(value)
 
 
-def atom_reading(kb: KnowledgeBase, predicate: str, args, negative: bool = False) -> dict[str, str]:
+# Which of a predicate's templates to read: its reading, its absence, the act as a condition, the question.
+_TEMPLATES = {"reading": "readings", "negative": "negative_readings", "conditional": "conditional",
+              "question": "question"}
+
+
+def atom_reading(kb: KnowledgeBase, predicate: str, args, negative: bool = False, names=None,
+                 form: str = "reading", given: dict | None = None) -> dict[str, str]:
     """The vocabulary's reading of predicate(args) in every language (its negative reading when
-    `negative`): codes read as their labels, open arguments as "someone", "some date"."""
+    `negative`, or another `form`: conditional, question): codes read as their labels, people,
+    schools and items by their `names`, open arguments as "someone", "some date". `given` words
+    some arguments already ({argument name: {lang: text}})."""
     pred = kb.vocabulary.predicates[predicate]
-    templates = pred.negative_readings if negative else pred.readings
+    form = "negative" if negative else form
+    templates = getattr(pred, _TEMPLATES[form]) or pred.readings
+    open_names = {arg.name for arg, v in zip(pred.args, args) if v is None}
     out = {}
     for lang in LANGS:
-        values = {arg.name: word(kb, arg.type, v, lang, negative) for arg, v in zip(pred.args, args)}
-        out[lang] = PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(0)), templates[lang])  # noqa: B023
+        values = {arg.name: word(kb, arg.type, v, lang, negative, names) for arg, v in zip(pred.args, args)}
+        values.update({name: text[lang] for name, text in (given or {}).items()})
+        out[lang] = fill_template(templates[lang], values, open_names)
     return out
 
 
-def negation_reading(kb: KnowledgeBase, predicate: str, args) -> dict[str, str]:
+def negation_reading(kb: KnowledgeBase, predicate: str, args, names=None) -> dict[str, str]:
     """How the absence of predicate(args) reads: the vocabulary's nl_not / en_not."""
-    return atom_reading(kb, predicate, args, negative=True)
+    return atom_reading(kb, predicate, args, negative=True, names=names)
 
 
 def variable_types(kb: KnowledgeBase, rule: Rule) -> dict[str, str]:
@@ -81,15 +111,18 @@ def variable_types(kb: KnowledgeBase, rule: Rule) -> dict[str, str]:
     return types
 
 
-def rule_reading(rule: Rule, bindings: dict, kb: KnowledgeBase | None = None) -> dict[str, str]:
-    """The rule's own @nl/@en template filled with the bindings of one instance (labels for codes)."""
+def rule_reading(rule: Rule, bindings: dict, kb: KnowledgeBase | None = None, names=None) -> dict[str, str]:
+    """The rule's own @nl/@en template filled with the bindings of one instance (labels for codes,
+    names for people, schools and items)."""
     types = variable_types(kb, rule) if kb is not None else {}
 
-    def fill(template: str, lang: str) -> str:
+    def filled(template: str, lang: str) -> str:
         if kb is None:
             return PLACEHOLDER.sub(lambda m: show(bindings.get(m.group(1)), name=m.group(1)), template)
-        return PLACEHOLDER.sub(lambda m: word(kb, types.get(m.group(1)), bindings.get(m.group(1)), lang), template)
-    return {lang: fill(rule.reading(lang), lang) for lang in LANGS}
+        values = {name: word(kb, types.get(name), bindings.get(name), lang, names=names)
+                  for name in PLACEHOLDER.findall(template)}
+        return fill_template(template, values, {name for name in values if bindings.get(name) is None})
+    return {lang: filled(rule.reading(lang), lang) for lang in LANGS}
 
 
 _OP_WORDS = {
@@ -102,7 +135,7 @@ _OP_NOT = {">=": "<", ">": "<=", "<=": ">", "<": ">=", "=": "!=", "!=": "="}
 
 
 def comparison_reading(kb: KnowledgeBase, literal: Comparison, bindings: dict,
-                       negative: bool = False) -> dict[str, str]:
+                       negative: bool = False, names=None) -> dict[str, str]:
     """A comparison in words: "the number of full years from 2012-03-01 to 2026-11-02 (14) is at least 12"."""
     op = _OP_NOT[literal.op] if negative else literal.op
 
@@ -110,7 +143,7 @@ def comparison_reading(kb: KnowledgeBase, literal: Comparison, bindings: dict,
         value = term_value(term, bindings)
         if isinstance(term, FunctionCall) and term.name in kb.vocabulary.functions:
             template = kb.vocabulary.functions[term.name].readings[lang]
-            args = [word(kb, None, term_value(a, bindings), lang) for a in term.args]
+            args = [word(kb, None, term_value(a, bindings), lang, names=names) for a in term.args]
             text = re.sub(r"\{(\d+)\}", lambda m: args[int(m.group(1)) - 1], template)
             return text if value is None else f"{text} ({show(value)})"
         return word(kb, None, value, lang)

@@ -34,8 +34,8 @@ class Prover:
     """Builds proof trees in one evaluation. Memoises finished subproofs."""
 
     def __init__(self, ev: Evaluation, kb: KnowledgeBase, facts: FactSet,
-                 max_depth: int = DEFAULT_MAX_DEPTH, why_not=None):
-        self.ev, self.kb, self.max_depth = ev, kb, max_depth
+                 max_depth: int = DEFAULT_MAX_DEPTH, why_not=None, names=None):
+        self.ev, self.kb, self.max_depth, self.names = ev, kb, max_depth, names
         self.facts = facts.union(ev.context.hypothetical)
         self.hypothetical = set(ev.context.hypothetical)
         self.why_not = why_not  # a WhyNot builder for the short why-not of absent atoms (optional)
@@ -105,10 +105,10 @@ class Prover:
             "kind": "rule",
             "predicate": predicate,
             "args": [jsonable(a) for a in args],
-            "reading": atom_reading(self.kb, predicate, args),
+            "reading": atom_reading(self.kb, predicate, args, names=self.names),
             "rule": rule_ref(rule),
             "bindings": bindings_json(bindings),
-            "rule_reading": rule_reading(rule, bindings, self.kb),
+            "rule_reading": rule_reading(rule, bindings, self.kb, self.names),
             "children": children,
         }
         node["height"] = 1 + max((c.get("height", 0) for c in children), default=0)
@@ -124,7 +124,7 @@ class Prover:
             "kind": "fact",
             "predicate": predicate,
             "args": [jsonable(a) for a in args],
-            "reading": atom_reading(self.kb, predicate, args),
+            "reading": atom_reading(self.kb, predicate, args, names=self.names),
             "facts": [{"origin": "hypothetical" if f in self.hypothetical else f.origin, **f.period()}
                       for f in found],
             "height": 0, "size": 1,
@@ -134,13 +134,13 @@ class Prover:
         if not self.ev.holds(predicate, args):
             return None
         return {"kind": "context", "predicate": predicate, "args": [jsonable(a) for a in args],
-                "reading": atom_reading(self.kb, predicate, args), "height": 0, "size": 1}
+                "reading": atom_reading(self.kb, predicate, args, names=self.names), "height": 0, "size": 1}
 
     def _absent_node(self, literal: Negation, bindings: dict) -> dict:
         args = ground(literal.atom, bindings)
         node = {"kind": "absent", "predicate": literal.atom.predicate, "args": [jsonable(a) for a in args],
-                "reading": atom_reading(self.kb, literal.atom.predicate, args),
-                "negation": negation_reading(self.kb, literal.atom.predicate, args),
+                "reading": atom_reading(self.kb, literal.atom.predicate, args, names=self.names),
+                "negation": negation_reading(self.kb, literal.atom.predicate, args, self.names),
                 "condition": literal_text(literal, bindings), "height": 0, "size": 1}
         if self.why_not is not None:
             node["why_not"] = self.why_not.short(literal.atom.predicate, args)
@@ -148,13 +148,13 @@ class Prover:
 
     def _comparison_node(self, literal: Comparison, bindings: dict) -> dict:
         return {"kind": "comparison", "condition": literal_text(literal, bindings),
-                "reading": comparison_reading(self.kb, literal, bindings),
+                "reading": comparison_reading(self.kb, literal, bindings, names=self.names),
                 "left": jsonable(term_value(literal.left, bindings)), "op": literal.op,
                 "right": jsonable(term_value(literal.right, bindings)), "height": 0, "size": 1}
 
     def _truncated(self, predicate: str, args: tuple) -> dict:
         return {"kind": "truncated", "predicate": predicate, "args": [jsonable(a) for a in args],
-                "reading": atom_reading(self.kb, predicate, args), "height": 0, "size": 1}
+                "reading": atom_reading(self.kb, predicate, args, names=self.names), "height": 0, "size": 1}
 
 
 def _size_key(node: dict) -> tuple:

@@ -29,8 +29,8 @@ class WhyNot:
     """Builds why-not trees in one evaluation."""
 
     def __init__(self, ev: Evaluation, kb: KnowledgeBase, facts: FactSet,
-                 max_depth: int = DEFAULT_MAX_DEPTH, prover=None):
-        self.ev, self.kb, self.max_depth, self.prover = ev, kb, max_depth, prover
+                 max_depth: int = DEFAULT_MAX_DEPTH, prover=None, names=None):
+        self.ev, self.kb, self.max_depth, self.prover, self.names = ev, kb, max_depth, prover, names
         self.facts = facts.union(ev.context.hypothetical)
         self._memo: dict[tuple, dict] = {}
 
@@ -65,8 +65,8 @@ class WhyNot:
         return {
             "predicate": predicate,
             "args": [jsonable(a) for a in pattern],
-            "reading": atom_reading(self.kb, predicate, pattern),
-            "negation": negation_reading(self.kb, predicate, pattern),
+            "reading": atom_reading(self.kb, predicate, pattern, names=self.names),
+            "negation": negation_reading(self.kb, predicate, pattern, self.names),
             "candidates": candidates,
             "distance": min((c["distance"] for c in candidates), default=_NO_RULE),
         }
@@ -119,27 +119,35 @@ class WhyNot:
     def _failure(self, lit, bindings: dict, status: str, depth: int) -> dict:
         condition = literal_text(lit, bindings)
         if status == "unknown":
-            return {"kind": "not-evaluated", "condition": condition, "cost": 1}
+            # Its variables are bound only by a condition that failed first: read with them left open.
+            failure = {"kind": "not-evaluated", "condition": condition, "cost": 1}
+            atom = lit.atom if isinstance(lit, Negation) else lit
+            if isinstance(atom, Atom):
+                args = ground(atom, bindings)
+                failure.update(predicate=atom.predicate, args=[jsonable(a) for a in args])
+                failure["reading"] = atom_reading(self.kb, atom.predicate, args, names=self.names,
+                                                  negative=isinstance(lit, Negation))
+            return failure
         if isinstance(lit, Comparison):
             return {"kind": "comparison-false", "condition": condition,
-                    "negation": comparison_reading(self.kb, lit, bindings, negative=True),
+                    "negation": comparison_reading(self.kb, lit, bindings, negative=True, names=self.names),
                     "left": jsonable(term_value(lit.left, bindings)), "op": lit.op,
                     "right": jsonable(term_value(lit.right, bindings)), "cost": 1}
         if isinstance(lit, Negation):
             args = ground(lit.atom, bindings)
             failure = {"kind": "blocked-by", "condition": condition, "predicate": lit.atom.predicate,
                        "args": [jsonable(a) for a in args],
-                       "reading": atom_reading(self.kb, lit.atom.predicate, args),
+                       "reading": atom_reading(self.kb, lit.atom.predicate, args, names=self.names),
                        # the condition "not X" fails because X holds: it reads as X
-                       "negation": atom_reading(self.kb, lit.atom.predicate, args), "cost": _BLOCK_COST}
+                       "negation": atom_reading(self.kb, lit.atom.predicate, args, names=self.names), "cost": _BLOCK_COST}
             if self.prover is not None:
                 failure["proof"] = self.prover.prove(lit.atom.predicate, args)
             return failure
         args = ground(lit, bindings)
         pred = self.kb.vocabulary.predicates[lit.predicate]
         failure = {"predicate": lit.predicate, "args": [jsonable(a) for a in args], "condition": condition,
-                   "reading": atom_reading(self.kb, lit.predicate, args),
-                   "negation": negation_reading(self.kb, lit.predicate, args)}
+                   "reading": atom_reading(self.kb, lit.predicate, args, names=self.names),
+                   "negation": negation_reading(self.kb, lit.predicate, args, self.names)}
         if pred.kind in (Kind.INPUT, Kind.CONTEXT):
             failure.update(kind="missing-fact" if pred.kind == Kind.INPUT else "context-differs", cost=1)
             elsewhere = self._outside_validity(lit.predicate, args)

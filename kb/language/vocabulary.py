@@ -101,6 +101,19 @@ ROLE_NAMES = tuple(f.name for f in dataclasses.fields(Roles))
 REMEDIES = ("consent", "agreement", "designation", "request")
 SCALAR_TYPES = {"date": datetime.date, "number": int}
 PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
+# A part of a reading that is read only when one of its placeholders has a value: "werkt niet[ als
+# {Role}] op {School}"; "[de ambtskring {Circle}|een ambtskring]" reads the text after the bar instead.
+OPTIONAL = re.compile(r"\[([^\[\]]*)\]")
+
+
+def fill_template(template: str, values: dict, open_names) -> str:
+    """A reading template with its placeholders filled from `values` ({name: text}); an optional
+    part whose placeholders are all in `open_names` is left out (or replaced by its alternative)."""
+    def part(match) -> str:
+        kept, _, instead = match.group(1).partition("|")
+        named = PLACEHOLDER.findall(kept)
+        return instead if named and all(n in open_names for n in named) else kept
+    return PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(0)), OPTIONAL.sub(part, template))
 
 
 @dataclass(frozen=True)
@@ -122,6 +135,10 @@ class Predicate:
     part: str | None = None  # the part of an explanation its facts belong to (80_inzage.dl withholds parts)
     disclosure: bool = False  # a conclusion about what a reader may see: a root, like the decisions
     asked_of: str | None = None  # an interview may ask for such a fact: of this argument's person, or `actor`
+    # Optional wordings: bringing the fact about as a condition ("{Giver} toestemming geeft om …",
+    # read after "als"/"if"), and the fact asked as a yes/no question ("Geeft {Giver} toestemming …?").
+    conditional: dict = field(default_factory=dict, hash=False, compare=False)  # lang -> template
+    question: dict = field(default_factory=dict, hash=False, compare=False)  # lang -> template
 
     @property
     def arity(self) -> int:
@@ -134,7 +151,7 @@ class Predicate:
     def reading(self, lang: str, values) -> str:
         """Read one fact of this predicate aloud in `lang`."""
         names = {arg.name: _show(value) for arg, value in zip(self.args, values)}
-        return PLACEHOLDER.sub(lambda m: names.get(m.group(1), m.group(0)), self.readings[lang])
+        return fill_template(self.readings[lang], names, {a.name for a, v in zip(self.args, values) if v is None})
 
     def arg_index(self, name: str) -> int:
         return next(i for i, arg in enumerate(self.args) if arg.name == name)
@@ -348,6 +365,24 @@ def vocabulary_from_text(text: str, path: str) -> Vocabulary:
                         "which is not one of its arguments",
                         did_you_mean(placeholder, [a.name for a in args]), "vocabulary-reading")
             negative[lang] = template
+        optional = {}
+        for key, meaning in (("if", "how bringing it about reads as a condition"), ("ask", "its yes/no question")):
+            optional[key] = {}
+            for lang in ("nl", "en"):
+                template = spec.get(f"{lang}_{key}")
+                if template is None:
+                    continue
+                if not isinstance(template, str) or not template.strip():
+                    err(pos_of(spec, f"{lang}_{key}", pos), f"`{lang}_{key}` of `{name}` ({meaning}) must be text",
+                        code="vocabulary-reading")
+                    continue
+                for placeholder in PLACEHOLDER.findall(template):
+                    if placeholder not in {a.name for a in args}:
+                        err(pos_of(spec, f"{lang}_{key}", pos),
+                            f"the {lang}_{key} reading of `{name}` names `{{{placeholder}}}`, "
+                            "which is not one of its arguments",
+                            did_you_mean(placeholder, [a.name for a in args]), "vocabulary-reading")
+                optional[key][lang] = template
         by = spec.get("brought_about_by")
         remedy = spec.get("remedy")
         if by is not None and str(by) not in {a.name for a in args}:
@@ -374,7 +409,8 @@ def vocabulary_from_text(text: str, path: str) -> Vocabulary:
                 code="vocabulary-kind")
         predicates[str(name)] = Predicate(str(name), Kind(kind) if kind in KINDS else kind, tuple(args), readings, pos,
                                           None if by is None else str(by), None if remedy is None else str(remedy),
-                                          negative, part, bool(spec.get("disclosure", False)), asked_of)
+                                          negative, part, bool(spec.get("disclosure", False)), asked_of,
+                                          optional["if"], optional["ask"])
     raw_roles = section("roles", "`roles: {duty: must_tell, ground: may_tell, …}`")
     named: dict[str, str] = {}
     for role, name in raw_roles.items():

@@ -16,10 +16,11 @@ from flask import current_app, jsonify, request
 
 from kb.audience import readings
 from kb.decide import DEFAULT_SETTING, OUTCOMES, STRONGER, DecisionError, Question, validate_question
-from kb.explain.readers import DEFAULT_READER, for_reader
+from kb.explain.model import Explanation, WithheldDecision
+from kb.explain.readers import AUDIT_READER, DEFAULT_READER, for_reader
 from kb.explain.render import full_text, summary
 
-from ..auth import require
+from ..auth import AUDIT_SCOPE, has_scope, require
 from ..config import DEMO_NOTICE
 from ..errors import ApiProblem, found, invalid
 from ..state import state
@@ -57,9 +58,20 @@ def read_decision_request(body: dict, vocab) -> tuple[Question, dict]:
         "max_depth": body.get("max_depth"), "max_proofs": body.get("max_proofs", 1),
         "reader": body.get("reader", DEFAULT_READER),
     }
+    check_reader(stored["reader"])
     question = _question(stored, vocab)
     stored["hypothetical"] = [raw_fact(f) for f in question.hypothetical]  # recorded in normal form
     return question, stored
+
+
+def check_reader(reader: str) -> None:
+    """The auditor's view shows what other readers may not see: a 403 without the `audit` scope."""
+    if reader == AUDIT_READER and not has_scope(AUDIT_SCOPE):
+        raise ApiProblem(403, "insufficient-scope", "Forbidden",
+                         "The auditor's view of an explanation needs a token with the `audit` scope; ask for "
+                         "another `reader` (the default is the professional who asked).",
+                         headers={"WWW-Authenticate": f'Bearer realm="deelwijzer", error="insufficient_scope", '
+                                                      f'scope="{AUDIT_SCOPE}"'})
 
 
 def decide_and_record(question: Question, stored: dict):
@@ -138,34 +150,36 @@ def conditions_in(trace: dict, lang: str) -> list[dict]:
     return [{"id": c["id"], "text": c[lang], "source": c["source"]} for c in trace.get("conditions", [])]
 
 
-def explanation_view(explanation: dict, level: str, lang: str) -> dict:
+def explanation_view(shown, level: str, lang: str) -> dict:
     """The explanation at `level` (summary or full) in `lang`, already redacted for its reader. The
-    remedies are left out: a response carries them once, as the decision's own `remedies`."""
-    if level == "summary":
-        return {"level": "summary", "lang": lang, "text": summary(explanation, lang),
-                "why_not_top": why_not_top(explanation, lang)}
-    full = {key: value for key, value in explanation.items() if key != "remedies"}
-    return {**full, "level": "full", "lang": lang, "text": full_text(explanation, lang)}
+    remedies are left out: a response carries them once, as the decision's own `remedies`. A
+    decision its reader may not be shown at all has only its summary: that, and whom to ask."""
+    if isinstance(shown, WithheldDecision) or level == "summary":
+        return {"level": "summary", "lang": lang, "text": summary(shown, lang),
+                "why_not_top": [] if isinstance(shown, WithheldDecision) else why_not_top(shown.to_json(), lang)}
+    full = {key: value for key, value in shown.to_json().items() if key != "remedies"}
+    return {**full, "level": "full", "lang": lang, "text": full_text(shown, lang)}
 
 
 def decision_json(record, explanation: dict | None, level: str, lang: str, reader: str = DEFAULT_READER) -> dict:
-    """The response for a recorded decision; the explanation shown as `reader` may see it (the log
-    keeps the full trace)."""
-    if explanation is not None:
-        explanation = for_reader(explanation, reader)
+    """The response for a recorded decision. The record's fields (outcome, deciding rules, question,
+    versions) are the caller's; the explanation, its conditions and its remedies are written for
+    `reader` (the log keeps the full trace)."""
+    shown = for_reader(explanation, reader) if explanation is not None else None
+    visible = shown.to_json() if isinstance(shown, Explanation) else None
     trace = explanation or record.trace
     out = {
         "id": record.id, "decided_at": record.decided_at, "outcome": record.outcome,
         "deciding_rules": list(record.deciding_rules), "kb_version": record.kb_version,
         "facts_version": record.facts_version, "question": trace["question"],
-        "conditions": conditions_in(trace, lang),
-        "remedies": explanation["remedies"] if explanation else [], "url": page_url(record.id, lang),
+        "conditions": conditions_in(visible if shown is not None else trace, lang),
+        "remedies": visible["remedies"] if visible else [], "url": page_url(record.id, lang),
         "links": _links(record.id, record.deciding_rules, lang),
     }
     if "may_disclose" in trace:
         out["may_disclose"] = trace["may_disclose"]
-    if explanation is not None and level in ("summary", "full"):
-        out["explanation"] = explanation_view(explanation, level, lang)
+    if shown is not None and level in ("summary", "full"):
+        out["explanation"] = explanation_view(shown, level, lang)
     if current_app.config["DEMO"]:
         out["notice"] = DEMO_NOTICE
     return out
@@ -196,14 +210,25 @@ def get_decision(decision_id: int):
     # Read back at the level, language and reader asked for now, or else those it was asked with.
     level = request.args.get("explain", record.request.get("explain", DEFAULT_EXPLAIN))
     lang = request.args.get("lang", record.request.get("lang", DEFAULT_LANG))
-    reader = request.args.get("reader", record.request.get("reader", DEFAULT_READER))
+    reader = request.args.get("reader") or _default_reader(record)
+    check_reader(reader)
     out = {**record.as_dict(), "url": page_url(record.id, lang),
            "links": _links(record.id, record.deciding_rules, lang)}
-    if not is_explained(record):
+    if not has_scope(AUDIT_SCOPE):
+        # The stored trace holds what other readers are not shown: the auditor's alone.
+        del out["trace"]
+    elif not is_explained(record):
         out["explanation"] = explanation
     if level in ("summary", "full"):
         out["view"] = explanation_view(for_reader(explanation, reader), level, lang)
     return jsonify(out)
+
+
+def _default_reader(record) -> str:
+    """The reader a record was asked for, unless that is the auditor and this caller may not audit
+    (records logged when the auditor was the default): then the professional who asked."""
+    asked = record.request.get("reader", DEFAULT_READER)
+    return DEFAULT_READER if asked == AUDIT_READER and not has_scope(AUDIT_SCOPE) else asked
 
 
 def _logged(decision_id: int):
@@ -240,7 +265,7 @@ def replay_decision(decision_id: int):
         "explain": body.get("explain", old.get("explain", DEFAULT_EXPLAIN)),
         "lang": body.get("lang", old.get("lang", DEFAULT_LANG)),
         "max_depth": old.get("max_depth"), "max_proofs": old.get("max_proofs", 1), "replay_of": decision_id,
-        "reader": old.get("reader", DEFAULT_READER),
+        "reader": _default_reader(before),
     }
     question = _question(stored, state().workspace.kb.vocabulary)
     record, explanation = decide_and_record(question, stored)

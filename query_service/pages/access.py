@@ -14,6 +14,8 @@ from urllib.parse import urlsplit
 
 from flask import abort, current_app, redirect, request, session, url_for
 
+from ..interviews import owner_of
+
 SESSION_KEY = "token_sha256"
 SCOPE = "query"
 
@@ -46,6 +48,16 @@ def current_scopes() -> tuple[str, ...] | None:
         return scopes_of_digest(digest(token)) if token else None
     stored = session.get(SESSION_KEY) if sessions_enabled() else None
     return scopes_of_digest(stored) if isinstance(stored, str) else None
+
+
+def current_owner() -> str | None:
+    """Whom what this request opens (an interview) belongs to: its token, by the bearer header or
+    the session's digest of it; None when it has neither."""
+    if request.headers.get("Authorization") is not None:
+        token = _bearer_token()
+        return owner_of(digest(token)) if token else None
+    stored = session.get(SESSION_KEY) if sessions_enabled() else None
+    return owner_of(stored) if isinstance(stored, str) else None
 
 
 def sessions_enabled() -> bool:

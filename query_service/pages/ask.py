@@ -8,6 +8,7 @@ import datetime
 from flask import redirect, request, url_for
 
 from kb.decide import DecisionError, Question, validate_question
+from kb.explain.readers import DEFAULT_READER
 
 from ..api.decisions import decide_and_record
 from ..state import state
@@ -20,7 +21,7 @@ FIELDS = ("actor", "recipient", "item", "at", "setting")
 MAX_SUGGESTIONS = 2000  # names offered per list; the demo knows about a thousand people
 
 
-def _suggestions() -> dict:
+def suggestions() -> dict:
     """The persons and items of the stored facts, and the settings with their labels in each language."""
     ws = state().workspace
     known = ws.facts.entities(ws.kb.vocabulary)
@@ -32,7 +33,7 @@ def _suggestions() -> dict:
 
 
 def _form(lang: str, form: dict, problems: list, status: int = 200):
-    return render_page("ask.html", lang, status=status, form=form, problems=problems, **_suggestions())
+    return render_page("ask.html", lang, status=status, form=form, problems=problems, **suggestions())
 
 
 @bp.get("/ask")
@@ -45,11 +46,9 @@ def ask_form():
     return _form(lang, form, [])
 
 
-@bp.post("/ask")
-@login_required
-def ask():
-    """Decide and record the question; 422 with the form and each problem when it cannot be decided."""
-    lang = choose(request.form.get("lang"), request.args.get("lang"))
+def read_question(lang: str) -> tuple[dict, list, Question | None]:
+    """The question of a posted form: (the form's values, the problems found, the Question when
+    there are none). Each problem names its field: (field, message, suggestion)."""
     form = {name: request.form.get(name, "").strip() for name in FIELDS}
     form["setting"] = form["setting"] or "conversation"
     labels = LABELS[lang]
@@ -64,7 +63,7 @@ def ask():
         if at is None:
             problems.append(("at", labels.bad_date.format(value=form["at"]), ""))
     if problems:
-        return _form(lang, form, problems, 422)
+        return form, problems, None
     question = Question(form["actor"], form["recipient"], form["item"], at, form["setting"])
     ws = state().workspace
     try:
@@ -73,9 +72,21 @@ def ask():
         field = {"unknown-item": "item", "unknown-setting": "setting"}.get(err.code, "actor")
         if err.code == "unknown-person" and "the recipient" in err.message:
             field = "recipient"
-        return _form(lang, form, [(field, err.message, err.suggestion)], 422)
+        return form, [(field, err.message, err.suggestion)], None
+    return form, [], question
+
+
+@bp.post("/ask")
+@login_required
+def ask():
+    """Decide and record the question; 422 with the form and each problem when it cannot be decided.
+    The page shown is written for the professional who asked."""
+    lang = choose(request.form.get("lang"), request.args.get("lang"))
+    form, problems, question = read_question(lang)
+    if question is None:
+        return _form(lang, form, problems, 422)
     stored = {"actor": question.actor, "recipient": question.recipient, "item": question.item,
-              "at": at.isoformat(), "setting": question.setting, "hypothetical": [], "explain": "summary",
-              "lang": lang, "max_depth": None, "max_proofs": 1, "reader": "auditor"}
+              "at": question.at.isoformat(), "setting": question.setting, "hypothetical": [], "explain": "summary",
+              "lang": lang, "max_depth": None, "max_proofs": 1, "reader": DEFAULT_READER}
     record, _ = decide_and_record(question, stored)
     return redirect(url_for("pages.decision", decision_id=record.id, lang=lang), code=303)

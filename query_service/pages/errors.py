@@ -42,6 +42,12 @@ class FormRejected(PageNotFound):
     code = 400
 
 
+class PageForbidden(PageNotFound):
+    """A 403 with a message that names the scope the page needs (the auditor's view)."""
+
+    code = 403
+
+
 class PageBadRequest(PageNotFound):
     """A 400 with a message that names the bad value (an unknown reader)."""
 

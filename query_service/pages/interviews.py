@@ -1,42 +1,49 @@
 """/interviews: the interview as a page. It asks the open questions one at a time, the most
-decisive first, and shows the outcome so far; the answers are hypothetical facts, never stored."""
+decisive first, and shows the outcome so far; when an answer changes the outcome it says so and
+asks whether to go on. The answers are what-if facts, never stored as facts; an interview belongs
+to the token (or the login) that started it."""
 from __future__ import annotations
-
-import datetime
 
 from flask import redirect, request, url_for
 
-from kb.decide import DEFAULT_SETTING, DecisionError, Question
+from kb.decide import DecisionError
 
 from .. import interviews
-from ..state import state
 from . import bp
-from .access import login_required
+from .access import current_owner, login_required
+from .ask import FIELDS, read_question, suggestions
 from .errors import PageBadRequest, PageNotFound
 from .i18n import LABELS, choose
 from .render import render_page
 
-_FIELDS = ("actor", "recipient", "item", "at")
+
+def _form(lang: str, form: dict, problems: list, status: int = 200):
+    return render_page("interview.html", lang, status=status, interview=None, form=form, problems=problems,
+                       **suggestions())
 
 
 @bp.get("/interviews")
 @login_required
 def interview_start():
-    """The question form; with actor, recipient and item filled in, start the interview."""
+    """The question form (fields may be prefilled from the query string)."""
     lang = choose(request.args.get("lang"))
-    args = {name: request.args.get(name, "").strip() for name in _FIELDS}
-    if not (args["actor"] and args["recipient"] and args["item"]):
-        return render_page("interview.html", lang, interview=None, form=args)
-    try:
-        at = datetime.date.fromisoformat(args["at"]) if args["at"] else datetime.date.today()
-    except ValueError:
-        raise PageBadRequest(LABELS[lang].bad_date.format(value=args["at"])) from None
-    setting = request.args.get("setting") or DEFAULT_SETTING
-    question = Question(args["actor"], args["recipient"], args["item"], at, setting)
+    form = {name: request.args.get(name, "").strip() for name in FIELDS}
+    form["setting"] = form["setting"] or "conversation"
+    return _form(lang, form, [])
+
+
+@bp.post("/interviews")
+@login_required
+def interview_begin():
+    """Start an interview on the posted question; 422 with the form and each problem when it cannot be asked."""
+    lang = choose(request.form.get("lang"), request.args.get("lang"))
+    form, problems, question = read_question(lang)
+    if question is None:
+        return _form(lang, form, problems, 422)
     record = {"actor": question.actor, "recipient": question.recipient, "item": question.item,
-              "at": at.isoformat(), "setting": setting, "hypothetical": []}
+              "at": question.at.isoformat(), "setting": question.setting, "hypothetical": []}
     try:
-        started = interviews.start(record, question)
+        started = interviews.start(record, question, current_owner())
     except DecisionError as err:
         raise PageBadRequest(err.message, err.suggestion) from None
     return redirect(url_for("pages.interview", interview_id=started["id"], lang=lang), code=303)
@@ -45,13 +52,11 @@ def interview_start():
 @bp.get("/interviews/<interview_id>")
 @login_required
 def interview(interview_id: str):
-    """The outcome so far, the answers given, and the next question with yes / no."""
+    """The outcome so far, the answers given, and the next question with yes / no — or, when an
+    answer was just reached, the question whether to go on."""
     lang = choose(request.args.get("lang"))
-    found = _find(interview_id, lang)
-    shown = interviews.view(found)
-    setting = state().workspace.kb.vocabulary.types["setting"]
-    return render_page("interview.html", lang, interview=shown, form=None,
-                       setting_label=setting.label(shown["question"]["setting"], lang) or shown["question"]["setting"])
+    shown = interviews.view(_find(interview_id, lang))
+    return render_page("interview.html", lang, interview=shown, form=None, problems=[])
 
 
 @bp.post("/interviews/<interview_id>")
@@ -63,11 +68,26 @@ def interview_answer(interview_id: str):
         interviews.answer(found, request.form.get("question", ""), request.form.get("answer") == "yes")
     except interviews.UnknownQuestion as err:
         raise PageBadRequest(str(err)) from None
+    except interviews.InterviewChanged:
+        pass  # another answer came first: the page shows the interview as it now is
+    return redirect(url_for("pages.interview", interview_id=interview_id, lang=lang), code=303)
+
+
+@bp.post("/interviews/<interview_id>/next")
+@login_required
+def interview_go_on(interview_id: str):
+    """Go on asking after an answer was reached (`end`: stop here)."""
+    lang = choose(request.args.get("lang"))
+    found = _find(interview_id, lang)
+    try:
+        (interviews.end if request.form.get("end") else interviews.go_on)(found)
+    except interviews.InterviewChanged:
+        pass
     return redirect(url_for("pages.interview", interview_id=interview_id, lang=lang), code=303)
 
 
 def _find(interview_id: str, lang: str) -> dict:
-    found = interviews.find(interview_id)
+    found = interviews.find(interview_id, current_owner())
     if found is None:
         raise PageNotFound(LABELS[lang].no_interview.format(id=interview_id))
     return found

@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import current_app, render_template, request, url_for
 
 from kb.explain.render import full_lines, sections_of, summary_lines
+from kb.explain.terms import date_words
 
 from .access import current_scopes, sessions_enabled
 from .i18n import FAILURE_WORD, LABELS, LANG_NAMES, LANGS
@@ -23,6 +24,11 @@ def switch_view(view: str) -> str:
     return url_for(request.endpoint, **args) if request.endpoint else "#"
 
 
+def decided_day(decided_at: str, lang: str) -> str:
+    """The day a record was decided (its UTC timestamp), as a letter writes a date."""
+    return date_words(decided_at[:10], lang)
+
+
 def render_page(template: str, lang: str, status: int = 200, **context):
     """Render `template` in `lang` with the common page context; (body, status)."""
     common = {
@@ -34,6 +40,6 @@ def render_page(template: str, lang: str, status: int = 200, **context):
         "logged_in": "Authorization" not in request.headers and current_scopes() is not None,
         "sessions": sessions_enabled(),
         "summary_lines": summary_lines, "full_lines": full_lines, "sections_of": sections_of,
-        "switch_view": switch_view,
+        "switch_view": switch_view, "decided_day": decided_day,
     }
     return render_template(template, **common, **context), status

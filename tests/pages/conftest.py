@@ -15,9 +15,12 @@ HERE = Path(__file__).resolve().parent
 SEED = HERE / "seed_facts.yaml"
 DAY = "2026-11-02"
 QUERY_TOKEN, ADMIN_TOKEN, ADMIN_ONLY_TOKEN = "page-query-token", "page-admin-token", "page-admin-only-token"
-TOKENS = {QUERY_TOKEN: ["query"], ADMIN_TOKEN: ["query", "admin"], ADMIN_ONLY_TOKEN: ["admin"]}
+AUDIT_TOKEN = "page-audit-token"
+TOKENS = {QUERY_TOKEN: ["query"], ADMIN_TOKEN: ["query", "admin"], ADMIN_ONLY_TOKEN: ["admin"],
+          AUDIT_TOKEN: ["query", "audit"]}
 QUERY = {"Authorization": f"Bearer {QUERY_TOKEN}"}
 ADMIN = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
+AUDIT = {"Authorization": f"Bearer {AUDIT_TOKEN}"}
 SECRET = "a-test-secret-key-for-signing-sessions"
 
 

@@ -303,3 +303,35 @@ def test_scenario_form_shows_bad_input_with_its_line(page, site):
     assert "`2026-13-01` is not a date" in by_id(page, "error-at").text
     assert not page.find_elements("id", "result")
     screenshot(page, "try-errors-en")
+
+
+@pytest.mark.parametrize("lang, words", [
+    ("nl", {"reached": "Er is een antwoord", "permitted": "TOEGELATEN", "ended": "Het vraaggesprek is afgerond"}),
+    ("en", {"reached": "An answer is reached", "permitted": "PERMITTED", "ended": "The interview is finished"}),
+])
+def test_an_interview_is_clicked_through_to_an_outcome(page, site, lang, words):
+    """Logged in through the form (a session, so every POST needs the page's CSRF field): start an
+    interview, answer yes / no until an answer is reached, and stop there."""
+    base, _ = site
+    page.get(f"{base}/interviews?lang={lang}")
+    for name, value in (("actor", "ann"), ("recipient", "tine"), ("item", "i_home_situation")):
+        by_id(page, f"interview-{name}").send_keys(value)
+    # The date picker: set as a person picking 2 November 2026 leaves it.
+    page.execute_script("arguments[0].value = '2026-11-02'", by_id(page, "interview-at"))
+    click_and_load(page, by_id(page, "interview-start"))
+    assert re.fullmatch(r"/interviews/[0-9a-f]{32}", urlsplit(page.current_url).path)
+    screenshot(page, f"interview-start-{lang}")
+    for _ in range(6):  # at most a handful of questions before an answer is reached
+        if page.find_elements("id", "answer-reached"):
+            break
+        question = by_id(page, "question-text").text
+        assert question.endswith("?") and "Ongeldige vraag" not in page.page_source
+        # "Yes" to a consent decides it; "no" to anything else, so the path is the same every time.
+        button = "answer-yes" if question.split()[0] in ("Geeft", "Does") else "answer-no"
+        click_and_load(page, by_id(page, button))
+    assert words["reached"] in page.find_element("tag name", "main").text
+    assert words["permitted"] in by_id(page, "outcome").text
+    assert by_id(page, "answered").text
+    screenshot(page, f"interview-reached-{lang}")
+    click_and_load(page, by_id(page, "stop"))
+    assert words["ended"] in by_id(page, "next-question").text

@@ -1,7 +1,9 @@
 """Every scenario's decision page printed to PDF by headless Chromium (Chrome DevTools
 `Page.printToPDF`, A4): the summary view fits one page and the full view at most five, in both
-languages. The page is the decision page's own template and stylesheet, rendered for the
-scenario's explanation and loaded from the running app so its CSS (with its print rules) applies."""
+languages, for the professional who asked; and the summary the pupil and a parent are handed fits
+one page too. The page is the decision page's own template and stylesheet, rendered for the
+scenario's explanation as that reader may see it, and loaded from the running app so its CSS (with
+its print rules) applies."""
 from __future__ import annotations
 
 import base64
@@ -12,6 +14,7 @@ import pytest
 
 from kb.engine.pydatalog_engine import PyDatalogEngine
 from kb.explain.explainer import explain
+from kb.explain.readers import READERS, for_reader
 from kb.language.knowledge_base import load_knowledge_base
 from kb.scenarios import load_scenario, scenario_paths
 from query_service.pages.render import render_page
@@ -22,7 +25,8 @@ from .conftest import make_app
 from .test_browser import browser  # noqa: F401  (the shared headless Chromium fixture)
 
 DECIDING = [p for p in scenario_paths() if "error:" not in p.read_text(encoding="utf-8")]
-LIMITS = {"summary": 1, "full": 5}
+# (reader, view) -> the most pages it may print on
+LIMITS = {("actor", "summary"): 1, ("actor", "full"): 5, ("pupil", "summary"): 1, ("parent", "summary"): 1}
 A4 = {"paperWidth": 210 / 25.4, "paperHeight": 297 / 25.4, "printBackground": True}
 
 
@@ -34,14 +38,15 @@ def pdf_pages(driver, html: str, path) -> int:
     return len(re.findall(rb"/Type\s*/Page(?![s\w])", pdf))
 
 
-def decision_html(app, base: str, explanation: dict, lang: str, view: str) -> str:
-    """The decision page of `explanation`, as the service renders it, its links resolved against `base`."""
+def decision_html(app, base: str, explanation: dict, lang: str, view: str, reader: str = "actor") -> str:
+    """The decision page of `explanation` for `reader`, as the service renders it, its links resolved
+    against `base`."""
     record = SimpleNamespace(id=1, decided_at="2026-11-29T00:00:00+00:00", kb_version=explanation["kb_version"],
                              facts_version=explanation["facts_version"], hash="0" * 64, prev_hash="0" * 64,
                              request={"lang": lang})
-    with app.test_request_context(f"/decisions/1?lang={lang}&view={view}"):
-        body, _ = render_page("decision.html", lang, record=record, explanation=explanation, view=view,
-                              current_kb=explanation["kb_version"],
+    with app.test_request_context(f"/decisions/1?lang={lang}&view={view}&reader={reader}"):
+        body, _ = render_page("decision.html", lang, record=record, explanation=for_reader(explanation, reader).to_json(),
+                              view=view, reader=reader, readers=READERS, current_kb=explanation["kb_version"],
                               rules_changed=False)
     return body.replace("<head>", f'<head><base href="{base}/">', 1)
 
@@ -72,11 +77,12 @@ def test_every_scenario_prints_its_summary_on_one_page_and_its_full_proof_on_at_
             engine.load(kb, scenario.facts)
             explanation = explain(engine, kb, scenario.facts, scenario.question)
             for lang in ("nl", "en"):
-                for view, limit in LIMITS.items():
-                    pages = pdf_pages(browser, decision_html(app, base, explanation, lang, view), tmp_path / "page.html")
-                    counted[(path.stem, lang, view)] = pages
+                for (reader, view), limit in LIMITS.items():
+                    pages = pdf_pages(browser, decision_html(app, base, explanation, lang, view, reader),
+                                      tmp_path / "page.html")
+                    counted[(path.stem, lang, view)] = max(pages, counted.get((path.stem, lang, view), 0))
                     if not 1 <= pages <= limit:
-                        too_long[f"{path.stem} {lang} {view}"] = pages
+                        too_long[f"{path.stem} {lang} {reader} {view}"] = pages
     finally:
         engine.close()
     assert not too_long, too_long

@@ -26,9 +26,12 @@ HERE = Path(__file__).resolve().parent
 SEED = HERE / "seed_facts.yaml"
 DAY = "2026-11-02"
 QUERY_TOKEN, ADMIN_TOKEN, ADMIN_ONLY_TOKEN = "query-token-1", "admin-token-1", "admin-only-token-1"
-TOKENS = {QUERY_TOKEN: ["query"], ADMIN_TOKEN: ["query", "admin"], ADMIN_ONLY_TOKEN: ["admin"]}
+AUDIT_TOKEN = "audit-token-1"
+TOKENS = {QUERY_TOKEN: ["query"], ADMIN_TOKEN: ["query", "admin"], ADMIN_ONLY_TOKEN: ["admin"],
+          AUDIT_TOKEN: ["query", "audit"]}
 QUERY = {"Authorization": f"Bearer {QUERY_TOKEN}"}
 ADMIN = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
+AUDIT = {"Authorization": f"Bearer {AUDIT_TOKEN}"}
 
 
 class SentRequest:
