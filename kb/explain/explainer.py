@@ -53,7 +53,7 @@ def explain(engine: Engine, kb: KnowledgeBase, facts: FactSet, question: Questio
     found_remedies: list[dict] = []
     if remedies and (decision.outcome == Outcome.FORBIDDEN or stop_trees):
         acting = list(dict.fromkeys([*pupils, *(p for group in parents.values() for p in group)]))
-        failures = widened(missing_remediable(not_trees or stop_trees, kb), kb, acting)
+        failures = widened(missing_remediable(stop_trees or not_trees, kb), kb, acting)
         candidates = candidate_facts(failures, kb, neighbourhood(facts, kb, question), question.at)
 
         def decide_with(extra):

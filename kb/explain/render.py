@@ -208,10 +208,10 @@ class _Layout:
                 lines.append(self.withheld_line(0))
                 continue
             lines.append(Line(0, self.mark, sentence(node.rule_reading[self.lang])))
-        if x.outcome == Outcome.FORBIDDEN:
-            # The closest ways only, and not those a way to change the outcome already words.
+        if x.outcome == Outcome.FORBIDDEN and not x.remedies:
+            # Without a verified way to change it, what the closest rules lack (the full view has every rule).
             closest = closest_candidates(x.why_not, 2)
-            missing = [c for c in closest if not self._covered(c) and c.distance == closest[0].distance]
+            missing = [c for c in closest if c.distance == closest[0].distance]
             if missing:
                 lines.append(Line(0, "", p["missing_h"], kind="subheading"))
             for candidate in missing:
@@ -266,12 +266,6 @@ class _Layout:
             lines.append(Line(1, "", p["rule_source"].format(rule=c.id, source=source_text(c.source)), kind="dossier"))
         lines.append(Line(0, "", p["versions"].format(kb=x.kb_version, facts=x.facts_version or "-"), kind="dossier"))
         return lines
-
-    def _covered(self, candidate: Candidate) -> bool:
-        """A lack that a verified way to change the outcome already words (as a condition, with
-        everyone who could act)."""
-        acts = {a["predicate"] for w in (self.x.ways or ()) for a in w.acts}
-        return bool(acts) and all(f.can_be_brought_about and f.predicate in acts for f in candidate.failed)
 
     def ways(self, limit: int | None = None) -> list[Line]:
         """The verified ways to change the outcome, each as a condition ("Als …, mag …")."""

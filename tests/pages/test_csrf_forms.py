@@ -44,7 +44,7 @@ def test_the_walk_finds_a_post_form_without_the_field():
 def browser(app):
     """A test client logged in through the login form, as a browser is (a session, no bearer header)."""
     client = app.test_client()
-    assert client.post("/login", data={"token": QUERY_TOKEN, "csrf_token": form_token(client)}).status_code == 303
+    assert client.post("/login", data={"token": QUERY_TOKEN, "csrf_token": form_token(client)}).status_code == 302
     return client
 
 

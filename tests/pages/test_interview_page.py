@@ -92,7 +92,7 @@ def test_a_logged_in_browser_answers_with_the_forms_csrf_field(app):
     from .conftest import QUERY_TOKEN
     browser = app.test_client()
     token = form_token(browser)
-    assert browser.post("/login", data={"token": QUERY_TOKEN, "csrf_token": token}).status_code == 303
+    assert browser.post("/login", data={"token": QUERY_TOKEN, "csrf_token": token}).status_code == 302
     csrf = form_token(browser, "/interviews?lang=en")
     response = browser.post("/interviews?lang=en", data={**QUESTION, "lang": "en", "csrf_token": csrf})
     assert response.status_code == 303

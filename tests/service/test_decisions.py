@@ -5,7 +5,7 @@ import datetime
 
 import pytest
 
-from .conftest import ADMIN, DAY, QUERY, decide
+from .conftest import AUDIT, ADMIN, DAY, QUERY, decide
 
 CONSENT_TINE = {"consent": ["lena", "i_home_situation", "tine", "2026-10-01"], "from": "2026-10-01"}
 REQUEST_TOM = {"confidentiality_request": ["lena", "i_home_situation", "tom", "2026-10-20"], "from": "2026-10-20"}
@@ -80,7 +80,7 @@ def test_explain_levels(client):
     assert full["level"] == "full"
     assert full["outcome"] == "forbidden"
     assert [tree["predicate"] for tree in full["why_not"]] == ["permitted", "discretionary", "obligated"]
-    assert "Why not permitted:" in full["text"]
+    assert "Why not permitted?" in full["text"]
 
 
 def test_proof_of_permitted_decision_cites_the_fact_and_its_origin(client):
@@ -107,8 +107,8 @@ def test_at_defaults_to_today_and_setting_to_conversation(client):
 
 def test_stored_record_is_the_decision_as_made(client, ext):
     made = decide(client, actor="ann", recipient="tine", item="i_home_situation", explain="full",
-                  hypothetical=[CONSENT_TINE], lang="nl").get_json()
-    record = client.get(f"/v1/decisions/{made['id']}", headers=QUERY).get_json()
+                  hypothetical=[CONSENT_TINE], lang="nl", reader="auditor", headers=AUDIT).get_json()
+    record = client.get(f"/v1/decisions/{made['id']}", headers=AUDIT).get_json()
     assert record["outcome"] == made["outcome"] == "permitted"
     assert record["deciding_rules"] == made["deciding_rules"]
     assert record["kb_version"] == made["kb_version"] and record["facts_version"] == made["facts_version"]
@@ -191,8 +191,8 @@ def test_a_decision_asked_without_explanation_is_logged_lean_and_explained_on_re
     assert lean["outcome"] == full["outcome"] == "forbidden"
     assert lean["deciding_rules"] == full["deciding_rules"]
     assert "explanation" not in lean and lean["remedies"] == []
-    lean_record = client.get(f"/v1/decisions/{lean['id']}", headers=QUERY).get_json()
-    full_record = client.get(f"/v1/decisions/{full['id']}", headers=QUERY).get_json()
+    lean_record = client.get(f"/v1/decisions/{lean['id']}", headers=AUDIT).get_json()
+    full_record = client.get(f"/v1/decisions/{full['id']}", headers=AUDIT).get_json()
     assert lean_record["trace"]["level"] == "decision" and "explanation" not in full_record
     assert lean_record["explanation"] == full_record["trace"]
     assert any(r["facts"][0]["predicate"] == "consent" for r in lean_record["explanation"]["remedies"])
@@ -205,7 +205,7 @@ def test_a_lean_decision_is_explained_on_its_own_versions_after_the_facts_change
     added = client.post("/v1/facts", json={"facts": [CONSENT_TINE]}, headers=ADMIN)
     assert added.status_code == 201
     assert decide(client, **question, explain="none").get_json()["outcome"] == "permitted"
-    record = client.get(f"/v1/decisions/{lean['id']}", headers=QUERY).get_json()
+    record = client.get(f"/v1/decisions/{lean['id']}", headers=AUDIT).get_json()
     assert record["explanation"]["outcome"] == "forbidden"
     assert record["explanation"]["facts_version"] == lean["facts_version"]
 

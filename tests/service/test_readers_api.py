@@ -1,7 +1,7 @@
 """POST /v1/decisions with `reader`: the explanation as that reader may see it; the log keeps all."""
 from __future__ import annotations
 
-from .conftest import QUERY, decide
+from .conftest import AUDIT, QUERY, decide
 from .test_errors import problem
 
 # Lena asks to keep her home situation from her parents; Greet is her mother (what-if facts).
@@ -17,24 +17,45 @@ def test_a_parent_reads_the_decision_without_the_request_kept_from_the_parents(c
     assert body["outcome"] == "forbidden"
     shown = body["explanation"]
     assert shown["reader"] == "parent" and "withheld" not in shown
-    assert "I1.request_kept_from_parents" in shown["text"] and "2026-10-05" not in shown["text"]
+    assert "Part of this explanation cannot be shown to you." in shown["text"]
+    assert "I1." not in shown["text"] and "5 October 2026" not in shown["text"] and "I1." not in str(shown)
     # The decision log keeps the full trace, the request and what the parent is not shown included.
     trace = ext.log.get(body["id"]).trace
     assert trace["withheld"]["parent"][0]["rule"] == "I1.request_kept_from_parents"
     assert ext.log.get(body["id"]).request["reader"] == "parent"
 
 
-def test_the_summary_for_a_parent_says_what_was_withheld_and_on_which_rule(client):
+def test_the_summary_for_a_parent_says_that_something_was_withheld_never_what_nor_on_which_rule(client):
     body = decide(client, **QUESTION, reader="parent", lang="nl").get_json()
     text = body["explanation"]["text"]
-    assert "niet getoond aan deze lezer" in text and "I1.request_kept_from_parents" in text
-    assert "2026-10-05" not in text
+    assert "Een deel van deze uitleg kan niet aan u getoond worden." in text and "terecht bij ann" in text
+    assert "I1." not in text and "5 oktober 2026" not in text and "vertrouwelijk" not in text
 
 
 def test_the_pupil_and_the_auditor_read_the_request(client):
-    for reader in ("pupil", "auditor"):
-        text = decide(client, **QUESTION, reader=reader, explain="full").get_json()["explanation"]["text"]
-        assert "2026-10-05" in text and "withheld from this reader" not in text
+    for reader, headers in (("pupil", QUERY), ("auditor", AUDIT)):
+        text = decide(client, **QUESTION, reader=reader, explain="full", headers=headers).get_json()["explanation"]["text"]
+        assert "5 October 2026" in text and "cannot be shown to you" not in text
+
+
+def test_the_default_reader_is_the_professional_who_asked(client, ext):
+    body = decide(client, **QUESTION, explain="full").get_json()
+    assert body["explanation"]["reader"] == "actor" and ext.log.get(body["id"]).request["reader"] == "actor"
+    assert "This explanation is written for ann, who asked the question." in body["explanation"]["text"]
+
+
+def test_the_auditors_view_needs_the_audit_scope_and_refusing_it_records_nothing(client, ext):
+    logged = ext.decisions_logged()
+    problem(decide(client, **QUESTION, reader="auditor"), 403, "insufficient-scope")
+    assert ext.decisions_logged() == logged
+    made = decide(client, **QUESTION, reader="auditor", explain="full", headers=AUDIT).get_json()
+    assert made["explanation"]["reader"] == "auditor" and "withheld" in made["explanation"]
+    # Read back: the stored trace and the auditor's view are the audit scope's alone.
+    problem(client.get(f"/v1/decisions/{made['id']}?reader=auditor", headers=QUERY), 403, "insufficient-scope")
+    plain = client.get(f"/v1/decisions/{made['id']}?explain=full", headers=QUERY).get_json()
+    assert "trace" not in plain and plain["view"]["reader"] == "actor"
+    audited = client.get(f"/v1/decisions/{made['id']}?explain=full", headers=AUDIT).get_json()
+    assert audited["trace"]["withheld"]["parent"] and audited["view"]["reader"] == "auditor"
 
 
 def test_an_unknown_reader_is_a_problem_and_changes_nothing(client, ext):
