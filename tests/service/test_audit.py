@@ -11,7 +11,7 @@ from kb.cli import main as kb_main
 from kb.store.db import Database
 from query_service.state import EXTENSION
 
-from .conftest import ADMIN, QUERY, decide, make_app
+from .conftest import AUDIT, ADMIN, QUERY, decide, make_app
 
 TINE = {"actor": "ann", "recipient": "tine", "item": "i_home_situation"}
 CONSENT = {"consent": ["lena", "i_home_situation", "tine", "2026-10-01"], "from": "2026-10-01"}
@@ -50,7 +50,7 @@ def permitted_by_consent(client) -> tuple[int, int]:
 def test_an_untouched_store_verifies_and_binds_rule_and_fact_hashes(backend_app, db_url, capsys):
     client = backend_app.test_client()
     decision_id, _ = permitted_by_consent(client)
-    record = client.get(f"/v1/decisions/{decision_id}", headers=QUERY).get_json()
+    record = client.get(f"/v1/decisions/{decision_id}", headers=AUDIT).get_json()  # the trace is the auditor's
     assert record["explanation"]["outcome"] == "permitted"
     assert len(record["rules_hash"]) == 64 and len(record["facts_hash"]) == 64
     code, out = verify(db_url, capsys)

@@ -11,7 +11,7 @@ from kb.engine.materialized import MaterializedEngine
 from query_service.pages.scenario import example, try_out
 from query_service.state import EXTENSION
 
-from .conftest import ADMIN, DAY, QUERY, SEED, decide, make_app
+from .conftest import AUDIT, ADMIN, DAY, QUERY, SEED, decide, make_app
 from .test_decisions import CONSENT_TINE
 
 
@@ -57,7 +57,7 @@ def test_the_service_decides_tries_out_and_rebuilds_with_the_configured_engine(b
         question = {"actor": "ann", "recipient": "tine", "item": "i_home_situation"}
         lean = decide(client, **question, explain="none").get_json()
         assert client.post("/v1/facts", json={"facts": [CONSENT_TINE]}, headers=ADMIN).status_code == 201
-        record = client.get(f"/v1/decisions/{lean['id']}", headers=QUERY).get_json()
+        record = client.get(f"/v1/decisions/{lean['id']}", headers=AUDIT).get_json()
         assert record["explanation"]["facts_version"] == lean["facts_version"]
         assert len(built) == 2, "the explanation on the old fact base was rebuilt in a configured engine"
         with app.app_context():

@@ -79,7 +79,7 @@ def test_tokens_from_environment_forms():
 
 def test_demo_mode_is_on_without_tokens_and_says_so():
     config = load_config({}, environ={})
-    assert config["DEMO"] is True and config["TOKENS"] == {DEMO_TOKEN: ("query", "admin")}
+    assert config["DEMO"] is True and config["TOKENS"] == {DEMO_TOKEN: ("query", "admin", "audit")}
 
 
 @pytest.fixture()
