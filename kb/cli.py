@@ -38,6 +38,7 @@ from .cli_tools import (
 from .decide import DEFAULT_SETTING, DecisionError, Question
 from .decision_table import why_no_table
 from .engine.registry import ENGINES, REFERENCE_ENGINE, UnknownEngine, configured_engine, engine_factory
+from .explain.readers import READERS, for_reader
 from .facts.fixtures import load_fact_file
 from .language.diagnostics import KnowledgeBaseError, render_all
 from .language.knowledge_base import DEFAULT_DIR, check_directory, load_knowledge_base
@@ -232,7 +233,6 @@ def cmd_decide(args) -> int:
         question = Question(args.actor, args.recipient, args.item, args.at or datetime.date.today(), args.setting,
                             tuple(hypothetical))
         if args.explain:
-            from .explain.readers import for_reader
             from .explain.render import render_text
             explanation = workspace.explain(question)
             if args.reader:
@@ -370,7 +370,7 @@ def build_parser() -> argparse.ArgumentParser:
                      help="a fact file of what-if facts added for this question only")
     dec.add_argument("--explain", action="store_true", help="print the full explanation")
     dec.add_argument("--lang", choices=("nl", "en"), default="en", help="language of the text (default en)")
-    dec.add_argument("--reader", choices=("actor", "pupil", "parent", "other", "auditor"),
+    dec.add_argument("--reader", choices=READERS,
                      help="with --explain: the explanation as this reader may see it (default: the whole trace)")
     add_format(dec)
     dec.set_defaults(func=cmd_decide)

@@ -27,6 +27,8 @@ def values(type_name: str, kb) -> list:
         return ["s1"]
     if type_name == "kind":
         return ["health", "home"]
+    if type_name == "name":
+        return ["Ann", "Bo"]
     if type_name == "date":
         return [datetime.date(2010, 5, 1), datetime.date(2016, 5, 1), datetime.date(2026, 10, 1),
                 datetime.date(2026, 11, 1)]

@@ -71,7 +71,9 @@ def test_renaming_the_decision_predicates_keeps_the_explanations(renamed_kb, nam
         engine.close()
     for lang, text in texts.items():
         golden = (GOLDEN_DIR / f"{name}.{lang}.txt").read_text(encoding="utf-8")
-        assert text.splitlines()[:-1] == golden.splitlines()[:-1]
+        # The line naming the rules' version (for the file) differs: the rule texts did change.
+        assert [line for line in text.splitlines() if renamed_kb.version not in line] == \
+            [line for line in golden.splitlines() if load_knowledge_base().version not in line]
 
 
 def _without_role(kb_copy: Path, role: str) -> list:

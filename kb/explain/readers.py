@@ -47,9 +47,11 @@ AUDIT_READER = Reader.AUDITOR  # needs a token with the `audit` scope
 WHOLE_ITEM = "item"  # the part that is everything about the item
 
 
-def reader_people(kb: KnowledgeBase, facts: FactSet, question, reader: str) -> set | None:
+def reader_people(kb: KnowledgeBase, facts: FactSet, question, reader: str) -> set:
     """The people who read an explanation in a role: the actor; the pupils the item is about; their
-    parents; None for anyone else (every person); nobody for the auditor (shown everything)."""
+    parents; for anyone else, everybody a rule could withhold something from — the people of the
+    question and every person a fact about the item names (a request's addressee); nobody for the
+    auditor (shown everything)."""
     pupils = pupils_of(kb, facts, question)
     if reader == Reader.ACTOR:
         return {question.actor}
@@ -58,7 +60,10 @@ def reader_people(kb: KnowledgeBase, facts: FactSet, question, reader: str) -> s
     if reader == Reader.PARENT:
         return set(parents_of(kb, facts, pupils, question.at))
     if reader == Reader.OTHER:
-        return None
+        types = kb.vocabulary.predicates
+        named = {value for fact in facts.mentioning(question.item)
+                 for arg, value in zip(types[fact.predicate].args, fact.args) if arg.type == "person"}
+        return {question.actor, question.recipient, *pupils, *parents_of(kb, facts, pupils, question.at), *named}
     return set()
 
 
@@ -72,10 +77,8 @@ def withheld_parts(ev, kb: KnowledgeBase, facts: FactSet, question) -> dict:
     for reader in READERS:
         if reader == Reader.AUDITOR:
             continue
-        people = reader_people(kb, facts, question, reader)
-        rows = ([row for person in sorted(people, key=str)
-                 for row in ev.ask(kb.roles.withheld_from, (person, question.item, None))]
-                if people is not None else ev.ask(kb.roles.withheld_from, (None, question.item, None)))
+        rows = [row for person in sorted(reader_people(kb, facts, question, reader), key=str)
+                for row in ev.ask(kb.roles.withheld_from, (person, question.item, None))]
         found: dict[tuple, dict] = {}
         for row in rows:
             _, item, part = row

@@ -18,6 +18,7 @@ from dataclasses import dataclass, replace
 from ..decide import STRONGER
 from ..language.vocabulary import Outcome
 from .model import Candidate, Explanation, Failure, ProofNode, WhyNotTree, WithheldDecision
+from .readers import Reader
 from .terms import date_words
 
 PHRASES = {
@@ -131,7 +132,7 @@ _FAILURE_WORD = {"missing-fact": "missing", "not-derived": "not_derived", "block
 _INTERNAL_SOURCE = re.compile(r'domain\.md\s*(?:"[^"]*")?\s*;?\s*')
 HEADINGS = ("heading", "subheading", "dossier-heading")
 # Readers who are shown the rules, statement lists and versions (the file); None: no reader chosen.
-FILE_READERS = (None, "actor", "auditor")
+FILE_READERS = (None, Reader.ACTOR, Reader.AUDITOR)
 
 
 @dataclass(frozen=True)
@@ -169,7 +170,7 @@ class _Layout:
 
     def __init__(self, explanation: Explanation, lang: str):
         self.x, self.lang = explanation, lang
-        self.p = {**PHRASES[lang], **(FORMAL[lang] if explanation.reader == "parent" else {})}
+        self.p = {**PHRASES[lang], **(FORMAL[lang] if explanation.reader == Reader.PARENT else {})}
         self.mark = MARKS[explanation.outcome]
         self.seen: dict[tuple, str] = {}
         self.codes = explanation.reader in FILE_READERS  # rule ids and sources in the notes
@@ -218,7 +219,7 @@ class _Layout:
                 lines.append(Line(0, NEEDED, self.lacks(candidate)))
         lines += self.ways(limit=3)
         if x.conditions:
-            heading = p["conditions"] if x.reader in (None, "actor") else p["conditions_of"].format(**self.people())
+            heading = p["conditions"] if x.reader in (None, Reader.ACTOR) else p["conditions_of"].format(**self.people())
             lines.append(Line(0, "", heading, kind="subheading"))
             for condition in x.conditions:
                 lines.append(Line(0, "", condition.text[self.lang], kind="condition"))
@@ -236,7 +237,7 @@ class _Layout:
         first = [q.actor, q.recipient, *(q.about or ())]
         for person in dict.fromkeys([*(p for p in first if p in q.who), *sorted(q.who, key=str)]):
             text = q.who[person][self.lang]
-            if self.x.reader == "auditor":
+            if self.x.reader == Reader.AUDITOR:
                 name = self.name(person)
                 text = text.replace(name, f"{name} ({person})", 1) if name != str(person) else text
             out.append(Line(1, "", text, kind="people"))
@@ -245,7 +246,7 @@ class _Layout:
     def reader_sentence(self) -> str:
         p, q = self.p, self.x.question
         pupils = self._listed([self.name(v) for v in q.about or ()])
-        if self.x.reader == "parent":
+        if self.x.reader == Reader.PARENT:
             parents = [v for v in q.who if v not in (q.actor, q.recipient, *(q.about or ()))]
             group = (p["parents_of"] if len(parents) != 1 else p["parent_of"]).format(pupils=pupils)
             named = self._listed([self.name(v) for v in parents])
@@ -471,7 +472,7 @@ class _Notice:
 
     def __init__(self, notice: WithheldDecision, lang: str):
         self.n, self.lang = notice, lang
-        self.p = {**PHRASES[lang], **(FORMAL[lang] if notice.reader == "parent" else {})}
+        self.p = {**PHRASES[lang], **(FORMAL[lang] if notice.reader == Reader.PARENT else {})}
 
     def lines(self) -> list[Line]:
         p, n = self.p, self.n
