@@ -20,6 +20,7 @@ import datetime
 import hashlib
 import json
 import uuid
+import weakref
 
 from kb.decide import Question
 from kb.explain.explainer import question_words
@@ -69,11 +70,14 @@ def owner_of_token(token: str) -> str:
     return owner_of(hashlib.sha256(token.encode("utf-8")).hexdigest())
 
 
+_READY: weakref.WeakSet = weakref.WeakSet()  # the databases whose interview table exists
+
+
 def _db() -> Database:
     db = state().db
-    if not getattr(db, "_interviews_ready", False):
+    if db not in _READY:
         db.create_schema(SCHEMA)
-        db._interviews_ready = True
+        _READY.add(db)
     return db
 
 
@@ -120,7 +124,8 @@ def answer(interview: dict, question_id: str, yes: bool) -> dict:
     (updated["yes"] if yes else updated["no"]).append(asked)
     out = view(updated)  # a failure here leaves the interview as it was
     # An answer that changes the outcome reaches one: the page then asks whether to go on.
-    updated["paused"] = out["reached"] = len(updated["outcomes"]) > 1 and updated["outcomes"][-1] != updated["outcomes"][-2]
+    outcomes = updated["outcomes"]
+    updated["paused"] = out["reached"] = len(outcomes) > 1 and outcomes[-1] != outcomes[-2]
     _save(updated)
     return out
 

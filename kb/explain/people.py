@@ -120,7 +120,7 @@ def _describe(kb: KnowledgeBase, facts: FactSet, valid: list, person, pupils, da
             phrases.append(w["pupil_at"].format(school=called("school", fact.args[1])))
         elif pred.arity == 1:
             # "{Person} is a CLB worker" → "is a CLB worker": the vocabulary's own words for the role.
-            prefix = "{%s} " % pred.args[0].name
+            prefix = f"{{{pred.args[0].name}}} "
             if pred.readings[lang].startswith(prefix):
                 phrases.append(fill_template(pred.readings[lang][len(prefix):], {}, set()))
     if person in pupils:
@@ -132,7 +132,8 @@ def _describe(kb: KnowledgeBase, facts: FactSet, valid: list, person, pupils, da
 def _joined(phrases: list[str], w: dict) -> str:
     """The phrases as one predicate: the "is …" ones first, sharing their verb, then the others."""
     states = [p[len(w["is"]):] for p in phrases if p.startswith(w["is"])]
-    items = ([w["is"] + _listed(states, w["and"])] if states else []) + [p for p in phrases if not p.startswith(w["is"])]
+    acts = [p for p in phrases if not p.startswith(w["is"])]
+    items = ([w["is"] + _listed(states, w["and"])] if states else []) + acts
     if len(items) == 1:
         return items[0]
     # "is 10 jaar en leerling van …, en wordt …": a comma where an "en" already stands inside.

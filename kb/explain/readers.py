@@ -210,7 +210,8 @@ class _Redactor:
             children = tuple(self.proof(c) for c in node.children)
             if not root and any(c.kind == "withheld" for c in children):
                 return self._hide(node)  # a reason built on a withheld fact would tell it
-            self.shown_rules.add(node.rule.id)
+            if node.rule is not None:
+                self.shown_rules.add(node.rule.id)
             return replace(node, children=children)
         if node.why_not is not None:
             return replace(node, why_not=self.why_not(node.why_not))

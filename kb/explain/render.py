@@ -94,7 +94,8 @@ PHRASES = {
         "not_evaluated": "een verdere voorwaarde, die pas na de andere nagegaan wordt",
         "still_to_check": "{reading}, wat pas na de andere voorwaarden nagegaan wordt",
         "context": "vraag", "truncated": "… (dieper bewijs weggelaten)",
-        "rule": "regel", "no_remedy": "Geen toestemming, afspraak, aanwijzing of vraag van iemand zou de uitkomst veranderen.",
+        "rule": "regel",
+        "no_remedy": "Geen toestemming, afspraak, aanwijzing of vraag van iemand zou de uitkomst veranderen.",
         "versions": "Versie regels {kb}, versie feiten {facts}.",
         "distance": "afstand", "satisfied": "geldt", "valid": "geldig",
         "outside_validity": "zo'n feit bestaat, maar niet op deze datum",
@@ -199,8 +200,8 @@ class _Layout:
             lines.append(Line(0, "", self.reader_sentence(), kind="reader"))
         if x.shown == "part":
             lines.append(Line(0, WITHHELD, f"{p['withheld']} {p['ask'].format(**self.people())}", kind="withheld"))
-        lines.append(Line(0, self.mark, f"{p['decision']}: {p[x.outcome]}. {p['said_' + x.outcome].format(**self.people())}",
-                          kind="outcome"))
+        said = p["said_" + x.outcome].format(**self.people())
+        lines.append(Line(0, self.mark, f"{p['decision']}: {p[x.outcome]}. {said}", kind="outcome"))
         reasons = self._reasons()
         if reasons:
             lines.append(Line(0, "", p["because"], kind="subheading"))
@@ -219,7 +220,8 @@ class _Layout:
                 lines.append(Line(0, NEEDED, self.lacks(candidate)))
         lines += self.ways(limit=3)
         if x.conditions:
-            heading = p["conditions"] if x.reader in (None, Reader.ACTOR) else p["conditions_of"].format(**self.people())
+            addressed = x.reader in (None, Reader.ACTOR)  # the professional who tells, or someone reading about it
+            heading = p["conditions"] if addressed else p["conditions_of"].format(**self.people())
             lines.append(Line(0, "", heading, kind="subheading"))
             for condition in x.conditions:
                 lines.append(Line(0, "", condition.text[self.lang], kind="condition"))
@@ -262,7 +264,8 @@ class _Layout:
         lines = [Line(0, "", p["dossier"], kind="dossier-heading")]
         lines.append(Line(0, "", p["decided_by"].format(rules=", ".join(x.deciding_rules)), kind="dossier"))
         for s in x.sources:
-            lines.append(Line(1, "", p["rule_source"].format(rule=s.rule, source=source_text(s.source)), kind="dossier"))
+            lines.append(Line(1, "", p["rule_source"].format(rule=s.rule, source=source_text(s.source)),
+                              kind="dossier"))
         for c in x.conditions:
             lines.append(Line(1, "", p["rule_source"].format(rule=c.id, source=source_text(c.source)), kind="dossier"))
         lines.append(Line(0, "", p["versions"].format(kb=x.kb_version, facts=x.facts_version or "-"), kind="dossier"))

@@ -139,7 +139,8 @@ class WhyNot:
                        "args": [jsonable(a) for a in args],
                        "reading": atom_reading(self.kb, lit.atom.predicate, args, names=self.names),
                        # the condition "not X" fails because X holds: it reads as X
-                       "negation": atom_reading(self.kb, lit.atom.predicate, args, names=self.names), "cost": _BLOCK_COST}
+                       "negation": atom_reading(self.kb, lit.atom.predicate, args, names=self.names),
+                       "cost": _BLOCK_COST}
             if self.prover is not None:
                 failure["proof"] = self.prover.prove(lit.atom.predicate, args)
             return failure

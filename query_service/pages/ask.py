@@ -54,7 +54,7 @@ def read_question(lang: str) -> tuple[dict, list, Question | None]:
     labels = LABELS[lang]
     problems = [(name, labels.required.format(field=labels[{"item": "item_label"}.get(name, name)]), "")
                 for name in ("actor", "recipient", "item") if not form[name]]
-    at = datetime.date.today()
+    at: datetime.date | None = datetime.date.today()
     if form["at"]:
         try:
             at = datetime.date.fromisoformat(form["at"]) if len(form["at"]) == 10 else None
@@ -62,7 +62,7 @@ def read_question(lang: str) -> tuple[dict, list, Question | None]:
             at = None
         if at is None:
             problems.append(("at", labels.bad_date.format(value=form["at"]), ""))
-    if problems:
+    if problems or at is None:
         return form, problems, None
     question = Question(form["actor"], form["recipient"], form["item"], at, form["setting"])
     ws = state().workspace

@@ -4,7 +4,9 @@ asks whether to go on. The answers are what-if facts, never stored as facts; an 
 to the token (or the login) that started it."""
 from __future__ import annotations
 
-from flask import redirect, request, url_for
+import contextlib
+
+from flask import abort, redirect, request, url_for
 
 from kb.decide import DecisionError
 
@@ -43,7 +45,7 @@ def interview_begin():
     record = {"actor": question.actor, "recipient": question.recipient, "item": question.item,
               "at": question.at.isoformat(), "setting": question.setting, "hypothetical": []}
     try:
-        started = interviews.start(record, question, current_owner())
+        started = interviews.start(record, question, _owner())
     except DecisionError as err:
         raise PageBadRequest(err.message, err.suggestion) from None
     return redirect(url_for("pages.interview", interview_id=started["id"], lang=lang), code=303)
@@ -79,15 +81,21 @@ def interview_go_on(interview_id: str):
     """Go on asking after an answer was reached (`end`: stop here)."""
     lang = choose(request.args.get("lang"))
     found = _find(interview_id, lang)
-    try:
+    with contextlib.suppress(interviews.InterviewChanged):  # another step came first: the page shows it
         (interviews.end if request.form.get("end") else interviews.go_on)(found)
-    except interviews.InterviewChanged:
-        pass
     return redirect(url_for("pages.interview", interview_id=interview_id, lang=lang), code=303)
 
 
+def _owner() -> str:
+    """Who is asking (login_required let only a token through, by header or session)."""
+    owner = current_owner()
+    if owner is None:
+        abort(401)
+    return owner
+
+
 def _find(interview_id: str, lang: str) -> dict:
-    found = interviews.find(interview_id, current_owner())
+    found = interviews.find(interview_id, _owner())
     if found is None:
         raise PageNotFound(LABELS[lang].no_interview.format(id=interview_id))
     return found
