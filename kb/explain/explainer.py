@@ -53,8 +53,9 @@ def explain(engine: Engine, kb: KnowledgeBase, facts: FactSet, question: Questio
     found_remedies: list[dict] = []
     if remedies and (decision.outcome == Outcome.FORBIDDEN or stop_trees):
         acting = list(dict.fromkeys([*pupils, *(p for group in parents.values() for p in group)]))
-        failures = widened(missing_remediable(stop_trees or not_trees, kb), kb, acting)
-        candidates = candidate_facts(failures, kb, neighbourhood(facts, kb, question), question.at)
+        missing = missing_remediable(stop_trees or not_trees, kb)
+        around = neighbourhood(facts, kb, question)
+        candidates = candidate_facts(widened(missing, kb, acting), kb, around, question.at)
 
         def decide_with(extra):
             what_if = Question(question.actor, question.recipient, question.item, question.at,
@@ -62,7 +63,8 @@ def explain(engine: Engine, kb: KnowledgeBase, facts: FactSet, question: Questio
             return engine.run(what_if.context(), lambda ev: decide_in(ev, kb, what_if, facts.version))
 
         found_remedies = find_remedies(candidates, decide_with, decision.outcome, kb, names,
-                                       max_size=1 if stop_trees else MAX_SIZE)
+                                       max_size=1 if stop_trees else MAX_SIZE,
+                                       paired=candidate_facts(missing, kb, around, question.at))
     return {
         "schema": SCHEMA_VERSION,
         "question": {**question_json(question), "words": words, "who": who, "about": pupils},

@@ -23,14 +23,16 @@ from .terms import LANGS, word
 # A role is a phrase after the person's name; those starting with "is" / "is" are joined as one.
 _WORDS = {
     "en": {"at": "is {role} at {school}", "parent_of": "is a parent of {pupil}",
-           "circle": "belongs, for {pupil}, to the circle {circle}", "guide_of": "guides {pupil}",
+           "circle": "belongs, for {pupil}, to the circle {circle}",
+           "circles": "belongs, for {pupil}, to the circles {circle}", "guide_of": "guides {pupil}",
            "pupil_at": "is a pupil of {school}", "age": "is {age} years old",
            "presumed": "is presumed capable of judging their own interests",
            "judged": "was judged capable of judging their own interests",
            "not_capable": "is not yet held capable of judging their own interests",
            "is": "is ", "and": " and ", "then": ", and "},
     "nl": {"at": "is {role} op {school}", "parent_of": "is ouder van {pupil}",
-           "circle": "hoort voor {pupil} bij de ambtskring {circle}", "guide_of": "begeleidt {pupil}",
+           "circle": "hoort voor {pupil} bij de ambtskring {circle}",
+           "circles": "hoort voor {pupil} bij de ambtskringen {circle}", "guide_of": "begeleidt {pupil}",
            "pupil_at": "is leerling van {school}", "age": "is {age} jaar",
            "presumed": "wordt bekwaam geacht om zelf over de eigen belangen te oordelen",
            "judged": "werd bekwaam geacht om zelf over de eigen belangen te oordelen",
@@ -102,6 +104,7 @@ def _describe(kb: KnowledgeBase, facts: FactSet, valid: list, person, pupils, da
         return word(kb, type_name, value, lang, names=names)
 
     phrases: list[str] = []
+    circles: dict = {}  # pupil -> the circles the person belongs to for them
     for fact in valid:
         pred = kb.vocabulary.predicates[fact.predicate]
         if fact.predicate == roles_of.staff:
@@ -112,8 +115,7 @@ def _describe(kb: KnowledgeBase, facts: FactSet, valid: list, person, pupils, da
         elif fact.predicate == roles_of.parent and fact.args[1] in pupils:
             phrases.append(w["parent_of"].format(pupil=called("person", fact.args[1])))
         elif fact.predicate == roles_of.circle_member and fact.args[1] in pupils:
-            phrases.append(w["circle"].format(circle=called("circle", fact.args[2]),
-                                              pupil=called("person", fact.args[1])))
+            circles.setdefault(fact.args[1], []).append(called("circle", fact.args[2]))
         elif fact.predicate == roles_of.guides and fact.args[1] in pupils:
             phrases.append(w["guide_of"].format(pupil=called("person", fact.args[1])))
         elif fact.predicate == roles_of.pupil and person not in pupils:
@@ -123,6 +125,10 @@ def _describe(kb: KnowledgeBase, facts: FactSet, valid: list, person, pupils, da
             prefix = f"{{{pred.args[0].name}}} "
             if pred.readings[lang].startswith(prefix):
                 phrases.append(fill_template(pred.readings[lang][len(prefix):], {}, set()))
+    for pupil, labels in circles.items():
+        key = "circle" if len(labels) == 1 else "circles"
+        phrases.append(w[key].format(circle=_listed(list(dict.fromkeys(labels)), w["and"]),
+                                     pupil=called("person", pupil)))
     if person in pupils:
         phrases += _pupil_phrases(kb, facts, valid, person, day, w, holds, called)
     name = called("person", person)

@@ -49,16 +49,17 @@ def missing_remediable(trees: Iterable[dict], kb: KnowledgeBase) -> list[dict]:
 
 
 def widened(failures: list[dict], kb: KnowledgeBase, acting: list) -> list[dict]:
-    """The failures, each act named for one of `acting` (the pupils and their parents) also named
-    for each of the others: whoever of them could perform it."""
+    """The failures, each act named for one of `acting` (the pupils and their parents) — or for
+    nobody in particular — named for each of them instead: whoever of them could perform it."""
     out, seen = [], set()
     for failure in failures:
         pred = kb.vocabulary.predicates[failure["predicate"]]
         index = pred.arg_index(pred.brought_about_by)
         variants = [failure]
-        if failure["args"][index] in acting:
-            variants += [{**failure, "args": [*failure["args"][:index], person, *failure["args"][index + 1:]]}
-                         for person in acting]
+        if failure["args"][index] is None or failure["args"][index] in acting:
+            variants = [{**failure, "args": [*failure["args"][:index], person, *failure["args"][index + 1:]]}
+                        for person in dict.fromkeys([*([failure["args"][index]] if failure["args"][index] else []),
+                                                     *acting])]
         for variant in variants:
             key = (variant["predicate"], tuple(map(str, variant["args"])))
             if key not in seen:
@@ -108,15 +109,17 @@ def candidate_facts(failures: list[dict], kb: KnowledgeBase, values: dict[str, l
 
 
 def find_remedies(candidates: list[Fact], decide_with: Callable[[tuple[Fact, ...]], object],
-                  outcome_now: str, kb: KnowledgeBase, names=None, max_size: int = MAX_SIZE) -> list[dict]:
-    """Verified remedies: singles that change the outcome, else (up to `max_size`) minimal pairs."""
+                  outcome_now: str, kb: KnowledgeBase, names=None, max_size: int = MAX_SIZE,
+                  paired: list[Fact] | None = None) -> list[dict]:
+    """Verified remedies: singles that change the outcome, else (up to `max_size`) minimal pairs,
+    sought among `paired` (default `candidates`): the same act by another person makes no new pair."""
     remedies = []
     for fact in candidates:
         decision = decide_with((fact,))
         if decision.outcome != outcome_now:
             remedies.append(_remedy((fact,), decision, kb, names))
     if not remedies and max_size >= 2:
-        for pair in itertools.combinations(candidates[:PAIR_POOL], 2):
+        for pair in itertools.combinations((candidates if paired is None else paired)[:PAIR_POOL], 2):
             decision = decide_with(pair)
             if decision.outcome != outcome_now:
                 remedies.append(_remedy(pair, decision, kb, names))
@@ -158,8 +161,10 @@ def ways(remedies: list[dict], kb: KnowledgeBase, names, parents: dict) -> list[
     for members in groups.values():
         first = members[0]
         clauses = []
+        order = [*parents, *(p for group in parents.values() for p in group)]  # the pupils, then their parents
         for n, fact in enumerate(first["facts"]):
-            by = list(dict.fromkeys(m["facts"][n]["by"] for m in members))
+            by = sorted(dict.fromkeys(m["facts"][n]["by"] for m in members),
+                        key=lambda p: order.index(p) if p in order else len(order))
             pred = kb.vocabulary.predicates[fact["predicate"]]
             args = tuple(_value(kb, fact["predicate"], i, a) for i, a in enumerate(fact["args"]))
             who = {lang: _group(by, names, parents, lang) for lang in LANGS}
