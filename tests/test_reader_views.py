@@ -26,6 +26,7 @@ from kb.explain import readers
 from kb.explain.explainer import explain
 from kb.explain.readers import for_reader
 from kb.explain.render import full_text, summary
+from kb.explain.terms import date_words
 from kb.language.ast import Atom, Negation
 from kb.language.knowledge_base import load_knowledge_base
 from kb.scenarios import load_scenario, scenario_paths
@@ -155,7 +156,8 @@ def forbidden(case, parts: set[str]) -> dict[str, set[str]]:
     walk(x)
     # A date of a withheld fact is a word of it only when no other fact of the scenario has it.
     elsewhere = {str(v) for f in case.facts if f.predicate not in predicates for v in f.args}
-    words |= {d for d in dates if d not in elsewhere and d != x["question"]["at"]}
+    for day in (d for d in dates if d not in elsewhere and d != x["question"]["at"]):
+        words |= {day, *(date_words(day, lang) for lang in LANGS)}  # as the JSON and as the texts write it
     rules = {r.id for r in kb.rules if r.head.predicate == kb.roles.withheld_from}
     rules |= {r.id for r in kb.rules for lit in r.body if isinstance(lit, Atom | Negation)
               and (lit.atom if isinstance(lit, Negation) else lit).predicate in predicates}

@@ -344,11 +344,7 @@ def vocabulary_from_text(text: str, path: str) -> Vocabulary:
                     f"add `{lang}: \"...\"` with placeholders like {{{args[0].name if args else 'X'}}}",
                     "vocabulary-reading")
                 continue
-            for placeholder in PLACEHOLDER.findall(template):
-                if placeholder not in {a.name for a in args}:
-                    err(pos_of(spec, lang, pos),
-                        f"the {lang} reading of `{name}` names `{{{placeholder}}}`, which is not one of its arguments",
-                        did_you_mean(placeholder, [a.name for a in args]), "vocabulary-reading")
+            _check_placeholders(err, spec, pos, name, args, lang, template)
             readings[lang] = template
         negative = {}
         for lang in ("nl", "en"):
@@ -358,12 +354,7 @@ def vocabulary_from_text(text: str, path: str) -> Vocabulary:
                 err(pos, f"predicate `{name}` has no {'Dutch' if lang == 'nl' else 'English'} negative reading",
                     f"add `{lang}_not: \"...\"`, how the condition reads when it does not hold", "vocabulary-reading")
                 continue
-            for placeholder in PLACEHOLDER.findall(template):
-                if placeholder not in {a.name for a in args}:
-                    err(pos_of(spec, f"{lang}_not", pos),
-                        f"the {lang}_not reading of `{name}` names `{{{placeholder}}}`, "
-                        "which is not one of its arguments",
-                        did_you_mean(placeholder, [a.name for a in args]), "vocabulary-reading")
+            _check_placeholders(err, spec, pos, name, args, f"{lang}_not", template)
             negative[lang] = template
         optional = {}
         for key, meaning in (("if", "how bringing it about reads as a condition"), ("ask", "its yes/no question")):
@@ -376,12 +367,7 @@ def vocabulary_from_text(text: str, path: str) -> Vocabulary:
                     err(pos_of(spec, f"{lang}_{key}", pos), f"`{lang}_{key}` of `{name}` ({meaning}) must be text",
                         code="vocabulary-reading")
                     continue
-                for placeholder in PLACEHOLDER.findall(template):
-                    if placeholder not in {a.name for a in args}:
-                        err(pos_of(spec, f"{lang}_{key}", pos),
-                            f"the {lang}_{key} reading of `{name}` names `{{{placeholder}}}`, "
-                            "which is not one of its arguments",
-                            did_you_mean(placeholder, [a.name for a in args]), "vocabulary-reading")
+                _check_placeholders(err, spec, pos, name, args, f"{lang}_{key}", template)
                 optional[key][lang] = template
         by = spec.get("brought_about_by")
         remedy = spec.get("remedy")
@@ -435,6 +421,15 @@ def vocabulary_from_text(text: str, path: str) -> Vocabulary:
     missing = tuple(r for r in ROLE_NAMES if r not in named)
     return Vocabulary(path, types, functions, predicates, None if missing else Roles(**named),
                       pos_of(data, "roles", top), missing)
+
+
+def _check_placeholders(err, spec, pos, name: str, args: list, key: str, template: str) -> None:
+    """Report each placeholder of the `key` reading (nl, nl_not, nl_if, …) that names no argument."""
+    for placeholder in PLACEHOLDER.findall(template):
+        if placeholder not in {a.name for a in args}:
+            err(pos_of(spec, key, pos),
+                f"the {key} reading of `{name}` names `{{{placeholder}}}`, which is not one of its arguments",
+                did_you_mean(placeholder, [a.name for a in args]), "vocabulary-reading")
 
 
 def _names_type(value, types: dict) -> bool:
