@@ -1,17 +1,22 @@
 """`kb audit verify` and `kb audit anchor`: check the store, and print what to keep outside it.
 
     kb audit verify [--db URL] [--anchor LINE | --anchor-file FILE] [--receipt ID:HASH ...]
+                    [--snapshots DIR]
     kb audit anchor [--db URL]
 
-Both read only: a damaged store is never repaired here (docs/audit.md). `anchor` verifies first
-and prints the line to keep elsewhere only for an intact store.
+Both read only: a damaged store is never repaired here (docs/audit.md). `verify` also checks the
+model snapshots beside the store (snapshot_audit.py), `anchor` verifies first and prints the line
+to keep elsewhere only for an intact store.
 """
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from .engine.snapshot import configured_dir, snapshot_secret
+from .snapshot_audit import check_snapshots
 from .store.anchor import Anchor, Receipt
 from .store.audit import Report, verify
 from .store.db import Database
@@ -21,8 +26,10 @@ class _Unusable(Exception):
     """The command cannot run (no such store, an anchor or receipt that is not one): exit 2."""
 
 
-def _verified(url: str, anchors: Sequence[Anchor] = (), receipts: Sequence[Receipt] = ()) -> Report | None:
-    """The verification report, or None (after saying why) when the store cannot be read at all."""
+def _verified(url: str, anchors: Sequence[Anchor] = (), receipts: Sequence[Receipt] = (),
+              snapshots: tuple[Path, Path | str] | None = None) -> tuple[Report, list[str]] | None:
+    """The verification report and its notes, or None (after saying why) when the store cannot be
+    read at all. With `snapshots` (directory, rules directory), the snapshots there are checked too."""
     if url.startswith("sqlite://"):
         path = url[len("sqlite://"):]
         path = "/" + path.lstrip("/") if url.startswith("sqlite:////") else path.lstrip("/")
@@ -30,7 +37,12 @@ def _verified(url: str, anchors: Sequence[Anchor] = (), receipts: Sequence[Recei
             raise _Unusable(f"no decision log at {url} (an SQLite file must exist to be verified)")
     db = Database(url)
     try:
-        return verify(db, anchors, receipts)
+        report, notes = verify(db, anchors, receipts), []
+        if snapshots is not None:
+            secret = snapshot_secret(os.environ.get("DEELWIJZER_SNAPSHOT_KEY"), os.environ.get("DEELWIJZER_SECRET_KEY"))
+            report.snapshots, problems, notes = check_snapshots(snapshots[0], db, snapshots[1], secret)
+            report.problems += problems
+        return report, notes
     except Exception as err:  # noqa: BLE001 - a store too damaged to read (a table dropped) is a finding
         print(f"BROKEN: the store cannot be read as a decision log of this release ({type(err).__name__}): a table "
               "or column is missing. A store from an older release is sealed when the service first opens it; "
@@ -57,16 +69,18 @@ def _anchors(args) -> list[Anchor]:
 def cmd_verify(args) -> int:
     """Verify the store (kb/store/audit.py); exit 1 naming every problem, 0 when intact and every
     anchor and receipt given is still in the chains."""
+    directory = Path(args.snapshots) if args.snapshots else configured_dir("auto", args.db)
     try:
         receipts = [Receipt.parse(text) for text in args.receipt or []]
-        report = _verified(args.db, _anchors(args), receipts)
+        verified = _verified(args.db, _anchors(args), receipts, (directory, args.dir) if directory else None)
     except (_Unusable, ValueError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
-    if report is None:
+    if verified is None:
         return 1
+    report, notes = verified
     print(("ok: " if report.ok else "BROKEN: ") + report.summary())
-    for line in report.confirmed:
+    for line in report.confirmed + notes:
         print(line)
     return 0 if report.ok else 1
 
@@ -75,12 +89,13 @@ def cmd_anchor(args) -> int:
     """Print the anchor line of an intact store (both chains' last records with their whole
     hashes); exit 1, printing no anchor, when the store does not verify."""
     try:
-        report = _verified(args.db)
+        verified = _verified(args.db)
     except _Unusable as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
-    if report is None:
+    if verified is None:
         return 1
+    report = verified[0]
     if not report.ok:
         print("BROKEN: " + report.summary(), file=sys.stderr)
         print("no anchor printed: an anchor of a damaged store would vouch for the damage", file=sys.stderr)
@@ -104,6 +119,10 @@ def register(sub, common, default_db: str) -> None:
     check.add_argument("--receipt", action="append", metavar="ID:HASH", type=str,
                        help="a decision's receipt (its id and hash, as its answer gave them): the log must still "
                             "hold it")
+    check.add_argument("--snapshots", metavar="DIR",
+                       help="the model snapshots to check against the store (default: the `snapshots` folder beside "
+                            "an SQLite store, as the service keeps them); their MACs are checked when "
+                            "DEELWIJZER_SNAPSHOT_KEY or DEELWIJZER_SECRET_KEY is set")
     check.set_defaults(func=cmd_verify)
     anchor = audit_sub.add_parser("anchor", parents=[common],
                                   help="print the line that anchors both chains, to keep outside the database")

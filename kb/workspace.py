@@ -33,11 +33,16 @@ class Workspace:
     """Knowledge base + facts + engine. All public methods are safe to call from many threads."""
 
     def __init__(self, kb_dir: Path | str = DEFAULT_DIR, facts: FactSet | None = None,
-                 engine: str = DEFAULT_ENGINE, snapshot_dir: Path | str | None = None):
+                 engine: str = DEFAULT_ENGINE, snapshot_dir: Path | str | None = None,
+                 snapshot_secret: bytes | None = None):
         """Load and check the rules of `kb_dir`; `engine` names a registered engine (UnknownEngine if not).
-        With `snapshot_dir`, `load_from_store` keeps the engine's models there between starts."""
+        With `snapshot_dir`, `load_from_store` keeps the engine's models there between starts, signed
+        with `snapshot_secret` (required then: engine/snapshot.py)."""
+        if snapshot_dir and not snapshot_secret:
+            raise ValueError("model snapshots need a key to sign them with (snapshot_secret)")
         self.kb_dir = Path(kb_dir)
         self.snapshot_dir = Path(snapshot_dir) if snapshot_dir else None
+        self.snapshot_secret = snapshot_secret
         self.engine_name = engine
         self._new_engine = engine_factory(engine)
         self._lock = threading.RLock()
@@ -69,15 +74,16 @@ class Workspace:
         """Take the fact base of `store` (a FactStore) as it is now.
 
         With a snapshot directory and an engine that keeps snapshots, the model is loaded from the
-        newest snapshot of these rules (checked against the store's fact chain); if the store moved
-        on since that snapshot, only the facts added and withdrawn since are applied, and a snapshot
-        of the result is written for the next start. Without a usable snapshot the facts are read
-        from the store and the model is built on first use (and then written)."""
+        newest snapshot of these rules (its MAC checked under the snapshot key, and keyed by the
+        store's fact chain); if the store moved on since that snapshot, only the facts added and
+        withdrawn since are applied, and a snapshot of the result is written for the next start.
+        Without a usable snapshot the facts are read from the store and the model is built on first
+        use (and then written)."""
         version = store.version()
         engine = self.engine
         if self.snapshot_dir is not None and isinstance(engine, KeepsSnapshots):
             # A stored fact-base version is a number; its chain hash names its content.
-            snapshots = SnapshotDir(self.snapshot_dir,
+            snapshots = SnapshotDir(self.snapshot_dir, secret=self.snapshot_secret or b"",
                                     identify=lambda v: (store.hash_at(int(v)) if v.isdigit() else None) or "")
             engine.snapshots = snapshots
             at = snapshots.newest(self.kb.version, version)

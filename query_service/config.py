@@ -30,6 +30,11 @@ mapping given to `create_app`.
     SNAPSHOT_DIR        where the materialised model is kept between starts (kb/engine/snapshot.py):
                         `auto` (default) a `snapshots` folder beside a SQLite store's file (none for
                         PostgreSQL or in memory); empty: no snapshots; else that directory
+    SNAPSHOT_KEY        signs the model snapshots (HMAC-SHA-256); keep it out of the snapshot directory
+                        and the database, e.g. in the service's environment or a secrets manager.
+                        Default: derived from SECRET_KEY when one is configured; with neither, a random
+                        key per process, so a snapshot is trusted only by the process that wrote it
+                        (every start recomputes the model, and says so in the log)
     SECRET_KEY          signs the pages' session cookie (the /login session). Default: a random key per
                         process in demo mode; none otherwise, which turns the session login off (pages
                         then need an `Authorization: Bearer` header) until one is configured
@@ -42,6 +47,7 @@ import secrets
 from pathlib import Path
 
 from kb.engine.registry import DEFAULT_ENGINE, ENGINES
+from kb.engine.snapshot import snapshot_secret
 from kb.language.knowledge_base import DEFAULT_DIR
 from kb.paths import ROOT
 
@@ -66,6 +72,7 @@ DEFAULTS = {
     "EVALUATION_BUDGET": 10.0,
     "EVALUATION_SLOTS": 2,
     "SNAPSHOT_DIR": "auto",
+    "SNAPSHOT_KEY": None,
 }
 REPLICATION_MODES = ("auto", "off")
 
@@ -124,6 +131,8 @@ def load_config(overrides: dict | None = None, environ=os.environ) -> dict:
     config.update(overrides or {})
     config["TOKENS"] = parse_tokens(config["TOKENS"])
     config["DEMO"] = (not config["TOKENS"]) if config["DEMO"] is None else _bool(config["DEMO"])
+    # Before demo mode invents a SECRET_KEY: only a configured one may sign snapshots across starts.
+    config["SNAPSHOT_SECRET"] = snapshot_secret(config["SNAPSHOT_KEY"], config["SECRET_KEY"])
     if config["DEMO"]:
         config["TOKENS"] = {**config["TOKENS"], DEMO_TOKEN: DEMO_SCOPES}
         # Demo sessions need not outlive the process; a real service must configure its own key.

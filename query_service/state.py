@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import gc
 import logging
+import secrets
 import threading
 from contextlib import contextmanager
 from pathlib import Path
@@ -62,8 +63,14 @@ class Deelwijzer:
         self.db = Database(config["DATABASE_URL"])
         self.store = FactStore(self.db)
         self.log = DecisionLog(self.db)
-        self.workspace = Workspace(config["KB_DIR"], engine=config["ENGINE"], snapshot_dir=configured_dir(
-            config.get("SNAPSHOT_DIR", "auto"), config["DATABASE_URL"]))
+        snapshots = configured_dir(config.get("SNAPSHOT_DIR", "auto"), config["DATABASE_URL"])
+        secret = config.get("SNAPSHOT_SECRET")
+        if snapshots is not None and secret is None:
+            log.warning("no SNAPSHOT_KEY or SECRET_KEY configured: model snapshots are signed with a key of this "
+                        "process only, so the next start recomputes the model")
+            secret = secrets.token_bytes(32)
+        self.workspace = Workspace(config["KB_DIR"], engine=config["ENGINE"], snapshot_dir=snapshots,
+                                   snapshot_secret=secret)
         self._changing = threading.RLock()
         self._kbs: dict[str, KnowledgeBase] = {}
         self._kept: set[str] = set()

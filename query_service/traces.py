@@ -137,7 +137,6 @@ def render_count(record: DecisionRecord, name: str, low: int, high: int) -> int 
 
 
 def _rebuilt_explanation(state, record: DecisionRecord) -> dict:
-    request = record.request
     options = {"max_proofs": render_count(record, "max_proofs", 1, 10) or 1, "remedies": True}
     max_depth = render_count(record, "max_depth", 1, 30)
     if max_depth is not None:

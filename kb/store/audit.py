@@ -42,6 +42,7 @@ class Report:
     last: tuple[int, str] = (0, GENESIS)  # the decision log's last record: (id, hash)
     facts_last: tuple[int, str] = (0, GENESIS)  # the fact history's last change
     confirmed: list[str] = field(default_factory=list)  # anchors and receipts found in the chains
+    snapshots: int = 0  # model snapshots checked beside the store (kb/snapshot_audit.py)
 
     @property
     def ok(self) -> bool:
@@ -66,6 +67,8 @@ class Report:
                 f"{self.facts_last[1]}, and {self.rule_versions} kept rule version(s) intact")
         if self.unbound:
             text += f"; {self.unbound} decision(s) logged before rule and fact hashes were recorded"
+        if self.snapshots:
+            text += f"; {self.snapshots} model snapshot(s) match the store"
         if self.unnumbered:
             text += (f"; {self.unnumbered} decision(s) logged before ids were hashed (an anchor taken since "
                      "covers their numbering)")
