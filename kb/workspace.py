@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from pathlib import Path
 
 from .decide import DEFAULT_SETTING, Decision, Question, audience_candidates, decide_in, validate_question
@@ -113,6 +114,23 @@ class Workspace:
                 self.engine.load(self.kb, new)
             self.facts = new
             self._forget_decisions()
+
+    def prepare_change(self, added: list[Fact], removed: list[Fact], moment) -> Callable[[list[Fact], str], None]:
+        """A fact change worked out before it is stored, under the caller's evaluation budget
+        (BudgetExceeded, nothing changed, when it costs more); returns `install(added as stored,
+        version)`, which makes it the current fact base. Questions are answered on the current one
+        meanwhile. An engine that cannot prepare a change applies it on install, unbounded."""
+        prepare = getattr(self.engine, "prepare_update", None)
+        if prepare is None:
+            return lambda stored, version: self.change_facts(stored, removed, version)
+        engine_install = prepare(added, removed, moment)
+
+        def install(stored: list[Fact], version: str) -> None:
+            with self._lock:
+                engine_install(stored, version)
+                self.facts = self.facts.changed(stored, removed, version)
+                self._forget_decisions()
+        return install
 
     def _forget_decisions(self) -> None:
         self._decided.clear()

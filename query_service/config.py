@@ -35,12 +35,20 @@ mapping given to `create_app`.
                         Default: derived from SECRET_KEY when one is configured; with neither, a random
                         key per process, so a snapshot is trusted only by the process that wrote it
                         (every start recomputes the model, and says so in the log)
-    SECRET_KEY          signs the pages' session cookie (the /login session). Default: a random key per
-                        process in demo mode; none otherwise, which turns the session login off (pages
-                        then need an `Authorization: Bearer` header) until one is configured
+    SECRET_KEY          signs the pages' session cookie, which holds a random session id and the form
+                        token (the login itself is kept in the store: sessions.py). Default: a random
+                        key per process in demo mode; none otherwise, which turns the session login off
+                        (pages then need an `Authorization: Bearer` header) until one is configured
+    SESSION_HOURS       a page login ends after this many hours (default 12), or at logout
+    LOGIN_ATTEMPTS      failed logins a client address may make per minute (default 10); then 429
+    TRUSTED_PROXIES     addresses of the proxies that end TLS in front of the service (comma-separated,
+                        e.g. `127.0.0.1`): their X-Forwarded-Proto and X-Forwarded-For are believed, so
+                        HTTPS requests get Secure cookies and HSTS (transport.py). Default none: such
+                        headers are removed from every request
 """
 from __future__ import annotations
 
+import ipaddress
 import json
 import os
 import secrets
@@ -73,6 +81,9 @@ DEFAULTS = {
     "EVALUATION_SLOTS": 2,
     "SNAPSHOT_DIR": "auto",
     "SNAPSHOT_KEY": None,
+    "SESSION_HOURS": 12.0,
+    "LOGIN_ATTEMPTS": 10,
+    "TRUSTED_PROXIES": "",
 }
 REPLICATION_MODES = ("auto", "off")
 
@@ -165,4 +176,26 @@ def load_config(overrides: dict | None = None, environ=os.environ) -> dict:
         raise ConfigError("EVALUATION_SLOTS must be a whole number") from None
     if config["EVALUATION_SLOTS"] < 1:
         raise ConfigError("EVALUATION_SLOTS must be at least 1")
+    config["SESSION_HOURS"] = _positive(config, "SESSION_HOURS", float, "a number of hours")
+    config["LOGIN_ATTEMPTS"] = _positive(config, "LOGIN_ATTEMPTS", int, "a whole number")
+    config["TRUSTED_PROXIES"] = parse_proxies(config["TRUSTED_PROXIES"])
     return config
+
+
+def _positive(config: dict, name: str, kind, what: str):
+    try:
+        value = kind(config[name])
+    except (TypeError, ValueError):
+        raise ConfigError(f"{name} must be {what}") from None
+    if not value > 0:
+        raise ConfigError(f"{name} must be above 0")
+    return value
+
+
+def parse_proxies(value) -> frozenset[str]:
+    """Proxy addresses from a list or a comma- or space-separated text; each an IP address."""
+    parts = value.replace(",", " ").split() if isinstance(value, str) else list(value or ())
+    try:
+        return frozenset(str(ipaddress.ip_address(str(p).strip())) for p in parts)
+    except ValueError as err:
+        raise ConfigError(f"TRUSTED_PROXIES must list IP addresses: {err}") from None

@@ -91,6 +91,7 @@ _PAGE = {
         "token_label": "Access token", "login_submit": "Log in",
         "login_demo": f"In this demo the token is {DEMO_TOKEN}.",
         "bad_token": "This token is not valid for this service.",
+        "too_many_logins": "Too many failed logins from here; wait a minute and try again.",
         "no_scope": "This token does not carry the query scope these pages need.",
         "sessions_off": "Session login is off on this service (no SECRET_KEY is configured). Send the token in an "
                         "Authorization: Bearer header instead.",
@@ -195,6 +196,7 @@ _PAGE = {
         "token_label": "Toegangstoken", "login_submit": "Aanmelden",
         "login_demo": f"In deze demo is het token {DEMO_TOKEN}.",
         "bad_token": "Dit token is niet geldig voor deze dienst.",
+        "too_many_logins": "Te veel mislukte aanmeldingen van hier; wacht een minuut en probeer opnieuw.",
         "no_scope": "Dit token heeft niet de scope query die deze pagina's vragen.",
         "sessions_off": "Aanmelden met een sessie staat uit op deze dienst (er is geen SECRET_KEY ingesteld). "
                         "Stuur het token in een Authorization: Bearer-header.",
