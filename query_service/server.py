@@ -28,6 +28,7 @@ import logging
 import os
 import resource
 import signal
+import socket
 import sys
 import time
 
@@ -40,6 +41,7 @@ from .front_errors import REASONS, problem_body, problem_headers
 
 HEADER_LIMIT = 16 * 1024  # bytes of request line and headers; past it 431
 RESERVED_FILES = 64  # open files the process needs besides connections (store, logs, snapshots, modules)
+ACCEPTS_PER_WAKE = 64
 log = logging.getLogger("query_service")
 
 
@@ -75,24 +77,44 @@ class GuardedServer(TcpWSGIServer):
         return bool(self.accepting)
 
     def handle_accept(self) -> None:
-        if len(self.active_channels) < self.adj.connection_limit or self._close_idlest():
-            super().handle_accept()
-            return
-        try:
-            accepted = self.accept()
-        except OSError:
-            return
-        if accepted is not None:
-            refuse(accepted[0])
+        # Up to ACCEPTS_PER_WAKE at a time: each turn of the loop polls every connection, so
+        # taking one per turn would cost a burst of N connections N² work.
+        for _ in range(ACCEPTS_PER_WAKE):
+            try:
+                accepted = self.accept()
+                if accepted is None:
+                    return  # no one else waiting
+                conn, addr = accepted
+                self.set_socket_options(conn)
+            except OSError:
+                return  # as waitress: a client gone before it was accepted ends this turn only
+            if len(self.active_channels) >= self.adj.connection_limit and not self._make_room():
+                refuse(conn)
+                continue
+            self.channel_class(self, conn, self.fix_addr(addr), self.adj, map=self._map)
 
-    def _close_idlest(self) -> bool:
-        """Close the connection idle longest that no request is being answered on; False when
-        every connection is answering one."""
+    def _make_room(self) -> bool:
+        """Close the connections idle longest: no request being answered on them, and nothing sent
+        that is still to be read (a few at a time, so that a burst of new clients does not scan
+        every connection for each). False when none could be closed."""
         idle = [c for c in self.active_channels.values() if not c.requests and not c.total_outbufs_len]
-        if not idle:
-            return False
-        min(idle, key=lambda channel: channel.last_activity).handle_close()
-        return True
+        room = max(1, self.adj.connection_limit // 20)
+        closed = 0
+        for channel in sorted(idle, key=lambda c: c.last_activity):
+            if closed == room:
+                break
+            if not _unread(channel.socket):
+                channel.handle_close()
+                closed += 1
+        return closed > 0
+
+
+def _unread(sock) -> bool:
+    """Whether a client has sent bytes not read yet (its request is on its way in)."""
+    try:
+        return bool(sock.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT))
+    except OSError:  # nothing waiting (BlockingIOError), or the connection is broken: closable
+        return False
 
 
 REFUSAL_STATUS = 503

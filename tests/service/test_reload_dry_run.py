@@ -17,7 +17,9 @@ INVOLVED = "    care_provider(Colleague),\n    guides(Colleague, Pupil).\n"  # B
 @pytest.fixture()
 def service(api_checker, kb_copy, tmp_path):
     url = f"sqlite:///{tmp_path / 'service.db'}"
-    app = make_app(api_checker, KB_DIR=str(kb_copy), DATABASE_URL=url)
+    # a budget no loaded machine reaches: these tests compare whole dry runs (tests/service/test_budgets.py
+    # has the one cut short)
+    app = make_app(api_checker, KB_DIR=str(kb_copy), DATABASE_URL=url, EVALUATION_BUDGET=600)
     yield app, url
     app.extensions[EXTENSION].close()
 
@@ -46,6 +48,7 @@ def test_dry_run_lists_the_same_flips_as_kb_diff_and_swaps_nothing(service, kb_c
     assert response.status_code == 200
     body = response.get_json()
     assert body["dry_run"] is True and body["previous_kb_version"] == version and body["changed"] is True
+    assert body["complete"] is True
     assert body["changed_rules"][0]["id"] == "B2.colleague" and len(body["changed_rules"]) == 1
     by_source = {}
     for flip in body["flips"]:
