@@ -71,9 +71,16 @@ def list_facts():
 @bp.get("/facts/<int:fact_id>")
 @require("query")
 def get_fact(fact_id: int):
+    """A current fact; a withdrawn one is gone from the fact base (410), and the answer still
+    carries it as the history keeps it (when it was added and withdrawn)."""
     stored = state().store.get(fact_id)
     if stored is None:
         raise not_found(f"There is no stored fact {fact_id}.")
+    if stored.withdrawn_in is not None:
+        raise ApiProblem(410, "withdrawn", "Fact withdrawn",
+                         f"Fact {fact_id} was withdrawn in fact-base version {stored.withdrawn_in}: it is no longer "
+                         f"a fact. The history keeps it, as `fact` here and in GET /v1/facts?version="
+                         f"{stored.withdrawn_in - 1}.", extra={"fact": stored_json(stored)})
     return jsonify(stored_json(stored))
 
 
