@@ -37,7 +37,8 @@ def _verified(url: str, anchors: Sequence[Anchor] = (), receipts: Sequence[Recei
             raise _Unusable(f"no decision log at {url} (an SQLite file must exist to be verified)")
     db = Database(url)
     try:
-        report, notes = verify(db, anchors, receipts), []
+        report = verify(db, anchors, receipts)
+        notes: list[str] = []
         if snapshots is not None:
             secret = snapshot_secret(os.environ.get("DEELWIJZER_SNAPSHOT_KEY"), os.environ.get("DEELWIJZER_SECRET_KEY"))
             report.snapshots, problems, notes = check_snapshots(snapshots[0], db, snapshots[1], secret)

@@ -95,8 +95,9 @@ def _check(path: Path, db: Database, kb_dir, secret: bytes | None, programs: dic
 def _program(version: str, db: Database, kb_dir) -> Program | None:
     """The analysed rules of a version: those of `kb_dir` if they are it, else the texts the store
     keeps (None: neither)."""
-    kb = load_knowledge_base(kb_dir)
-    if kb.version != version:
-        sources = DecisionLog(db).rule_version(version)
-        kb = check_texts(sources, roles=kb.vocabulary.roles)[0] if sources is not None else None
-    return Program(kb) if kb is not None and kb.version == version else None
+    running = load_knowledge_base(kb_dir)
+    if running.version == version:
+        return Program(running)
+    sources = DecisionLog(db).rule_version(version)
+    kept = check_texts(sources, roles=running.vocabulary.roles)[0] if sources is not None else None
+    return Program(kept) if kept is not None and kept.version == version else None

@@ -67,6 +67,7 @@ class GuardedServer(TcpWSGIServer):
     (module docstring)."""
 
     channel_class = ProblemChannel
+    next_channel_cleanup: float = 0  # waitress's, declared for the type checker
 
     def readable(self) -> bool:
         # As waitress's, but always accepting: waitress stops at the limit until connections close.
