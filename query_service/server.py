@@ -194,7 +194,10 @@ def main() -> None:
     # SIGTERM ends the process through SystemExit, so atexit handlers run (the access log writes
     # the lines still pending: access_log.py); Python's default would end it on the spot.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-    server = make_server(app)
+    try:
+        server = make_server(app)
+    except OSError as err:  # the address is taken or not this machine's: say so, without a traceback
+        sys.exit(f"error: cannot listen on {os.environ.get('DEELWIJZER_BIND', '127.0.0.1:8000')}: {err.strerror}")
     logging.getLogger("query_service").info("serving on http://%s (waitress)",
                                             os.environ.get("DEELWIJZER_BIND", "127.0.0.1:8000"))
     server.run()
