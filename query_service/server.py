@@ -160,7 +160,10 @@ def make_server(app, bind: str | None = None, threads: int | None = None, connec
         max_request_header_size=HEADER_LIMIT,
         # the app's own limit, so a body is never buffered past what the app would accept
         max_request_body_size=app.config["MAX_CONTENT_LENGTH"],
-        ident="deelwijzer", expose_tracebacks=False)
+        ident="deelwijzer", expose_tracebacks=False,
+        # The app decides which proxy's X-Forwarded-* headers to believe (TRUSTED_PROXIES,
+        # transport.py) and removes everyone else's; waitress would remove them all.
+        clear_untrusted_proxy_headers=False)
     dispatcher = ThreadedTaskDispatcher()
     dispatcher.set_thread_count(adj.threads)
     sockets: dict = {}
