@@ -24,7 +24,16 @@ from dataclasses import dataclass, field
 from .anchor import Anchor, Receipt
 from .chain import DECISIONS, FACTS, GENESIS, chain_hash, change_body, fact_row_digest, has_heads, head
 from .db import Database
-from .decisions import BOUND, FORMAT, POSITIONED, RECORD_COLUMNS, UNBOUND, DecisionRecord, record_from_row
+from .decisions import (
+    BOUND,
+    FORMAT,
+    POSITIONED,
+    RECORD_COLUMNS,
+    UNBOUND,
+    DecisionRecord,
+    record_format,
+    record_from_row,
+)
 
 _SHOWN = 20  # problems listed in full; the rest are counted
 
@@ -163,7 +172,15 @@ def _bindings(record, rules: dict[str, str], facts: dict[int, str]) -> list[str]
     return problems
 
 
-def _link(record: DecisionRecord, before: DecisionRecord | None) -> list[str]:
+@dataclass(frozen=True)
+class Place:
+    """What a record's place is checked against: the record before it (id, hash, format)."""
+    id: int
+    hash: str
+    format: int
+
+
+def _link(record: DecisionRecord, before: Place | None) -> list[str]:
     """Problems with a record in its place: its link to the record before it, its own hash, its
     format (known, and no older than the one before) and, in the current format, its id."""
     prev = before.hash if before is not None else GENESIS
@@ -200,7 +217,7 @@ def verify(db: Database, anchors: Sequence[Anchor] = (), receipts: Sequence[Rece
     hashes: dict[int, str] = {0: GENESIS}  # the decisions anchors and receipts name
     before = None
     for record in map(record_from_row, db.query(f"SELECT {RECORD_COLUMNS} FROM decisions ORDER BY id")):
-        report.problems += _link(record, before)
+        report.problems += _link(record, Place(before.id, before.hash, before.format) if before is not None else None)
         report.problems += _bindings(record, rules, facts)
         report.unbound += record.format == UNBOUND
         report.unnumbered += record.format in (UNBOUND, BOUND)
@@ -250,8 +267,9 @@ def check_decision(db: Database, record: DecisionRecord) -> list[str]:
     """The problems with one decision record, before it is shown: its own hash, its place after the
     record before it (link, format, id), its rule texts and its fact base (the fact chain up to
     its version)."""
-    rows = db.query(f"SELECT {RECORD_COLUMNS} FROM decisions WHERE id < ? ORDER BY id DESC LIMIT 1", (record.id,))
-    problems = _link(record, record_from_row(rows[0]) if rows else None)
+    rows = db.query("SELECT id, hash, format, rules_hash, facts_hash FROM decisions WHERE id < ? "
+                    "ORDER BY id DESC LIMIT 1", (record.id,))
+    problems = _link(record, Place(rows[0][0], rows[0][1], record_format(*rows[0][2:])) if rows else None)
     if record.format != UNBOUND:
         rules, rule_problems = rule_hashes(db, record.kb_version)
         facts, fact_problems = fact_chain(db, int(record.facts_version) if record.facts_version.isdigit() else 0)

@@ -242,8 +242,15 @@ def record_from_row(row) -> DecisionRecord:
     """A record from a row of RECORD_COLUMNS. A row written before the `format` column has its
     format by its bindings, and is a what-if when its request holds hypothetical facts."""
     request = json.loads(row[2])
-    fmt = row[12] if row[12] is not None else BOUND if row[10] is not None or row[11] is not None else UNBOUND
     what_if = bool(row[13]) if row[13] is not None else bool(request.get("hypothetical"))
     return DecisionRecord(row[0], row[1], request, row[3], row[4], row[5], json.loads(row[6]),
-                          json.loads(row[7]), row[8], row[9], row[10], row[11],
-                          fmt if isinstance(fmt, int) else 0, what_if)  # 0: no format this release knows
+                          json.loads(row[7]), row[8], row[9], row[10], row[11], record_format(row[12], *row[10:12]),
+                          what_if)
+
+
+def record_format(stored, rules_hash: str | None, facts_hash: str | None) -> int:
+    """A row's record format: its `format` column, or for a row written before that column, by its
+    bindings; 0 when the column holds something no release writes."""
+    if stored is None:
+        return BOUND if rules_hash is not None or facts_hash is not None else UNBOUND
+    return stored if isinstance(stored, int) else 0
