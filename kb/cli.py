@@ -7,7 +7,7 @@
     kb test [PATH ...] [--run PATTERN] [--coverage] [-v] [--format text|json]
     kb golden [PATH ...] [--update]
     kb mutate [PATH ...] [--jobs N] [--sample N --seed S] [--rule PREFIX] [--json] [-v]
-    kb diff OLD_DIR NEW_DIR | --rev A --rev B [--db URL] [--at DATE] [--json]
+    kb diff OLD_DIR NEW_DIR | --rev A --rev B [--db URL] [--at DATE] [--examples N] [--json]
     kb decide ACTOR RECIPIENT ITEM [--at DATE] [--setting S] [--facts FILE] [--hypothetical FILE]
               [--explain] [--lang nl|en] [--format text|json]
     kb audience ACTOR ITEM [--at DATE] [--setting S] [--facts FILE] [--format text|json]
@@ -53,6 +53,12 @@ def _date(text: str) -> datetime.date:
         return datetime.date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"`{text}` is not a date; write YYYY-MM-DD") from None
+
+
+def _positive(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"`{text}` is not a whole number of at least 1")
+    return int(text)
 
 
 def cmd_check(args) -> int:
@@ -229,12 +235,13 @@ def cmd_diff(args) -> int:
     if args.db:
         run.log(log_questions(args.db, new.vocabulary))
     if args.json:
-        print(json.dumps({**run.impact.as_dict(), "old_kb_version": old.version, "new_kb_version": new.version,
-                          "unreadable_scenarios": [path for path, _ in broken]}, indent=2, ensure_ascii=False))
+        print(json.dumps({**run.impact.as_dict(args.examples), "old_kb_version": old.version,
+                          "new_kb_version": new.version, "unreadable_scenarios": [path for path, _ in broken]},
+                         indent=2, ensure_ascii=False))
     else:
         for path, err in broken:
             print(f"skipped {path}: it loads against neither rule set\n{err.render()}\n")
-        print(run.impact.render())
+        print(run.impact.render(args.examples))
     return 0
 
 
@@ -285,7 +292,9 @@ def cmd_golden(args) -> int:
         print(f"{len(problems)} golden file(s) rewritten; review them with `git diff fixtures/golden`.")
         return 0
     print("golden explanations match" if not problems else
-          f"{len(problems)} golden file(s) differ; if the change is intended run `kb golden --update`")
+          f"{len(problems)} golden file(s) differ: the explanation texts above changed (a reading, a rule or a "
+          f"label was edited). If the change is intended, run `kb golden --update` and commit the rewritten "
+          f"files with the edit.")
     return 1 if problems else 0
 
 
@@ -366,6 +375,8 @@ def build_parser() -> argparse.ArgumentParser:
     diff.add_argument("--at", type=_date, default=None, help="the population's day (default: the demo date)")
     diff.add_argument("--no-population", action="store_true", help="do not compare over the demo population")
     diff.add_argument("--db", default=None, help="also replay the questions of this decision log (URL)")
+    diff.add_argument("--examples", type=_positive, default=2, metavar="N",
+                      help="examples shown under each group of changed decisions (default 2)")
     diff.add_argument("--json", action="store_true", help="print the impact as JSON")
     diff.set_defaults(func=cmd_diff)
     dec = sub.add_parser("decide", parents=[common], help="decide one question on a fact file")
