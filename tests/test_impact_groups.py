@@ -12,13 +12,12 @@ import datetime
 import json
 
 import pytest
+from tiny_kb import add_predicates, add_rules, edit_rule, write_facts, write_scenario, write_tiny_kb
 
 from kb.cli import main
 from kb.edits.impact import ImpactRun, depends_on
 from kb.facts.fixtures import load_fact_file
 from kb.language.knowledge_base import load_knowledge_base
-
-from tiny_kb import add_predicates, add_rules, edit_rule, write_facts, write_scenario, write_tiny_kb
 
 DAY = datetime.date(2026, 11, 2)
 # B13a.inside_circle widened: anyone in any circle of the pupil, not only the circle of learning.

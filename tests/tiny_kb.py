@@ -1,7 +1,7 @@
 """A small, complete knowledge base written into a temporary directory, for tests that must not
 depend on the shipped rules (which legal experts rewrite): every role the decision layer reads, the
 decisions D1–D6, one rule of each reason (a duty, a discretion, an exception, two grounds, a block),
-its own law reference and a small world of facts.
+what a parent is not shown, its own law reference and a small world of facts.
 
     directory = write_tiny_kb(tmp_path / "kb")
     edit_rule(directory, "B13a.inside_circle", "circle_member(Recipient, Pupil, Circle)",
@@ -142,7 +142,8 @@ _PREDICATES = {
                "{Parent} is a parent of {Pupil}"),
     "judged_capable": ("input", [("Pupil", "person")], "{Pupil} is bekwaam geacht", "{Pupil} was judged capable"),
     "guides": ("input", [("Worker", "person"), ("Pupil", "person")],
-               "{Worker} is betrokken bij de begeleiding van {Pupil}", "{Worker} is involved in the guidance of {Pupil}"),
+               "{Worker} is betrokken bij de begeleiding van {Pupil}",
+               "{Worker} is involved in the guidance of {Pupil}"),
     "circle_member": ("input", [("Person", "person"), ("Pupil", "person"), ("Circle", "circle")],
                       "{Person} zit in de {Circle} van {Pupil}", "{Person} is in the {Circle} for {Pupil}"),
     "reporting_point": ("input", [("Body", "person")], "{Body} is een meldpunt", "{Body} is a reporting point"),
@@ -156,7 +157,8 @@ _PREDICATES = {
     "can_avert": ("input", [("Person", "person"), ("Item", "item")], "{Person} kan het gevaar van {Item} afwenden",
                   "{Person} can avert the danger of {Item}"),
     "learned": ("input", [("Holder", "person"), ("Item", "item"), ("From", "person"), ("Capacity", "capacity")],
-                "{Holder} vernam {Item} van {From} als {Capacity}", "{Holder} learned {Item} from {From} as {Capacity}"),
+                "{Holder} vernam {Item} van {From} als {Capacity}",
+                "{Holder} learned {Item} from {From} as {Capacity}"),
     "learned_in_circle": ("input", [("Holder", "person"), ("Item", "item"), ("Circle", "circle")],
                           "{Holder} vernam {Item} in de {Circle}", "{Holder} learned {Item} in the {Circle}"),
     "confidentiality_request": ("input", [("Client", "person"), ("Item", "item"), ("Toward", "person")],
@@ -314,6 +316,22 @@ may_choose(Actor, Recipient, Item) :-
     learned(Actor, Item, _From, _Capacity),
     court(Recipient),
     asked_in(court_testimony).
+
+@id: B4.capable_pupil
+@source: B4
+@nl: {Pupil} is bekwaam: zo beoordeeld.
+@en: {Pupil} is capable: so judged.
+capable(Pupil) :-
+    judged_capable(Pupil).
+
+@id: B4.request_withheld
+@source: B4
+@nl: {Reader} krijgt de vraag van {Pupil} over {Item} niet te zien.
+@en: {Reader} is not shown the request {Pupil} made about {Item}.
+withheld_from(Reader, Item, request) :-
+    confidentiality_request(Pupil, Item, Reader),
+    capable(Pupil),
+    parent(Reader, Pupil).
 
 @id: B6.exception
 @source: B6

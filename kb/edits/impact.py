@@ -237,7 +237,8 @@ def grouped(flips: list[Flip]) -> list[CauseGroup]:
     by_cause: dict[tuple, dict[tuple, list[Flip]]] = {}
     for flip in flips:
         people = flip.profile.key if flip.profile is not None else ()
-        by_cause.setdefault((flip.old_outcome, flip.new_outcome, flip.caused_by), {}).setdefault(people, []).append(flip)
+        cause = (flip.old_outcome, flip.new_outcome, flip.caused_by)
+        by_cause.setdefault(cause, {}).setdefault(people, []).append(flip)
     groups = [CauseGroup(old, new, caused, sorted((PeopleGroup(members[0].profile, members)
                                                   for members in by_people.values()),
                                                  key=lambda g: -len(g.flips)))
@@ -365,7 +366,8 @@ class ImpactRun:
         behind = pair.behind(0, question, new_rules) | pair.behind(1, question, old_rules)
         found, how = behind & self._changed, "decision"
         if not found:
-            found, how = (depends_on(self.old, old_rules) | depends_on(self.new, new_rules)) & self._changed, "dependency"
+            below = depends_on(self.old, old_rules) | depends_on(self.new, new_rules)
+            found, how = below & self._changed, "dependency"
         return tuple(c.rule_id for c in self.impact.changes if c.rule_id in found), how
 
     def scenarios(self, paths: Iterable[Path | str]) -> list[tuple[str, KnowledgeBaseError]]:

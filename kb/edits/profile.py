@@ -82,7 +82,7 @@ def person_roles(kb: KnowledgeBase, facts: FactSet, person: str, pupils: set, da
         elif pred.name == roles.pupil:
             found.append("the pupil" if person in pupils else "a pupil")
         elif pred.arity == 1:  # "{Person} is a CLB worker" → "a CLB worker"; "{Person} works in …" → "works in …"
-            reading, subject = pred.readings[_LANG], "{%s} " % pred.args[0].name
+            reading, subject = pred.readings[_LANG], f"{{{pred.args[0].name}}} "
             if reading.startswith(subject):
                 found.append(reading[len(subject):].removeprefix("is "))
     return tuple(sorted(set(found)))

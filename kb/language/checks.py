@@ -218,17 +218,27 @@ def _fold(name: str) -> str:
 
 
 def _symbols(rule: Rule, vocab: Vocabulary) -> Iterable[tuple[Constant, str | None]]:
-    """Every name constant of the rule with the type of the argument it stands in (None in a comparison)."""
+    """Every name constant of the rule with the type of the argument it stands in; in a comparison,
+    the type of the variable it is compared with (None when that is not known)."""
+    variable_types: dict[str, str] = {}
     for atom, _ in _atoms(rule):
         pred = vocab.predicates.get(atom.predicate)
         types = [a.type for a in pred.args] if pred is not None and pred.arity == len(atom.args) else []
         for n, term in enumerate(atom.args):
             if isinstance(term, Constant) and term.kind == "symbol":
                 yield term, (types[n] if types else None)
-    for term in _terms_in_comparisons(rule):
-        for inner in (term.args if isinstance(term, FunctionCall) else (term,)):
-            if isinstance(inner, Constant) and inner.kind == "symbol":
-                yield inner, None
+            elif isinstance(term, Variable) and types:
+                variable_types.setdefault(term.name, types[n])
+    for lit in rule.body:
+        if isinstance(lit, Comparison):
+            for term, other in ((lit.left, lit.right), (lit.right, lit.left)):
+                if isinstance(term, Constant) and term.kind == "symbol":
+                    yield term, variable_types.get(other.name) if isinstance(other, Variable) else None
+                elif isinstance(term, FunctionCall):
+                    fn = vocab.functions.get(term.name)
+                    for n, arg in enumerate(term.args):
+                        if isinstance(arg, Constant) and arg.kind == "symbol":
+                            yield arg, (fn.arg_types[n] if fn is not None and n < len(fn.arg_types) else None)
 
 
 def lowercase_variables(rule: Rule, vocab: Vocabulary) -> list[tuple[Constant, str]]:

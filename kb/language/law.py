@@ -9,8 +9,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from .ast import Position, Rule
 from ..paths import display_path
+from .ast import Position, Rule
 from .diagnostics import Diagnostic, did_you_mean
 
 # A statement number as cited: B1, B13a, L7, D3 (not inside words such as `458bis`).

@@ -16,10 +16,11 @@ from .vocabulary import PLACEHOLDER, Vocabulary
 
 _LANGUAGES = {"nl": "Dutch", "en": "English"}
 # Words that say nothing about what a predicate means.
-_STOPWORDS = frozenset("""
-    de het een en van voor bij op in is aan om te door met die dat er als of naar niet geen
-    the a an and of for to in on at is be by with that as or not no its his her their
-""".split())
+_STOPWORDS = frozenset({
+    "de", "het", "een", "en", "van", "voor", "bij", "op", "in", "is", "aan", "om", "te", "door", "met", "die",
+    "dat", "er", "als", "of", "naar", "niet", "geen",
+    "the", "a", "an", "and", "for", "to", "on", "at", "be", "by", "with", "that", "as", "or", "not", "no",
+    "its", "his", "her", "their"})
 _ENDINGS = ("ingen", "ing", "ings", "en", "es", "ed", "t", "d", "e", "s")
 _MIN_STEM = 4
 
@@ -37,11 +38,12 @@ def _words(text: str) -> list[str]:
 
 
 def _same(a: str, b: str) -> bool:
-    """Two stems that name the same thing: equal, or one the start of the other (a compound)."""
+    """Two stems that name the same thing: equal, or one most of the other's start (`begeleiding`,
+    `begeleidingscel`), never a short word inside a long one (`school`, `schooluitstap`)."""
     if a == b:
         return True
     short, long = sorted((a, b), key=len)
-    return len(short) >= 6 and long.startswith(short)
+    return len(short) >= 6 and long.startswith(short) and len(short) >= 0.7 * len(long)
 
 
 def by_reading(name: str, arity: int, vocab: Vocabulary) -> str:

@@ -89,7 +89,7 @@ def _all_but_one(ev: Evaluation, kb: KnowledgeBase, literals: list, bindings: di
             if first.bind(row, extended):
                 yield from _all_but_one(ev, kb, rest, extended, may_miss)
         if not rows and may_miss and first.predicate in kb.by_head and None not in pattern:
-            for found, missing in _all_but_one(ev, kb, rest, bindings, False):
+            for found, _ in _all_but_one(ev, kb, rest, bindings, False):
                 yield found, (first.predicate, pattern)
     elif literal_holds(ev, first, bindings):
         yield from _all_but_one(ev, kb, rest, bindings, may_miss)

@@ -4,13 +4,12 @@ from __future__ import annotations
 import json
 
 import pytest
+from test_impact_groups import add_school_trip
+from tiny_kb import write_facts, write_tiny_kb
 
 from kb.cli import main
 from kb.language.knowledge_base import DEFAULT_DIR
 from query_service.state import EXTENSION
-
-from test_impact_groups import add_school_trip
-from tiny_kb import write_facts, write_tiny_kb
 
 from .conftest import ADMIN, DAY, QUERY, SEED, decide, make_app
 
