@@ -180,7 +180,7 @@ class Impact:
                 out.append(f"note: the {side} rules do not know {', '.join(sorted(preds))}; facts of "
                            f"{'it' if len(preds) == 1 else 'them'} were left out when deciding with the {side} rules")
         for title, flips in ((f"Outcome changes ({len(self.flips)})", self.flips),
-                             (f"Reason changes ({len(self.reasons)}): the same outcome, decided by other rules",
+                             (f"Reason changes ({len(self.reasons)}), the same outcome decided by other rules",
                               self.reasons)):
             if flips:
                 out += ["", title + ":"]
