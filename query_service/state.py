@@ -20,6 +20,7 @@ from pathlib import Path
 
 from flask import Flask, current_app
 
+from kb.engine import budget
 from kb.engine.snapshot import configured_dir
 from kb.facts.fixtures import load_fact_file
 from kb.facts.model import Fact
@@ -178,9 +179,12 @@ class Deelwijzer:
             running, facts = self.workspace.kb, self.workspace.facts
         run = ImpactRun(running, candidate)
         scenarios = Path(self.scenarios_dir) if self.scenarios_dir else None
-        run.scenarios(scenario_paths([str(scenarios)]) if scenarios is not None and scenarios.is_dir() else [])
-        run.population(facts, at)
-        run.log(questions_in_log(self.db, candidate.vocabulary))
+        # The request's evaluation budget guards one question against an expensive what-if; an
+        # admin's dry run decides every scenario, the population and the log twice by design.
+        with budget.suspended():
+            run.scenarios(scenario_paths([str(scenarios)]) if scenarios is not None and scenarios.is_dir() else [])
+            run.population(facts, at)
+            run.log(questions_in_log(self.db, candidate.vocabulary))
         return running, candidate, run.impact
 
     # -- a preloaded master and its forked workers (forking.py) --------------------------------------

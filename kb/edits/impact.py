@@ -322,8 +322,7 @@ class _Pair:
 def _readable(facts: FactSet, kb: KnowledgeBase, side: str, unread: dict[str, set[str]] | None) -> FactSet:
     """`facts` without those of predicates `kb`'s vocabulary does not declare (with that arity)."""
     known = kb.vocabulary.predicates
-    foreign = [p for p in facts.predicates()
-               if p not in known or any(len(f.args) != known[p].arity for f in facts.of(p)[:1])]
+    foreign = [p for p in facts.predicates() if p not in known or facts.arity(p) != known[p].arity]
     if not foreign:
         return facts
     if unread is not None:

@@ -94,6 +94,14 @@ class FactSet:
         """The predicates that have facts here, in a fixed order."""
         return self._order
 
+    def arity(self, predicate: str) -> int | None:
+        """How many arguments the facts of `predicate` have (read off the first; None: no facts)."""
+        facts = self._facts.get(predicate)
+        if facts:
+            return len(facts[0].args)
+        cols = self._columns.get(predicate)
+        return len(cols[0][0]) if cols and cols[0] else None
+
     def columns(self, predicate: str) -> Columns:
         """The facts of `predicate` as columns (argument tuples, valid_from, valid_until, origins)."""
         cols = self._columns.get(predicate)

@@ -135,3 +135,17 @@ def test_dry_run_of_law_with_a_new_predicate_lists_its_flips_grouped_as_kb_diff_
                  "--scenarios", str(scenario.parent), "--examples", "1", "--json"]) == 0
     report = json.loads(capsys.readouterr().out)
     assert body["groups"] == report["groups"] and body["totals"] == report["totals"]
+
+
+def test_a_dry_run_is_not_cut_short_by_the_evaluation_budget_of_a_question(api_checker, tmp_path):
+    """The budget guards one question against an expensive what-if; a dry run decides every
+    scenario and the population on two rule sets, which takes longer than any question may."""
+    running = write_tiny_kb(tmp_path / "running")
+    app = make_app(api_checker, KB_DIR=str(running), SEED_FACTS=str(write_facts(tmp_path / "facts.yaml")),
+                   SCENARIOS_DIR=str(tmp_path), EVALUATION_BUDGET=0.000001)
+    try:
+        response = app.test_client().post("/v1/admin/reload", headers=ADMIN, json={"dry_run": True, "at": DAY})
+    finally:
+        app.extensions[EXTENSION].close()
+    assert response.status_code == 200, response.get_json()
+    assert response.get_json()["questions"]["population"] > 0
