@@ -12,7 +12,15 @@ import datetime
 import json
 
 import pytest
-from tiny_kb import add_predicates, add_rules, edit_rule, write_facts, write_scenario, write_tiny_kb
+from tiny_kb import (
+    add_predicates,
+    add_rules,
+    block_inside_the_ground,
+    edit_rule,
+    write_facts,
+    write_scenario,
+    write_tiny_kb,
+)
 
 from kb.cli import main
 from kb.edits.impact import ImpactRun, depends_on
@@ -101,27 +109,7 @@ def test_a_rule_that_lifts_a_block_written_inside_a_ground_is_named_as_the_cause
     """The block is a `not` inside the ground: no deciding rule changes, the rule behind the `not` does."""
     old_dir, new_dir, facts = tiny
     for directory in (old_dir, new_dir):
-        add_predicates(directory, """
-            kept_from:
-              kind: derived
-              args: [{Item: item}, {Recipient: person}]
-              nl: "{Item} wordt voor {Recipient} geheim gehouden"
-              en: "{Item} is kept from {Recipient}"
-              nl_not: "{Item} wordt niet voor {Recipient} geheim gehouden"
-              en_not: "{Item} is not kept from {Recipient}"
-            """)
-        add_rules(directory, """
-            @id: B4.kept_from
-            @source: B4
-            @nl: {Item} wordt voor {Recipient} geheim gehouden: {Client} vroeg het.
-            @en: {Item} is kept from {Recipient}: {Client} asked for it.
-            kept_from(Item, Recipient) :-
-                confidentiality_request(Client, Item, Recipient).
-            """)
-        edit_rule(directory, "B13a.inside_circle", "    Recipient != Actor.",
-                  "    Recipient != Actor,\n    not kept_from(Item, Recipient).")
-        edit_rule(directory, "B4.confidentiality", "confidentiality_request(Client, Item, Recipient).",
-                  "confidentiality_request(Client, Item, Recipient),\n    clb_worker(Actor).")
+        block_inside_the_ground(directory)
     edit_rule(new_dir, "B4.kept_from", "confidentiality_request(Client, Item, Recipient).",
               "confidentiality_request(Client, Item, Recipient),\n    clb_worker(Recipient).")
     impact = impact_of(old_dir, new_dir, facts)

@@ -4,7 +4,7 @@ rule edit changes them. On the small knowledge base of tests/tiny_kb.py, not the
 from __future__ import annotations
 
 import pytest
-from tiny_kb import add_predicates, add_rules, edit_rule, write_scenario, write_tiny_kb
+from tiny_kb import block_inside_the_ground, edit_rule, write_scenario, write_tiny_kb
 
 from kb.cli import main
 from kb.engine.registry import REFERENCE_ENGINE, engine_factory
@@ -21,27 +21,7 @@ def kept_from(tmp_path):
     (B4.kept_from), not as a `blocked` rule: tine may not tell tom about i_home, and no deciding
     rule says why."""
     directory = write_tiny_kb(tmp_path / "kb")
-    add_predicates(directory, """
-        kept_from:
-          kind: derived
-          args: [{Item: item}, {Recipient: person}]
-          nl: "{Item} wordt voor {Recipient} geheim gehouden"
-          en: "{Item} is kept from {Recipient}"
-          nl_not: "{Item} wordt niet voor {Recipient} geheim gehouden"
-          en_not: "{Item} is not kept from {Recipient}"
-        """)
-    add_rules(directory, """
-        @id: B4.kept_from
-        @source: B4
-        @nl: {Item} wordt voor {Recipient} geheim gehouden: {Client} vroeg het.
-        @en: {Item} is kept from {Recipient}: {Client} asked for it.
-        kept_from(Item, Recipient) :-
-            confidentiality_request(Client, Item, Recipient).
-        """)
-    edit_rule(directory, "B13a.inside_circle", "    Recipient != Actor.",
-              "    Recipient != Actor,\n    not kept_from(Item, Recipient).")
-    edit_rule(directory, "B4.confidentiality", "confidentiality_request(Client, Item, Recipient).",
-              "confidentiality_request(Client, Item, Recipient),\n    clb_worker(Actor).")
+    block_inside_the_ground(directory)
     return directory
 
 

@@ -429,3 +429,31 @@ def write_scenario(path: Path | str, question: str, expect: str, extra_facts: st
     path.write_text(f"name: {path.stem}\nstatement: B2\n" + FACTS.lstrip("\n") + extra_facts
                     + f"question: {question}\nexpect: {expect}\n", encoding="utf-8")
     return path
+
+
+def block_inside_the_ground(directory: Path | str) -> None:
+    """Write the confidentiality request as a `not kept_from(Item, Recipient)` inside the circle
+    ground (B4.kept_from concludes it), and keep the `blocked` rule B4.confidentiality out of the
+    way (it then holds for CLB workers only): tine may not tell tom about i_home, and no deciding
+    rule says why."""
+    add_predicates(directory, """
+        kept_from:
+          kind: derived
+          args: [{Item: item}, {Recipient: person}]
+          nl: "{Item} wordt voor {Recipient} geheim gehouden"
+          en: "{Item} is kept from {Recipient}"
+          nl_not: "{Item} wordt niet voor {Recipient} geheim gehouden"
+          en_not: "{Item} is not kept from {Recipient}"
+        """)
+    add_rules(directory, """
+        @id: B4.kept_from
+        @source: B4
+        @nl: {Item} wordt voor {Recipient} geheim gehouden: {Client} vroeg het.
+        @en: {Item} is kept from {Recipient}: {Client} asked for it.
+        kept_from(Item, Recipient) :-
+            confidentiality_request(Client, Item, Recipient).
+        """)
+    edit_rule(directory, "B13a.inside_circle", "    Recipient != Actor.",
+              "    Recipient != Actor,\n    not kept_from(Item, Recipient).")
+    edit_rule(directory, "B4.confidentiality", "confidentiality_request(Client, Item, Recipient).",
+              "confidentiality_request(Client, Item, Recipient),\n    clb_worker(Actor).")
