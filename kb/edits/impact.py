@@ -168,8 +168,10 @@ class Impact:
 
     def summary(self) -> str:
         asked = ", ".join(f"{n} {source}" for source, n in self.asked.items())
-        return (f"{_count(len(self.flips), 'decision')} change their outcome and {len(self.reasons)} only their "
-                f"reason, of {sum(self.asked.values())} decided ({asked or 'none'})")
+        flips, reasons = len(self.flips), len(self.reasons)
+        return (f"{_count(flips, 'decision')} change{'s its' if flips == 1 else ' their'} outcome and {reasons} "
+                f"only {'its' if reasons == 1 else 'their'} reason, of {sum(self.asked.values())} decided "
+                f"({asked or 'none'})")
 
     def render(self, examples: int = 2) -> str:
         out = [self.summary(), ""]

@@ -45,7 +45,7 @@ def reload_rules():
     try:
         if body.get("dry_run"):
             old, new, impact = state().rule_impact(at)
-            found = impact.as_dict(body.get("examples", 2))
+            found = impact.as_dict(int(body.get("examples", 2)))  # JSON Schema takes 2.0 for an integer
             del found["changed_rules"]
             return jsonify({**_reload_answer(old, new, impact.changes), "dry_run": True, **found})
         old, new = state().reload_rules()

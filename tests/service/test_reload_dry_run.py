@@ -91,7 +91,11 @@ def test_dry_run_on_rules_that_fail_the_checks_is_refused_with_every_error(servi
 
 
 @pytest.mark.parametrize("body, code", [({"dry_run": "yes"}, "invalid-request"), ({"dryrun": True}, "invalid-request"),
-                                        ({"dry_run": True, "at": "2026-13-01"}, "bad-date")])
+                                        ({"dry_run": True, "at": "2026-13-01"}, "bad-date"),
+                                        ({"dry_run": True, "examples": 0}, "invalid-request"),
+                                        ({"dry_run": True, "examples": True}, "invalid-request"),
+                                        ({"dry_run": True, "examples": 2.5}, "invalid-request"),
+                                        ({"dry_run": True, "examples": 2**63}, "invalid-request")])
 def test_a_bad_reload_request_is_a_422_and_changes_nothing(service, body, code):
     app, _ = service
     client = app.test_client()
@@ -120,7 +124,8 @@ def test_dry_run_of_law_with_a_new_predicate_lists_its_flips_grouped_as_kb_diff_
         version = client.get("/v1/health").get_json()["kb_version"]
         for name in ("vocabulary.yaml", "rules/10_reasons.dl"):  # the legal expert's edit lands in KB_DIR
             (running / name).write_text((candidate / name).read_text(encoding="utf-8"), encoding="utf-8")
-        response = client.post("/v1/admin/reload", headers=ADMIN, json={"dry_run": True, "at": DAY, "examples": 1})
+        # 1.0 is an integer to JSON Schema, and is taken as one
+        response = client.post("/v1/admin/reload", headers=ADMIN, json={"dry_run": True, "at": DAY, "examples": 1.0})
         assert response.status_code == 200, response.get_json()
         body = response.get_json()
         assert client.get("/v1/health").get_json()["kb_version"] == version  # nothing swapped
