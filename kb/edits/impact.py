@@ -305,8 +305,7 @@ class _Pair:
             return set()
 
     def profile(self, question: Question) -> Profile:
-        """The question's people and item, read from the new side's facts (the old ones when the
-        new rules cannot read the question's people)."""
+        """The question's people and item, read from the facts as the new rules read them."""
         kb, facts = self.kbs[1], self.facts[1].union(self._asked(1, question).hypothetical)
         return profile(kb, facts, question.actor, question.recipient, question.item, question.at)
 
