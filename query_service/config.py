@@ -5,6 +5,8 @@ mapping given to `create_app`.
     KB_DIR              the knowledge-base directory (vocabulary.yaml, rules/); default the shipped kb/
     SEED_FACTS          a YAML fact file loaded into an EMPTY fact store on first start (as version 1);
                         default fixtures/demo/facts.yaml; empty string: no seed
+    SCENARIOS_DIR       the scenario files a dry-run reload decides on both rule sets (docs/rule-edits.md);
+                        default fixtures/scenarios
     TOKENS              bearer tokens and their scopes: {"token": ["query", "admin"]}; in the environment
                         as JSON or as `token1=query+admin,token2=query`
     DEMO                demo mode: the documented demo token DEMO_TOKEN (scopes query and admin) is
@@ -56,6 +58,7 @@ DEFAULTS = {
     "DATABASE_URL": "sqlite:///var/deelwijzer.db",
     "KB_DIR": str(DEFAULT_DIR),
     "SEED_FACTS": str(ROOT / "fixtures" / "demo" / "facts.yaml"),
+    "SCENARIOS_DIR": str(ROOT / "fixtures" / "scenarios"),
     "TOKENS": None,
     "DEMO": None,
     "MAX_CONTENT_LENGTH": 64 * 1024,

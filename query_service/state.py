@@ -20,6 +20,7 @@ from pathlib import Path
 
 from flask import Flask, current_app
 
+from kb.engine import budget
 from kb.engine.snapshot import configured_dir
 from kb.facts.fixtures import load_fact_file
 from kb.facts.model import Fact
@@ -68,6 +69,7 @@ class Deelwijzer:
         self._kbs: dict[str, KnowledgeBase] = {}
         self._kept: set[str] = set()
         self.seeded_from = ""
+        self.scenarios_dir = config.get("SCENARIOS_DIR", "")
         self.replication = None  # set by init_app when the store is shared (replication.py)
         self._remember(self.workspace.kb)
         seed = config.get("SEED_FACTS")
@@ -164,10 +166,11 @@ class Deelwijzer:
             self.replication.announce_rules(new.version)
         return old, new
 
-    def rule_impact(self, at, scenario_dirs=None):
+    def rule_impact(self, at):
         """(running, candidate, impact) of reloading the rules, without swapping anything: the
-        changed rules and the decisions that flip over the scenarios, the current facts' population
-        on `at` and the questions in the decision log. Raises KnowledgeBaseError when the files fail."""
+        changed rules and the decisions that change over the scenarios (SCENARIOS_DIR), the current
+        facts' population on `at` and the questions in the decision log. Raises KnowledgeBaseError
+        when the files fail."""
         from kb.edits.impact import ImpactRun
         from kb.edits.sources import checked_directory, questions_in_log
         from kb.scenarios import scenario_paths
@@ -175,9 +178,13 @@ class Deelwijzer:
         with self.changing():
             running, facts = self.workspace.kb, self.workspace.facts
         run = ImpactRun(running, candidate)
-        run.scenarios(scenario_paths(scenario_dirs))
-        run.population(facts, at)
-        run.log(questions_in_log(self.db, candidate.vocabulary))
+        scenarios = Path(self.scenarios_dir) if self.scenarios_dir else None
+        # The request's evaluation budget guards one question against an expensive what-if; an
+        # admin's dry run decides every scenario, the population and the log twice by design.
+        with budget.suspended():
+            run.scenarios(scenario_paths([str(scenarios)]) if scenarios is not None and scenarios.is_dir() else [])
+            run.population(facts, at)
+            run.log(questions_in_log(self.db, candidate.vocabulary))
         return running, candidate, run.impact
 
     # -- a preloaded master and its forked workers (forking.py) --------------------------------------

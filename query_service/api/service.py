@@ -45,8 +45,9 @@ def reload_rules():
     try:
         if body.get("dry_run"):
             old, new, impact = state().rule_impact(at)
-            return jsonify({**_reload_answer(old, new, impact.changes), "dry_run": True,
-                            "questions": impact.asked, "flips": [f.as_dict() for f in impact.flips]})
+            found = impact.as_dict(int(body.get("examples", 2)))  # JSON Schema takes 2.0 for an integer
+            del found["changed_rules"]
+            return jsonify({**_reload_answer(old, new, impact.changes), "dry_run": True, **found})
         old, new = state().reload_rules()
     except KnowledgeBaseError as err:
         errors = [{**d.as_dict(), "file": display_path(d.pos.file)} for d in err.diagnostics]
