@@ -8,6 +8,11 @@
     expect: {outcome: permitted, rule: B2.shared_secrecy, conditions: [L7.need_to_know, L7.client_agreement]}
     # or:   expect: {error: unknown-person}
     # `conditions` is optional; when given, the decision must carry exactly those conditions.
+
+`rule:` names a rule that decided: one of the deciding rules (the decision rule and the rules of
+its reason), or a rule behind them — one proving a condition they rest on, or a block that kept a
+stronger outcome from holding (`expect: {outcome: forbidden, rule: B4.confidentiality}` when the
+confidentiality request blocks the only ground; kb/decide.py `rules_behind`).
 """
 from __future__ import annotations
 
@@ -15,7 +20,7 @@ import datetime
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .decide import DEFAULT_SETTING, Decision, DecisionError, Question, decide_in, validate_question
+from .decide import DEFAULT_SETTING, Decision, DecisionError, Question, decide_in, rules_behind, validate_question
 from .engine.base import Engine
 from .facts.fixtures import EXAMPLES, facts_from_data, read_yaml_file
 from .facts.model import FactSet
@@ -47,13 +52,16 @@ class Result:
     decision: Decision | None = None
     error: str = ""
     fired: set[str] = field(default_factory=set)
+    behind: set[str] = field(default_factory=set)  # the rules behind the deciding ones (when asked for)
 
     def diff(self) -> str:
         expect = self.scenario.expect
         want = (f"error {expect['error']}" if "error" in expect
                 else f"{expect.get('outcome')} (decided by {expect.get('rule')})")
         got = (f"error {self.error}" if self.error else
-               f"{self.decision.outcome} (decided by {', '.join(self.decision.deciding_rules)})")
+               f"{self.decision.outcome} (decided by {', '.join(self.decision.deciding_rules)}"
+               + (f"; behind them: {', '.join(sorted(self.behind - set(self.decision.deciding_rules)))}"
+                  if self.behind - set(self.decision.deciding_rules) else "") + ")")
         if "conditions" in expect:
             want += f" with conditions [{', '.join(expect['conditions'])}]"
             if self.decision is not None:
@@ -155,17 +163,20 @@ def run_scenario(scenario: Scenario, kb: KnowledgeBase, engine: Engine, coverage
             decision.extra[WITHHELD] = sorted(
                 [reader, part]
                 for reader, _, part in ev.ask(kb.roles.withheld_from, (None, scenario.question.item, None)))
-        return decision, (fired_rules(ev, kb) if coverage else set())
+        # A rule behind the deciding ones is looked for only when the scenario names one.
+        behind = (rules_behind(ev, kb, decision) if "error" not in expect
+                  and expect["rule"] not in decision.deciding_rules else set())
+        return decision, (fired_rules(ev, kb) if coverage else set()), behind
 
-    decision, fired = engine.run(scenario.question.context(), job)
+    decision, fired, behind = engine.run(scenario.question.context(), job)
     passed = ("error" not in expect and decision.outcome == expect["outcome"]
               and (WITHHELD not in expect
                    or decision.extra[WITHHELD] == sorted(map(list, expect[WITHHELD])))
-              and expect["rule"] in decision.deciding_rules
+              and (expect["rule"] in decision.deciding_rules or expect["rule"] in behind)
               and ("conditions" not in expect
                    or sorted(expect["conditions"]) == sorted(c.id for c in decision.conditions))
               # D6: "may X tell Y about I?" is yes for every outcome but forbidden (issue 9: without
               # this a scenario could not notice a D6 rule dropped or garbled)
               and (kb.roles.may_disclose not in kb.by_head
                    or decision.may_disclose == (decision.outcome != Outcome.FORBIDDEN)))
-    return Result(scenario, passed, decision, fired=fired)
+    return Result(scenario, passed, decision, fired=fired, behind=behind)

@@ -5,6 +5,8 @@ mapping given to `create_app`.
     KB_DIR              the knowledge-base directory (vocabulary.yaml, rules/); default the shipped kb/
     SEED_FACTS          a YAML fact file loaded into an EMPTY fact store on first start (as version 1);
                         default fixtures/demo/facts.yaml; empty string: no seed
+    SCENARIOS_DIR       the scenario files a dry-run reload decides on both rule sets (docs/rule-edits.md);
+                        default fixtures/scenarios
     TOKENS              bearer tokens and their scopes: {"token": ["query", "admin"]}; in the environment
                         as JSON or as `token1=query+admin,token2=query`
     DEMO                demo mode: the documented demo token DEMO_TOKEN (scopes query and admin) is
@@ -25,6 +27,9 @@ mapping given to `create_app`.
                         was lost (default 30)
     EVALUATION_BUDGET   seconds of evaluation a request may use (default 10); past it, the evaluation
                         stops and the client gets 503 `evaluation-budget-exceeded` (materialised engine)
+    DRY_RUN_BUDGET      seconds a dry-run reload may take (default 60): it decides every scenario, the
+                        population and the log on two rule sets, so it has a budget of its own; past
+                        it the answer lists what was found so far, marked `complete: false`
     EVALUATION_SLOTS    try-outs evaluated at once (default 2, one per core); one more gets 503
                         `evaluation-busy` at once (slots.py)
     SNAPSHOT_DIR        where the materialised model is kept between starts (kb/engine/snapshot.py):
@@ -70,6 +75,7 @@ DEFAULTS = {
     "DATABASE_URL": "sqlite:///var/deelwijzer.db",
     "KB_DIR": str(DEFAULT_DIR),
     "SEED_FACTS": str(ROOT / "fixtures" / "demo" / "facts.yaml"),
+    "SCENARIOS_DIR": str(ROOT / "fixtures" / "scenarios"),
     "TOKENS": None,
     "DEMO": None,
     "MAX_CONTENT_LENGTH": 64 * 1024,
@@ -78,6 +84,7 @@ DEFAULTS = {
     "REPLICATION_CHECK_SECONDS": 30.0,
     "SECRET_KEY": None,
     "EVALUATION_BUDGET": 10.0,
+    "DRY_RUN_BUDGET": 60.0,
     "EVALUATION_SLOTS": 2,
     "SNAPSHOT_DIR": "auto",
     "SNAPSHOT_KEY": None,
@@ -176,6 +183,7 @@ def load_config(overrides: dict | None = None, environ=os.environ) -> dict:
         raise ConfigError("EVALUATION_SLOTS must be a whole number") from None
     if config["EVALUATION_SLOTS"] < 1:
         raise ConfigError("EVALUATION_SLOTS must be at least 1")
+    config["DRY_RUN_BUDGET"] = _positive(config, "DRY_RUN_BUDGET", float, "a number of seconds")
     config["SESSION_HOURS"] = _positive(config, "SESSION_HOURS", float, "a number of hours")
     config["LOGIN_ATTEMPTS"] = _positive(config, "LOGIN_ATTEMPTS", int, "a whole number")
     config["TRUSTED_PROXIES"] = parse_proxies(config["TRUSTED_PROXIES"])

@@ -79,6 +79,8 @@ class Deelwijzer:
         self._kbs: dict[str, KnowledgeBase] = {}
         self._kept: set[str] = set()
         self.seeded_from = ""
+        self.scenarios_dir = config.get("SCENARIOS_DIR", "")
+        self.dry_run_budget = config.get("DRY_RUN_BUDGET")
         self.replication = None  # set by init_app when the store is shared (replication.py)
         self._remember(self.workspace.kb)
         seed = config.get("SEED_FACTS")
@@ -196,12 +198,16 @@ class Deelwijzer:
             self.replication.announce_rules(new.version)
         return old, new
 
-    def rule_impact(self, at, scenario_dirs=None):
+    def rule_impact(self, at):
         """(running, candidate, impact, complete) of reloading the rules, without swapping anything:
-        the changed rules and the decisions that flip over the scenarios, the current facts'
-        population on `at` and the questions in the decision log. Raises KnowledgeBaseError when
-        the files fail. Kept within the request's evaluation budget: when ANSWER_SHARE of what is
-        left is used up, the flips found so far, with `complete` False."""
+        the changed rules and the decisions that change over the scenarios (SCENARIOS_DIR), the
+        current facts' population on `at` and the questions in the decision log. Raises
+        KnowledgeBaseError when the files fail.
+
+        A dry run decides every scenario, the population and the log on two rule sets, which takes
+        longer than any one question may, so it has a budget of its own (DRY_RUN_BUDGET), not the
+        request's: when ANSWER_SHARE of it is used up, it answers with the changes found so far and
+        `complete` False."""
         from kb.edits.impact import ImpactRun
         from kb.edits.sources import checked_directory, questions_in_log
         from kb.scenarios import scenario_paths
@@ -209,9 +215,10 @@ class Deelwijzer:
         with self.changing():
             running, facts = self.workspace.kb, self.workspace.facts
         run = ImpactRun(running, candidate)
+        scenarios = Path(self.scenarios_dir) if self.scenarios_dir else None
         try:
-            with budget.share(ANSWER_SHARE):
-                run.scenarios(scenario_paths(scenario_dirs))
+            with budget.own(self.dry_run_budget), budget.share(ANSWER_SHARE):
+                run.scenarios(scenario_paths([str(scenarios)]) if scenarios is not None and scenarios.is_dir() else [])
                 run.population(facts, at)
                 run.log(questions_in_log(self.db, candidate.vocabulary))
             complete = True

@@ -42,6 +42,18 @@ def check() -> None:
 
 
 @contextmanager
+def own(seconds: float | None):
+    """Inside, a budget of `seconds` from now instead of this thread's (None: no limit): for work
+    that is measured on a scale of its own (a dry-run reload decides thousands of questions)."""
+    saved_deadline, saved_seconds = getattr(_local, "deadline", None), getattr(_local, "seconds", None)
+    start(seconds)
+    try:
+        yield
+    finally:
+        _local.deadline, _local.seconds = saved_deadline, saved_seconds
+
+
+@contextmanager
 def share(fraction: float):
     """Inside, `fraction` of what is left of this thread's budget: work that must leave time to
     answer once it stops (a fact change refused, a dry run cut short) stops that much earlier."""

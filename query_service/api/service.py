@@ -45,9 +45,10 @@ def reload_rules():
     try:
         if body.get("dry_run"):
             old, new, impact, complete = state().rule_impact(at)
-            return jsonify({**_reload_answer(old, new, impact.changes), "dry_run": True,
-                            "questions": impact.asked, "complete": complete,
-                            "flips": [f.as_dict() for f in impact.flips]})
+            found = impact.as_dict(body.get("examples", 2))  # an integer: the schema refuses 2.0
+            del found["changed_rules"]
+            return jsonify({**_reload_answer(old, new, impact.changes), "dry_run": True, "complete": complete,
+                            **found})
         old, new = state().reload_rules()
     except KnowledgeBaseError as err:
         errors = [{**d.as_dict(), "file": display_path(d.pos.file)} for d in err.diagnostics]
