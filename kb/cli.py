@@ -12,7 +12,8 @@
               [--explain] [--lang nl|en] [--format text|json]
     kb audience ACTOR ITEM [--at DATE] [--setting S] [--facts FILE] [--format text|json]
     kb replay ID [--db URL] [--format text|json]
-    kb audit verify [--db URL]
+    kb audit verify [--db URL] [--anchor LINE | --anchor-file FILE] [--receipt ID:HASH ...]
+    kb audit anchor [--db URL]
     kb fmt [PATH ...] [--check]
     kb eval QUERY [--at DATE] [--facts FILE] [--format table|json] [--limit N --offset N] [--explain]
 """
@@ -298,31 +299,6 @@ def cmd_golden(args) -> int:
     return 1 if problems else 0
 
 
-def cmd_audit_verify(args) -> int:
-    """Verify the store (kb/store/audit.py): the decision log, the fact history, the kept rule texts
-    and their heads; exit 1 naming every problem. Reads only: a damaged store is never repaired here."""
-    from .store.audit import verify
-    from .store.db import Database
-    if args.db.startswith("sqlite://"):
-        path = args.db[len("sqlite://"):]
-        path = "/" + path.lstrip("/") if args.db.startswith("sqlite:////") else path.lstrip("/")
-        if not path or not Path(path).is_file():
-            print(f"error: no decision log at {args.db} (an SQLite file must exist to be verified)", file=sys.stderr)
-            return 2
-    db = Database(args.db)
-    try:
-        report = verify(db)
-    except Exception as err:  # noqa: BLE001 - a store too damaged to read (a table dropped) is a finding
-        print(f"BROKEN: the store cannot be read as a decision log of this release ({type(err).__name__}): a table "
-              "or column is missing. A store from an older release is sealed when the service first opens it; "
-              "otherwise the store was damaged.")
-        return 1
-    finally:
-        db.close()
-    print(("ok: " if report.ok else "BROKEN: ") + report.summary())
-    return 0 if report.ok else 1
-
-
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="kb", description="Deelwijzer knowledge base tools")
     parser.add_argument("--dir", default=str(DEFAULT_DIR), help="knowledge-base directory (vocabulary.yaml, rules/)")
@@ -394,15 +370,8 @@ def build_parser() -> argparse.ArgumentParser:
     dec.add_argument("--lang", choices=("nl", "en"), default="en", help="language of the text (default en)")
     add_format(dec)
     dec.set_defaults(func=cmd_decide)
-    audit = sub.add_parser("audit", parents=[common], help="check the decision log")
-    audit_sub = audit.add_subparsers(dest="audit_command", required=True)
-    verify = audit_sub.add_parser("verify", parents=[common],
-                                  help="verify the decision log's hash chain (exit 1 if broken)")
-    verify.add_argument("--db", default=DEFAULT_DB,
-                        help="database URL: sqlite:///path or postgresql://… (default $DEELWIJZER_DATABASE_URL "
-                             "or the service's default sqlite:///var/deelwijzer.db)")
-    verify.set_defaults(func=cmd_audit_verify)
-    from . import cli_eval, cli_fmt, cli_tools
+    from . import cli_audit, cli_eval, cli_fmt, cli_tools
+    cli_audit.register(sub, common, DEFAULT_DB)
     cli_eval.register(sub, common, _date, str(DEMO_FACTS))
     cli_fmt.register(sub, common)
     cli_tools.register(sub, common, _date, str(DEMO_FACTS), DEFAULT_DB)

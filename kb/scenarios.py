@@ -20,17 +20,15 @@ import datetime
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
-
 from .decide import DEFAULT_SETTING, Decision, DecisionError, Question, decide_in, rules_behind, validate_question
 from .engine.base import Engine
-from .facts.fixtures import facts_from_data
+from .facts.fixtures import EXAMPLES, facts_from_data, read_yaml_file
 from .facts.model import FactSet
 from .language.ast import Position
 from .language.diagnostics import Diagnostic, KnowledgeBaseError, did_you_mean
 from .language.knowledge_base import KnowledgeBase
 from .language.vocabulary import OUTCOMES, Outcome
-from .language.yamlpos import error_position, load_yaml, pos_of
+from .language.yamlpos import pos_of
 from .reasoning.instances import instances
 
 DEFAULT_DIR = Path(__file__).resolve().parent.parent / "fixtures" / "scenarios"
@@ -78,17 +76,24 @@ class Result:
 def load_scenario(path: Path | str, kb: KnowledgeBase) -> Scenario:
     """Read and check one scenario file; raise KnowledgeBaseError with every problem in it."""
     path = str(path)
-    try:
-        data = load_yaml(Path(path).read_text(encoding="utf-8"), path)
-    except yaml.YAMLError as err:
-        raise KnowledgeBaseError([Diagnostic(error_position(err, path), "fact", f"not valid YAML: {err}")]) from None
+    data, _ = read_yaml_file(path, "scenario")
     top = Position(path, 1, 1)
+    if not isinstance(data, dict):
+        raise KnowledgeBaseError([Diagnostic(getattr(data, "pos", top), "fact",
+                                             f"a scenario file is a mapping, not "
+                                             f"{'a list' if isinstance(data, list) else 'a single value'}",
+                                             suggestion=EXAMPLES["scenario"])])
     diags: list[Diagnostic] = []
     facts, problems = facts_from_data(data.get("facts"), kb.vocabulary, path)
     hypothetical, more = facts_from_data(data.get("hypothetical"), kb.vocabulary, path)
     diags += problems + more
     q = data.get("question") or {}
     expect = data.get("expect") or {}
+    for key, value in (("question", q), ("expect", expect)):
+        if not isinstance(value, dict):
+            diags.append(Diagnostic(pos_of(data, key, top), "fact", f"`{key}:` must be a mapping"))
+    if diags and not (isinstance(q, dict) and isinstance(expect, dict)):
+        raise KnowledgeBaseError(diags)
     missing = [k for k in ("actor", "recipient", "item", "at") if k not in q]
     if missing:
         diags.append(Diagnostic(getattr(q, "pos", top), "fact", f"the question lacks {', '.join(missing)}"))
@@ -96,13 +101,13 @@ def load_scenario(path: Path | str, kb: KnowledgeBase) -> Scenario:
         diags.append(Diagnostic(getattr(expect, "pos", top), "fact",
                                 "`expect:` needs an outcome (one of " + ", ".join(OUTCOMES) +
                                 ") and the rule expected to decide it, or an error code"))
-    elif "rule" in expect and expect["rule"] not in kb.by_id:
+    elif "rule" in expect and str(expect["rule"]) not in kb.by_id:
         diags.append(Diagnostic(pos_of(expect, "rule", getattr(expect, "pos", top)), "unknown-rule-id",
                                 f"no rule has the id `{expect['rule']}`",
                                 suggestion=did_you_mean(str(expect["rule"]), kb.by_id)
                                 or "`kb check` lists the rules; use the `@id` written above the rule"))
     conditions = expect.get("conditions", [])
-    if not isinstance(conditions, list) or any(c not in kb.conditions for c in conditions):
+    if not isinstance(conditions, list) or any(not isinstance(c, str) or c not in kb.conditions for c in conditions):
         diags.append(Diagnostic(getattr(expect, "pos", top), "fact",
                                 "`conditions:` must list condition ids declared in kb/conditions.yaml"))
     withheld = expect.get(WITHHELD)

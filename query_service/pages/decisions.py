@@ -13,7 +13,7 @@ from flask import request
 from kb.explain.readers import DEFAULT_READER, READERS, for_reader
 
 from ..state import state
-from ..traces import RecordDamaged, verified_explanation
+from ..traces import RecordDamaged, RecordUnrenderable, verified_explanation
 from . import bp
 from .access import login_required
 from .errors import PageBadRequest, PageNotFound, RecordDamagedPage
@@ -40,6 +40,8 @@ def decision(decision_id: int):
         explanation = for_reader(verified_explanation(st, record), reader)
     except RecordDamaged:
         raise RecordDamagedPage(LABELS[lang].record_damaged.format(id=decision_id)) from None
+    except RecordUnrenderable as err:
+        raise RecordDamagedPage(LABELS[lang].record_unrenderable.format(id=decision_id, reason=err.reason)) from None
     current_kb = st.workspace.kb.version
     view = "full" if request.args.get("view") == "full" else "summary"
     return render_page("decision.html", lang, record=record, explanation=explanation, view=view, reader=reader,

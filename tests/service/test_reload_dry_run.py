@@ -48,6 +48,7 @@ def test_dry_run_lists_the_same_flips_as_kb_diff_and_swaps_nothing(service, kb_c
     assert response.status_code == 200
     body = response.get_json()
     assert body["dry_run"] is True and body["previous_kb_version"] == version and body["changed"] is True
+    assert body["complete"] is True
     assert body["changed_rules"][0]["id"] == "B2.colleague" and len(body["changed_rules"]) == 1
     by_source = {}
     for flip in body["flips"]:
@@ -95,6 +96,7 @@ def test_dry_run_on_rules_that_fail_the_checks_is_refused_with_every_error(servi
                                         ({"dry_run": True, "examples": 0}, "invalid-request"),
                                         ({"dry_run": True, "examples": True}, "invalid-request"),
                                         ({"dry_run": True, "examples": 2.5}, "invalid-request"),
+                                        ({"dry_run": True, "examples": 1.0}, "invalid-request"),  # integers: strict
                                         ({"dry_run": True, "examples": 2**63}, "invalid-request")])
 def test_a_bad_reload_request_is_a_422_and_changes_nothing(service, body, code):
     app, _ = service
@@ -124,8 +126,7 @@ def test_dry_run_of_law_with_a_new_predicate_lists_its_flips_grouped_as_kb_diff_
         version = client.get("/v1/health").get_json()["kb_version"]
         for name in ("vocabulary.yaml", "rules/10_reasons.dl"):  # the legal expert's edit lands in KB_DIR
             (running / name).write_text((candidate / name).read_text(encoding="utf-8"), encoding="utf-8")
-        # 1.0 is an integer to JSON Schema, and is taken as one
-        response = client.post("/v1/admin/reload", headers=ADMIN, json={"dry_run": True, "at": DAY, "examples": 1.0})
+        response = client.post("/v1/admin/reload", headers=ADMIN, json={"dry_run": True, "at": DAY, "examples": 1})
         assert response.status_code == 200, response.get_json()
         body = response.get_json()
         assert client.get("/v1/health").get_json()["kb_version"] == version  # nothing swapped
