@@ -333,7 +333,8 @@ def coldstart(args) -> dict:
     facts = None
     if args.snapshot_dir:
         t = time.perf_counter()
-        engine.snapshots = SnapshotDir(args.snapshot_dir, identify=lambda v: store.hash_at(int(v)) or "")
+        engine.snapshots = SnapshotDir(args.snapshot_dir, identify=lambda v: store.hash_at(int(v)) or "",
+                                       secret=b"bench: a key for the snapshots of this run")
         facts = engine.restore(kb, str(store.version()))
         phases["snapshot_load_s"] = time.perf_counter() - t
     if facts is None:

@@ -9,6 +9,7 @@ rules that gave it its reason (the duty, the ground, the exception, or the block
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from .engine.base import DEFAULT_SETTING, Context, Engine, Evaluation, ManyAnswers
@@ -19,6 +20,7 @@ from .language.diagnostics import did_you_mean
 from .language.knowledge_base import KnowledgeBase
 from .language.vocabulary import OUTCOMES, Outcome
 from .reasoning.instances import instances
+from .reasoning.support import blocking_rules, proving_rules
 
 # For each outcome, the stronger outcomes a reviewer may ask "why not?" about, closest first. An
 # explanation's `why_not` trees follow this order, so the n-th tree is about STRONGER[outcome][n].
@@ -134,6 +136,22 @@ def _rules_deriving(ev: Derivations, kb: KnowledgeBase, predicate: str, args: tu
 
 def _body_predicates(kb: KnowledgeBase, rule_id: str) -> set[str]:
     return {lit.predicate for lit in kb.by_id[rule_id].body if isinstance(lit, Atom)}
+
+
+def rules_behind(ev: Evaluation, kb: KnowledgeBase, decision: Decision, contested: Iterable[str] = ()) -> set[str]:
+    """Every rule that decided `decision`, in its own evaluation: the deciding rules and the rules
+    proving their conclusions (kb/reasoning/support.py), and the rules that kept a stronger outcome
+    from holding — a block of a stronger outcome's decision rule, ground, duty, discretion or
+    exception, written as a `blocked` rule or as a `not` in that rule — or kept one of the
+    `contested` rules (ids) from firing."""
+    q = decision.question
+    args = (q.actor, q.recipient, q.item)
+    roles = kb.roles
+    stronger = [rule.id for outcome in STRONGER[Outcome(decision.outcome)]
+                for predicate in (roles.outcome(outcome), *roles.reasons[outcome])
+                for rule in kb.by_head.get(predicate, ())]
+    proved = [(kb.by_id[r].head.predicate, args) for r in decision.deciding_rules if r in kb.by_id]
+    return proving_rules(ev, kb, proved) | blocking_rules(ev, kb, [*stronger, *contested], args)
 
 
 def attached_conditions(kb: KnowledgeBase, rule_ids) -> tuple[Condition, ...]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from pathlib import Path
 
 from .decide import DEFAULT_SETTING, Decision, Question, audience_candidates, decide_in, validate_question
@@ -33,11 +34,16 @@ class Workspace:
     """Knowledge base + facts + engine. All public methods are safe to call from many threads."""
 
     def __init__(self, kb_dir: Path | str = DEFAULT_DIR, facts: FactSet | None = None,
-                 engine: str = DEFAULT_ENGINE, snapshot_dir: Path | str | None = None):
+                 engine: str = DEFAULT_ENGINE, snapshot_dir: Path | str | None = None,
+                 snapshot_secret: bytes | None = None):
         """Load and check the rules of `kb_dir`; `engine` names a registered engine (UnknownEngine if not).
-        With `snapshot_dir`, `load_from_store` keeps the engine's models there between starts."""
+        With `snapshot_dir`, `load_from_store` keeps the engine's models there between starts, signed
+        with `snapshot_secret` (required then: engine/snapshot.py)."""
+        if snapshot_dir and not snapshot_secret:
+            raise ValueError("model snapshots need a key to sign them with (snapshot_secret)")
         self.kb_dir = Path(kb_dir)
         self.snapshot_dir = Path(snapshot_dir) if snapshot_dir else None
+        self.snapshot_secret = snapshot_secret
         self.engine_name = engine
         self._new_engine = engine_factory(engine)
         self._lock = threading.RLock()
@@ -69,15 +75,16 @@ class Workspace:
         """Take the fact base of `store` (a FactStore) as it is now.
 
         With a snapshot directory and an engine that keeps snapshots, the model is loaded from the
-        newest snapshot of these rules (checked against the store's fact chain); if the store moved
-        on since that snapshot, only the facts added and withdrawn since are applied, and a snapshot
-        of the result is written for the next start. Without a usable snapshot the facts are read
-        from the store and the model is built on first use (and then written)."""
+        newest snapshot of these rules (its MAC checked under the snapshot key, and keyed by the
+        store's fact chain); if the store moved on since that snapshot, only the facts added and
+        withdrawn since are applied, and a snapshot of the result is written for the next start.
+        Without a usable snapshot the facts are read from the store and the model is built on first
+        use (and then written)."""
         version = store.version()
         engine = self.engine
         if self.snapshot_dir is not None and isinstance(engine, KeepsSnapshots):
             # A stored fact-base version is a number; its chain hash names its content.
-            snapshots = SnapshotDir(self.snapshot_dir,
+            snapshots = SnapshotDir(self.snapshot_dir, secret=self.snapshot_secret or b"",
                                     identify=lambda v: (store.hash_at(int(v)) if v.isdigit() else None) or "")
             engine.snapshots = snapshots
             at = snapshots.newest(self.kb.version, version)
@@ -107,6 +114,23 @@ class Workspace:
                 self.engine.load(self.kb, new)
             self.facts = new
             self._forget_decisions()
+
+    def prepare_change(self, added: list[Fact], removed: list[Fact], moment) -> Callable[[list[Fact], str], None]:
+        """A fact change worked out before it is stored, under the caller's evaluation budget
+        (BudgetExceeded, nothing changed, when it costs more); returns `install(added as stored,
+        version)`, which makes it the current fact base. Questions are answered on the current one
+        meanwhile. An engine that cannot prepare a change applies it on install, unbounded."""
+        prepare = getattr(self.engine, "prepare_update", None)
+        if prepare is None:
+            return lambda stored, version: self.change_facts(stored, removed, version)
+        engine_install = prepare(added, removed, moment)
+
+        def install(stored: list[Fact], version: str) -> None:
+            with self._lock:
+                engine_install(stored, version)
+                self.facts = self.facts.changed(stored, removed, version)
+                self._forget_decisions()
+        return install
 
     def _forget_decisions(self) -> None:
         self._decided.clear()

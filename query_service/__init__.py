@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from . import access_log, errors, slots, state
+from . import access_log, auth, errors, sessions, slots, state, transport
 from .config import DEMO_NOTICE, load_config
 
 
@@ -17,7 +17,10 @@ def create_app(config: dict | None = None) -> Flask:
     app = Flask(__name__)
     app.config.update(load_config(config))
     app.json.sort_keys = False
-    state.init_app(app)
+    deelwijzer = state.init_app(app)
+    sessions.init_app(app, deelwijzer.db)
+    auth.init_app(app)
+    transport.init_app(app)
     errors.init_app(app)
     slots.init_app(app)
     access_log.init_app(app)

@@ -5,6 +5,8 @@ mapping given to `create_app`.
     KB_DIR              the knowledge-base directory (vocabulary.yaml, rules/); default the shipped kb/
     SEED_FACTS          a YAML fact file loaded into an EMPTY fact store on first start (as version 1);
                         default fixtures/demo/facts.yaml; empty string: no seed
+    SCENARIOS_DIR       the scenario files a dry-run reload decides on both rule sets (docs/rule-edits.md);
+                        default fixtures/scenarios
     TOKENS              bearer tokens and their scopes: {"token": ["query", "admin"]}; in the environment
                         (`query` reads, `admin` changes, `audit` sees the auditor's view of an explanation)
                         as JSON or as `token1=query+admin,token2=query`
@@ -26,23 +28,40 @@ mapping given to `create_app`.
                         was lost (default 30)
     EVALUATION_BUDGET   seconds of evaluation a request may use (default 10); past it, the evaluation
                         stops and the client gets 503 `evaluation-budget-exceeded` (materialised engine)
+    DRY_RUN_BUDGET      seconds a dry-run reload may take (default 60): it decides every scenario, the
+                        population and the log on two rule sets, so it has a budget of its own; past
+                        it the answer lists what was found so far, marked `complete: false`
     EVALUATION_SLOTS    try-outs evaluated at once (default 2, one per core); one more gets 503
                         `evaluation-busy` at once (slots.py)
     SNAPSHOT_DIR        where the materialised model is kept between starts (kb/engine/snapshot.py):
                         `auto` (default) a `snapshots` folder beside a SQLite store's file (none for
                         PostgreSQL or in memory); empty: no snapshots; else that directory
-    SECRET_KEY          signs the pages' session cookie (the /login session). Default: a random key per
-                        process in demo mode; none otherwise, which turns the session login off (pages
-                        then need an `Authorization: Bearer` header) until one is configured
+    SNAPSHOT_KEY        signs the model snapshots (HMAC-SHA-256); keep it out of the snapshot directory
+                        and the database, e.g. in the service's environment or a secrets manager.
+                        Default: derived from SECRET_KEY when one is configured; with neither, a random
+                        key per process, so a snapshot is trusted only by the process that wrote it
+                        (every start recomputes the model, and says so in the log)
+    SECRET_KEY          signs the pages' session cookie, which holds a random session id and the form
+                        token (the login itself is kept in the store: sessions.py). Default: a random
+                        key per process in demo mode; none otherwise, which turns the session login off
+                        (pages then need an `Authorization: Bearer` header) until one is configured
+    SESSION_HOURS       a page login ends after this many hours (default 12), or at logout
+    LOGIN_ATTEMPTS      failed logins a client address may make per minute (default 10); then 429
+    TRUSTED_PROXIES     addresses of the proxies that end TLS in front of the service (comma-separated,
+                        e.g. `127.0.0.1`): their X-Forwarded-Proto and X-Forwarded-For are believed, so
+                        HTTPS requests get Secure cookies and HSTS (transport.py). Default none: such
+                        headers are removed from every request
 """
 from __future__ import annotations
 
+import ipaddress
 import json
 import os
 import secrets
 from pathlib import Path
 
 from kb.engine.registry import DEFAULT_ENGINE, ENGINES
+from kb.engine.snapshot import snapshot_secret
 from kb.language.knowledge_base import DEFAULT_DIR
 from kb.paths import ROOT
 
@@ -57,6 +76,7 @@ DEFAULTS = {
     "DATABASE_URL": "sqlite:///var/deelwijzer.db",
     "KB_DIR": str(DEFAULT_DIR),
     "SEED_FACTS": str(ROOT / "fixtures" / "demo" / "facts.yaml"),
+    "SCENARIOS_DIR": str(ROOT / "fixtures" / "scenarios"),
     "TOKENS": None,
     "DEMO": None,
     "MAX_CONTENT_LENGTH": 64 * 1024,
@@ -65,8 +85,13 @@ DEFAULTS = {
     "REPLICATION_CHECK_SECONDS": 30.0,
     "SECRET_KEY": None,
     "EVALUATION_BUDGET": 10.0,
+    "DRY_RUN_BUDGET": 60.0,
     "EVALUATION_SLOTS": 2,
     "SNAPSHOT_DIR": "auto",
+    "SNAPSHOT_KEY": None,
+    "SESSION_HOURS": 12.0,
+    "LOGIN_ATTEMPTS": 10,
+    "TRUSTED_PROXIES": "",
 }
 REPLICATION_MODES = ("auto", "off")
 
@@ -125,6 +150,8 @@ def load_config(overrides: dict | None = None, environ=os.environ) -> dict:
     config.update(overrides or {})
     config["TOKENS"] = parse_tokens(config["TOKENS"])
     config["DEMO"] = (not config["TOKENS"]) if config["DEMO"] is None else _bool(config["DEMO"])
+    # Before demo mode invents a SECRET_KEY: only a configured one may sign snapshots across starts.
+    config["SNAPSHOT_SECRET"] = snapshot_secret(config["SNAPSHOT_KEY"], config["SECRET_KEY"])
     if config["DEMO"]:
         config["TOKENS"] = {**config["TOKENS"], DEMO_TOKEN: DEMO_SCOPES}
         # Demo sessions need not outlive the process; a real service must configure its own key.
@@ -157,4 +184,27 @@ def load_config(overrides: dict | None = None, environ=os.environ) -> dict:
         raise ConfigError("EVALUATION_SLOTS must be a whole number") from None
     if config["EVALUATION_SLOTS"] < 1:
         raise ConfigError("EVALUATION_SLOTS must be at least 1")
+    config["DRY_RUN_BUDGET"] = _positive(config, "DRY_RUN_BUDGET", float, "a number of seconds")
+    config["SESSION_HOURS"] = _positive(config, "SESSION_HOURS", float, "a number of hours")
+    config["LOGIN_ATTEMPTS"] = _positive(config, "LOGIN_ATTEMPTS", int, "a whole number")
+    config["TRUSTED_PROXIES"] = parse_proxies(config["TRUSTED_PROXIES"])
     return config
+
+
+def _positive(config: dict, name: str, kind, what: str):
+    try:
+        value = kind(config[name])
+    except (TypeError, ValueError):
+        raise ConfigError(f"{name} must be {what}") from None
+    if not value > 0:
+        raise ConfigError(f"{name} must be above 0")
+    return value
+
+
+def parse_proxies(value) -> frozenset[str]:
+    """Proxy addresses from a list or a comma- or space-separated text; each an IP address."""
+    parts = value.replace(",", " ").split() if isinstance(value, str) else list(value or ())
+    try:
+        return frozenset(str(ipaddress.ip_address(str(p).strip())) for p in parts)
+    except ValueError as err:
+        raise ConfigError(f"TRUSTED_PROXIES must list IP addresses: {err}") from None

@@ -39,10 +39,11 @@ class ApiProblem(Exception):
     """An error a client can act on. Raise it anywhere below a view; the handler renders it."""
 
     def __init__(self, status: int, code: str, title: str, detail: str, *, errors: list | None = None,
-                 suggestion: str = "", headers: dict | None = None):
+                 suggestion: str = "", headers: dict | None = None, extra: dict | None = None):
         super().__init__(detail)
         self.status, self.code, self.title, self.detail = status, code, title, detail
         self.errors, self.suggestion, self.headers = errors, suggestion, headers or {}
+        self.extra = extra or {}  # members of this problem type (RFC 9457 §3.2), e.g. a withdrawn fact
 
     def body(self) -> dict:
         out = {"type": PROBLEM_TYPE.format(code=self.code), "title": self.title, "status": self.status,
@@ -51,7 +52,7 @@ class ApiProblem(Exception):
             out["errors"] = self.errors
         if self.suggestion:
             out["suggestion"] = self.suggestion
-        return out
+        return {**self.extra, **out}
 
 
 def invalid(detail: str, errors: list | None = None, code: str = "invalid-request",

@@ -22,10 +22,12 @@ _CODES = {
     500: ("internal-error", "Internal error",
           "The service failed while answering this request. The failure was logged."),
     501: ("not-implemented", "Not implemented", "The request uses an HTTP feature this service does not support."),
+    503: ("too-many-connections", "Too many connections",
+          "Every connection this service holds is answering a request; try again in a moment."),
 }
 REASONS = {400: "Bad Request", 403: "Forbidden", 413: "Request Entity Too Large", 414: "URI Too Long",
            417: "Expectation Failed", 431: "Request Header Fields Too Large", 500: "Internal Server Error",
-           501: "Not Implemented"}
+           501: "Not Implemented", 503: "Service Unavailable"}
 
 
 def problem_body(status: int) -> bytes:

@@ -25,6 +25,10 @@ timeout = 120  # with ENGINE=pydatalog the audience of an item at demo size take
 limit_request_line = 8190
 limit_request_fields = 100
 limit_request_field_size = 8190
+# Which proxy's X-Forwarded-* headers to believe is the app's decision (TRUSTED_PROXIES,
+# query_service/transport.py); gunicorn would believe 127.0.0.1's by default.
+forwarded_allow_ips = ""
+secure_scheme_headers: dict = {}
 accesslog = None
 errorlog = "-"
 loglevel = "info"

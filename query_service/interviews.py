@@ -58,16 +58,10 @@ class InterviewChanged(RuntimeError):
     """Another answer changed the interview first; this one changed nothing."""
 
 
-def owner_of(token_digest: str) -> str:
-    """Whom an interview belongs to: the token (given as the hex SHA-256 a page session keeps, so a
-    token's interviews are the same through the API and the pages), hashed once more with this
-    purpose, so the store never holds the digest a session cookie carries."""
-    return hashlib.sha256(b"deelwijzer interview owner\0" + token_digest.encode()).hexdigest()
-
-
 def owner_of_token(token: str) -> str:
-    """Whom an interview started with this bearer token belongs to."""
-    return owner_of(hashlib.sha256(token.encode("utf-8")).hexdigest())
+    """Whom an interview started with this token belongs to (through the API or the pages' login):
+    a digest of the token for this purpose alone, so the store never holds one a client could use."""
+    return hashlib.sha256(b"deelwijzer interview owner\0" + token.encode("utf-8")).hexdigest()
 
 
 _READY: weakref.WeakSet = weakref.WeakSet()  # the databases whose interview table exists

@@ -7,7 +7,8 @@ schema inserted as components (so the two can never disagree).
 added to its own, less those it lists in `x-without`, and is closed (`additionalProperties: false`).
 
 `schema_validator(name)` validates request bodies against the same document, so what the service
-accepts is exactly what it documents.
+accepts is exactly what it documents. Its `integer` is strict (schema_check.is_integer): a count
+sent as `1.0` or `1e0` is refused at the schema, as the document's introduction says.
 """
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from functools import cache, lru_cache
 from pathlib import Path
 
 import yaml
-from jsonschema import Draft202012Validator
+from jsonschema import Draft202012Validator, validators
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
@@ -27,12 +28,16 @@ from kb.language.knowledge_base import DEFAULT_DIR
 from kb.language.vocabulary import load_vocabulary
 
 from .openapi_facts import fact_schemas
-from .schema_check import ANNOTATIONS, Check, compile_schema
+from .schema_check import ANNOTATIONS, Check, compile_schema, is_integer
 
 HERE = Path(__file__).resolve().parent
 EXPLANATION_SCHEMA = Path(kb.explain.__file__).resolve().parent / "explanation.schema.json"
 DOCUMENT_URI = "urn:deelwijzer:openapi"
 PREFIX = "Explanation"
+
+# Draft 2020-12 with `integer` meaning a JSON integer written without fraction or exponent.
+Validator = validators.extend(Draft202012Validator, type_checker=Draft202012Validator.TYPE_CHECKER.redefine(
+    "integer", lambda _checker, value: is_integer(value)))
 
 
 def _rewrite_refs(node, prefix: str):
@@ -114,7 +119,7 @@ def schema_validator(name: str) -> Draft202012Validator:
     schema = inline(schemas[name], frozenset({name}))
     # What stays a reference (recursion) is resolved against the whole document.
     schema = _absolute_refs(schema)
-    return Draft202012Validator(schema, registry=_registry())
+    return Validator(schema, registry=_registry())
 
 
 @cache
@@ -183,7 +188,7 @@ def query_value_problem(schema: dict, text: str) -> str:
             return "must be a whole number in ASCII digits"
         value = int(text)
     checked = {k: v for k, v in schema.items() if k not in ("format", "default", "description")}
-    error = next(iter(Draft202012Validator(checked).iter_errors(value)), None)
+    error = next(iter(Validator(checked).iter_errors(value)), None)
     return error.message if error is not None else ""
 
 

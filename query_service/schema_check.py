@@ -35,10 +35,10 @@ def compile_schema(schema: dict) -> Check | None:
         return None
 
 
-def _is_integer(value) -> bool:
-    if isinstance(value, bool):
-        return False
-    return isinstance(value, int) or (isinstance(value, float) and value.is_integer())
+def is_integer(value) -> bool:
+    """A JSON integer as the service declares it: parsed as a Python int (`1`), not a float (`1.0`,
+    `1e0`) and not a boolean."""
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def _is_number(value) -> bool:
@@ -47,7 +47,7 @@ def _is_number(value) -> bool:
 
 TYPES: dict[str, Check] = {
     "string": lambda v: isinstance(v, str),
-    "integer": _is_integer,
+    "integer": is_integer,
     "number": _is_number,
     "boolean": lambda v: isinstance(v, bool),
     "object": lambda v: isinstance(v, dict),

@@ -12,14 +12,18 @@ with PostgreSQL, whenever another process announces a change (`replication.py`).
 """
 from __future__ import annotations
 
+import datetime
 import gc
 import logging
+import secrets
 import threading
 from contextlib import contextmanager
 from pathlib import Path
 
 from flask import Flask, current_app
 
+from kb.engine import budget
+from kb.engine.budget import BudgetExceeded
 from kb.engine.snapshot import configured_dir
 from kb.facts.fixtures import load_fact_file
 from kb.facts.model import Fact
@@ -33,6 +37,7 @@ from kb.workspace import Workspace
 from . import replication
 
 EXTENSION = "deelwijzer"
+ANSWER_SHARE = 0.9  # of the budget left, what a fact change or a dry run may use; the rest answers
 log = logging.getLogger("query_service")
 
 
@@ -62,12 +67,20 @@ class Deelwijzer:
         self.db = Database(config["DATABASE_URL"])
         self.store = FactStore(self.db)
         self.log = DecisionLog(self.db)
-        self.workspace = Workspace(config["KB_DIR"], engine=config["ENGINE"], snapshot_dir=configured_dir(
-            config.get("SNAPSHOT_DIR", "auto"), config["DATABASE_URL"]))
+        snapshots = configured_dir(config.get("SNAPSHOT_DIR", "auto"), config["DATABASE_URL"])
+        secret = config.get("SNAPSHOT_SECRET")
+        if snapshots is not None and secret is None:
+            log.warning("no SNAPSHOT_KEY or SECRET_KEY configured: model snapshots are signed with a key of this "
+                        "process only, so the next start recomputes the model")
+            secret = secrets.token_bytes(32)
+        self.workspace = Workspace(config["KB_DIR"], engine=config["ENGINE"], snapshot_dir=snapshots,
+                                   snapshot_secret=secret)
         self._changing = threading.RLock()
         self._kbs: dict[str, KnowledgeBase] = {}
         self._kept: set[str] = set()
         self.seeded_from = ""
+        self.scenarios_dir = config.get("SCENARIOS_DIR", "")
+        self.dry_run_budget = config.get("DRY_RUN_BUDGET")
         self.replication = None  # set by init_app when the store is shared (replication.py)
         self._remember(self.workspace.kb)
         seed = config.get("SEED_FACTS")
@@ -121,7 +134,12 @@ class Deelwijzer:
                 self.workspace.replace_facts(self.store.fact_set(stored))
 
     def add_facts(self, facts: list[Fact], note: str = "") -> tuple[int, list[int]]:
-        """Store facts in one change and apply it to the engine; DuplicateFacts changes nothing."""
+        """Store facts in one change and apply it to the engine; DuplicateFacts changes nothing.
+
+        What the change does to the engine's models is worked out first, within the request's
+        evaluation budget and while questions are still answered on the current facts: a change
+        that costs more raises BudgetExceeded before anything is stored (a committed change is
+        then installed whole, never cut off)."""
         with self.changing():
             conflicts, seen = [], set()
             for i, fact in enumerate(facts):
@@ -132,9 +150,13 @@ class Deelwijzer:
                 seen.add(fact)
             if conflicts:
                 raise DuplicateFacts(conflicts)
+            with budget.share(ANSWER_SHARE):  # the rest of the budget answers, even a refusal
+                install = self.workspace.prepare_change(facts, [], datetime.date.today())
+            before = int(self.workspace.facts.version)
             version, ids = self.store.add(facts, note)
-            added = [Fact(f.predicate, f.args, f.valid_from, f.valid_until, f"store:{i}") for f, i in zip(facts, ids)]
-            self.workspace.change_facts(added, [], str(version))
+            install([Fact(f.predicate, f.args, f.valid_from, f.valid_until, f"store:{i}") for f, i in zip(facts, ids)],
+                    str(version))
+            self._take_between(before, version)
             return version, ids
 
     def withdraw_fact(self, fact_id: int, note: str = "") -> int:
@@ -145,12 +167,24 @@ class Deelwijzer:
                 raise FactNotFound(fact_id)
             if stored.withdrawn_in is not None:
                 raise AlreadyWithdrawn(stored.withdrawn_in)
+            with budget.share(ANSWER_SHARE):
+                install = self.workspace.prepare_change([], [stored.fact], datetime.date.today())
+            before = int(self.workspace.facts.version)
             try:
                 version = self.store.withdraw(fact_id, note)
             except KeyError:  # another replica withdrew it between our read and our write
                 raise AlreadyWithdrawn(self.store.get(fact_id).withdrawn_in) from None
-            self.workspace.change_facts([], [stored.fact], str(version))
+            install([], str(version))
+            self._take_between(before, version)
             return version
+
+    def _take_between(self, before: int, version: int) -> None:
+        """After storing change `version` on an engine at `before`: the changes another process
+        stored in between (versions before+1 … version-1) are applied too, so that the engine's
+        fact base is the store's as of `version`, as its name says."""
+        if version > before + 1:
+            added, withdrawn = self.store.changes(before, version - 1)
+            self.workspace.change_facts([s.fact for s in added], [s.fact for s in withdrawn], str(version))
 
     def reload_rules(self, announce: bool = True) -> tuple[KnowledgeBase, KnowledgeBase]:
         """(old, new); raises KnowledgeBaseError and keeps the running rules when the new ones fail.
@@ -164,10 +198,16 @@ class Deelwijzer:
             self.replication.announce_rules(new.version)
         return old, new
 
-    def rule_impact(self, at, scenario_dirs=None):
-        """(running, candidate, impact) of reloading the rules, without swapping anything: the
-        changed rules and the decisions that flip over the scenarios, the current facts' population
-        on `at` and the questions in the decision log. Raises KnowledgeBaseError when the files fail."""
+    def rule_impact(self, at):
+        """(running, candidate, impact, complete) of reloading the rules, without swapping anything:
+        the changed rules and the decisions that change over the scenarios (SCENARIOS_DIR), the
+        current facts' population on `at` and the questions in the decision log. Raises
+        KnowledgeBaseError when the files fail.
+
+        A dry run decides every scenario, the population and the log on two rule sets, which takes
+        longer than any one question may, so it has a budget of its own (DRY_RUN_BUDGET), not the
+        request's: when ANSWER_SHARE of it is used up, it answers with the changes found so far and
+        `complete` False."""
         from kb.edits.impact import ImpactRun
         from kb.edits.sources import checked_directory, questions_in_log
         from kb.scenarios import scenario_paths
@@ -175,10 +215,16 @@ class Deelwijzer:
         with self.changing():
             running, facts = self.workspace.kb, self.workspace.facts
         run = ImpactRun(running, candidate)
-        run.scenarios(scenario_paths(scenario_dirs))
-        run.population(facts, at)
-        run.log(questions_in_log(self.db, candidate.vocabulary))
-        return running, candidate, run.impact
+        scenarios = Path(self.scenarios_dir) if self.scenarios_dir else None
+        try:
+            with budget.own(self.dry_run_budget), budget.share(ANSWER_SHARE):
+                run.scenarios(scenario_paths([str(scenarios)]) if scenarios is not None and scenarios.is_dir() else [])
+                run.population(facts, at)
+                run.log(questions_in_log(self.db, candidate.vocabulary))
+            complete = True
+        except BudgetExceeded:
+            complete = False
+        return running, candidate, run.impact, complete
 
     # -- a preloaded master and its forked workers (forking.py) --------------------------------------
     def before_fork(self, moments) -> None:

@@ -7,14 +7,21 @@ have been at decision time: the log keeps the rule texts of every rule version a
 the fact store can give the fact base as of any version, and explanations are deterministic
 (tests/test_explain.py proves byte-identical traces). Rebuilt knowledge bases are kept in a small
 cache, since a contested decision's page is often opened more than once.
+
+A record that verifies but cannot be shown — its request holds a value this service does not take
+(a float count logged by an older release that let one through), its kept rule texts fail today's
+checks, its question no longer decides on its own versions — is `RecordUnrenderable`: a 409
+problem naming the reason, never a 500. A count logged as an integral float (`1.0`) reads as the
+integer it is.
 """
 from __future__ import annotations
 
 import datetime
+import logging
 import threading
 from collections import OrderedDict
 
-from kb.decide import Question
+from kb.decide import DecisionError, Question
 from kb.explain.explainer import conditions_json, question_json
 from kb.facts.validate import build_fact
 from kb.language.ast import Position
@@ -29,6 +36,7 @@ _rebuilt: OrderedDict = OrderedDict()
 _EXPLANATIONS = 64  # rebuilt explanations kept, by record hash (it covers the request and both versions)
 _explained: OrderedDict = OrderedDict()
 _lock = threading.Lock()
+log = logging.getLogger("query_service.traces")
 
 
 class RecordDamaged(Exception):
@@ -40,6 +48,15 @@ class RecordDamaged(Exception):
         self.decision_id, self.problems = decision_id, problems
 
 
+class RecordUnrenderable(Exception):
+    """A logged decision that verifies but that this service cannot show; `reason` says why
+    (without the request's names)."""
+
+    def __init__(self, decision_id: int, reason: str):
+        super().__init__(decision_id)
+        self.decision_id, self.reason = decision_id, reason
+
+
 def verified_record(state, record: DecisionRecord) -> None:
     """Raise RecordDamaged unless the record, its kept rule texts and its fact base verify."""
     problems = check_decision(state.db, record)
@@ -49,7 +66,8 @@ def verified_record(state, record: DecisionRecord) -> None:
 
 def verified_explanation(state, record: DecisionRecord) -> dict:
     """The explanation of a logged decision, after verifying the record; RecordDamaged when it does
-    not verify or when the explanation (rebuilt or stored) disagrees with the recorded outcome."""
+    not verify or when the explanation (rebuilt or stored) disagrees with the recorded outcome,
+    RecordUnrenderable when it verifies but cannot be explained here."""
     verified_record(state, record)
     explanation = explanation_of(state, record)
     if (explanation["outcome"], list(explanation["deciding_rules"])) != (record.outcome, list(record.deciding_rules)):
@@ -88,10 +106,41 @@ def explanation_of(state, record: DecisionRecord) -> dict:
 
 
 def _rebuild(state, record: DecisionRecord) -> dict:
-    request = record.request
-    options = {"max_proofs": request.get("max_proofs", 1), "remedies": True}
-    if request.get("max_depth") is not None:
-        options["max_depth"] = request["max_depth"]
+    try:
+        return _rebuilt_explanation(state, record)
+    except (KnowledgeBaseError, DecisionError, LookupError, ValueError, TypeError) as err:
+        # The record verified: what fails is this service's reading of it. Logged by type and place,
+        # never the message (it may quote the request's names).
+        frame = err.__traceback__
+        while frame is not None and frame.tb_next is not None:
+            frame = frame.tb_next
+        where = f"{frame.tb_frame.f_code.co_filename}:{frame.tb_lineno}" if frame is not None else "?"
+        log.error("decision %d cannot be explained again (%s at %s)", record.id, type(err).__name__, where)
+        reason = {KnowledgeBaseError: "its kept rule texts do not pass this release's checks",
+                  DecisionError: "its question cannot be decided on its own rule and fact versions"}.get(
+            type(err), f"rebuilding its explanation failed ({type(err).__name__})")
+        raise RecordUnrenderable(record.id, reason) from None
+
+
+def render_count(record: DecisionRecord, name: str, low: int, high: int) -> int | None:
+    """A count the request was explained with (`max_proofs`, `max_depth`) as an int in [low, high];
+    None when absent. An integral float reads as its integer; anything else cannot be rendered."""
+    value = record.request.get(name)
+    if value is None:
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise RecordUnrenderable(record.id, f"its request holds `{name}: {str(value)[:20]}`, which is not a "
+                                            f"whole number from {low} to {high}")
+    return value
+
+
+def _rebuilt_explanation(state, record: DecisionRecord) -> dict:
+    options = {"max_proofs": render_count(record, "max_proofs", 1, 10) or 1, "remedies": True}
+    max_depth = render_count(record, "max_depth", 1, 30)
+    if max_depth is not None:
+        options["max_depth"] = max_depth
     workspace = state.workspace
     if record.kb_version == workspace.kb.version and record.facts_version == workspace.facts.version:
         return workspace.explain(_question(record, workspace.kb), **options)

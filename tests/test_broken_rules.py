@@ -248,7 +248,7 @@ def test_kb_check_prints_every_error_and_the_count(checked, capsys):
     capsys.readouterr()
     assert run_cli(["--dir", str(directory), "check"]) == 1
     out = capsys.readouterr().out
-    assert f"{len(diagnostics)} error(s) — the knowledge base was not loaded." in out
+    assert f"{len(diagnostics)} errors — the knowledge base was not loaded." in out
     for expected in CASES[MULTI].expected:
         assert f"{target}:{expected.line}:{expected.column}: error[{expected.code}]" in out
 

@@ -115,8 +115,10 @@ def test_the_fact_set_version_follows_the_file_text(tmp_path, kb):
     assert first.version == same.version != other.version and len(first.version) == 16
 
 
-@pytest.mark.parametrize("body", ["", "facts:\n", "facts: []\n"])
-def test_an_empty_fact_file_gives_no_facts(tmp_path, kb, body):
+@pytest.mark.parametrize("body", ["facts:\n", "facts: []\n"])
+def test_an_empty_fact_list_gives_no_facts(tmp_path, kb, body):
+    """Written out, no facts is no facts; a file with nothing in it at all is refused as empty
+    (tests/test_fact_files.py)."""
     assert len(load(tmp_path, kb, body)) == 0
 
 

@@ -126,7 +126,7 @@ def test_the_issue_typo_says_which_variable_was_meant_and_passes_without_strict(
     out = capsys.readouterr().out
     assert "warning[singleton-variable]: variable `Pupl` occurs only once in rule `B2.colleague`" in out
     assert "help: did you mean `Pupil`" in out
-    assert "1 warning(s)" in out
+    assert "\nok, with 1 warning: " in out and "`kb check --strict`" in out
     assert main(["--dir", str(tmp_path), "check", "--strict"]) == 1
 
 

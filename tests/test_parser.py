@@ -266,8 +266,8 @@ RECOVERY = """
 
 def test_recovery_reports_every_broken_clause_in_one_file():
     _, diagnostics = parse(RECOVERY)
-    assert [d.code for d in diagnostics] == ["syntax"] * 4
-    assert sorted(where(diagnostics)) == [(2, 14), (8, 15), (11, 5), (14, 17)]
+    assert [d.code for d in diagnostics] == ["missing-comma"] + ["syntax"] * 3
+    assert sorted(where(diagnostics)) == [(2, 13), (8, 15), (11, 5), (14, 17)]
 
 
 def test_recovery_keeps_the_good_rules_between_the_broken_ones_with_their_annotations():
@@ -275,15 +275,17 @@ def test_recovery_keeps_the_good_rules_between_the_broken_ones_with_their_annota
     assert [(r.id, r.pos.line) for r in rule_file.rules] == [("a.two", 5), ("a.six", 17)]
 
 
-@pytest.mark.parametrize("text, message, suggestion", [
-    ("p(X) :- q(X) r(X).\n", "unexpected `r`", "expected `,`, `.` at the end of the rule"),
-    ("p(X) :- q(X), $r(X).\n", "unexpected the character `$`", ""),
-    ("p(X) :- q(X)\n", "the file ends before the rule is finished", "the last rule is not finished: every rule ends with `.`"),
+@pytest.mark.parametrize("text, code, message, suggestion", [
+    ("p(X) :- q(X) r(X).\n", "missing-comma", "a `,` is missing after `q(X)`: the conditions of a rule are "
+                                               "separated by commas", "write `q(X),`"),
+    ("p(X) :- q(X), $r(X).\n", "syntax", "unexpected the character `$`", ""),
+    ("p(X) :- q(X)\n", "syntax", "the file ends before the rule is finished",
+     "the last rule is not finished: every rule ends with `.`"),
 ])
-def test_syntax_errors_say_what_was_found_and_what_was_expected(text, message, suggestion):
+def test_syntax_errors_say_what_was_found_and_what_was_expected(text, code, message, suggestion):
     _, diagnostics = parse(text)
     (diagnostic,) = diagnostics
-    assert diagnostic.code == "syntax" and diagnostic.message == message
+    assert diagnostic.code == code and diagnostic.message == message
     assert diagnostic.suggestion.startswith(suggestion)
 
 

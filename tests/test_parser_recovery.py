@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kb.language.knowledge_base import DEFAULT_DIR, rule_files
-from kb.language.parser import _MAX_RECOVERIES, _assemble, _recover, parse_text
+from kb.language.parser import _MAX_RECOVERIES, _assemble, _recover, _under_headings, parse_text
 
 SOURCES = {path.name: path.read_text(encoding="utf-8") for path in rule_files(DEFAULT_DIR)}
 
@@ -20,7 +20,7 @@ def whole_file_reference(text: str, path: str):
     if entries is None:
         return (), diagnostics
     rule_file, structural = _assemble(entries, path)
-    return rule_file.rules, diagnostics + structural
+    return rule_file.rules, _under_headings(diagnostics, rule_file.headings) + structural
 
 
 @settings(max_examples=200, deadline=None)

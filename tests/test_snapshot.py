@@ -25,6 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
 from data import MOMENT, SIZES, questions, world_facts  # noqa: E402
 
 QUESTIONS = 300
+SECRET = b"snapshot test key, kept outside the snapshot directory"
 
 
 @pytest.fixture(scope="module")
@@ -39,9 +40,9 @@ def world(tmp_path_factory):
     return url, asked, [fresh.decide(q) for q in asked]
 
 
-def started(url: str, snapshots: Path) -> Workspace:
+def started(url: str, snapshots: Path, secret: bytes = SECRET) -> Workspace:
     """A workspace started on the store at `url`, keeping model snapshots in `snapshots`."""
-    ws = Workspace(snapshot_dir=snapshots)
+    ws = Workspace(snapshot_dir=snapshots, snapshot_secret=secret)
     ws.load_from_store(FactStore(Database(url)))
     return ws
 
@@ -107,7 +108,7 @@ def test_a_damaged_snapshot_is_refused_and_the_model_recomputed(world, tmp_path,
     caplog.set_level(logging.INFO, logger="kb.snapshot")
     ws = started(url, tmp_path)
     assert not loaded(caplog)
-    assert any("ignored" in r.getMessage() and r.levelno == logging.WARNING for r in caplog.records)
+    assert any("refused" in r.getMessage() and r.levelno == logging.WARNING for r in caplog.records)
     assert [ws.decide(q) for q in asked[:50]] == expected[:50]
     ws.engine.snapshots.wait()  # the recomputed model is written again, whole
     caplog.clear()
@@ -227,7 +228,7 @@ def test_only_the_newest_snapshots_are_kept(world, tmp_path):
     ws = started(url, tmp_path)
     settle(ws)
     model = ws.engine.model(MOMENT)
-    snapshots = SnapshotDir(tmp_path)
+    snapshots = SnapshotDir(tmp_path, secret=SECRET)
     for version in ("101", "102", "103"):
         snapshots.write(Key(ws.kb.version, version), ws.facts, [model])
     assert [p.name.rsplit("-", 1)[1] for p in snapshot_files(tmp_path)] == ["102.snapshot", "103.snapshot"]
@@ -247,7 +248,8 @@ def test_the_service_setting_names_the_directory():
 def test_the_service_starts_from_the_snapshot_beside_its_store(tmp_path, caplog):
     from query_service import create_app
     from query_service.state import EXTENSION
-    settings = {"TESTING": True, "DATABASE_URL": f"sqlite:///{tmp_path / 'dw.db'}", "DEMO": True}
+    settings = {"TESTING": True, "DATABASE_URL": f"sqlite:///{tmp_path / 'dw.db'}", "DEMO": True,
+                "SNAPSHOT_KEY": "kept in the service's environment"}
     first = create_app(settings).extensions[EXTENSION]
     question = Question(*_any_question(first.workspace), MOMENT)
     before = first.workspace.decide(question)

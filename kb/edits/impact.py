@@ -1,17 +1,21 @@
-"""The impact of a rule edit: which rules changed, and which decisions flip because of it.
+"""The impact of a rule edit: which rules changed, and which decisions change because of it.
 
-`rule_changes` compares two checked knowledge bases rule by rule (by `@id`). `decision_flips`
-decides the same questions on both and keeps those whose outcome differs, each with the changed
-rules that caused it: a changed rule among the old or new deciding rules, or one they depend on.
-The questions come from three places: the scenarios, a population (every actor–item pair of a fact
-set, with everyone either rule set could let the actor tell as recipients) and a decision log.
-Used by `kb diff` and by the service's `POST /v1/admin/reload` with `dry_run`.
+`rule_changes` compares two checked knowledge bases rule by rule (by `@id`). An `ImpactRun` decides
+the same questions on both and keeps those decided differently: a change of outcome (a flip), or
+of reason (the same outcome, other deciding rules). Each names the changed rules that made the
+difference: the changed rules behind either decision (kb/decide.py `rules_behind`: the deciding
+rules, what they rest on, and the blocks that kept the other side's deciding rules from firing),
+else those the deciding rules depend on. Flips are grouped by old → new outcome and cause, then by
+the roles and circles of the people and the item's kind (profile.py), so a legal expert can judge
+them. The questions come from three places: the scenarios, a population (every actor–item pair of
+a fact set, with everyone either rule set could let the actor tell as recipients) and a decision
+log. Used by `kb diff` and by the service's `POST /v1/admin/reload` with `dry_run`.
 """
 from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ..decide import (
@@ -21,6 +25,7 @@ from ..decide import (
     Question,
     audience_candidates,
     decide_in,
+    rules_behind,
     validate_question,
 )
 from ..engine.registry import DEFAULT_ENGINE, engine_factory
@@ -29,6 +34,7 @@ from ..language.ast import Atom, Negation
 from ..language.diagnostics import KnowledgeBaseError
 from ..language.knowledge_base import KnowledgeBase
 from ..paths import display_path
+from .profile import Profile, profile
 
 DEMO_DATE = datetime.date(2026, 11, 28)  # the day the demo facts are written for (fixtures/demo)
 ADDED, REMOVED, CLAUSE, TEXT = "added", "removed", "clause-changed", "text-changed"
@@ -96,6 +102,9 @@ def _body_predicates(rule) -> set[str]:
 
 @dataclass(frozen=True)
 class Flip:
+    """A question the two rule sets decide differently: in outcome, or (a change of reason) only in
+    the rules that decide it."""
+
     source: str  # scenario | population | log
     ref: str  # the scenario file, "population", or "decision <id>"
     question: Question
@@ -104,64 +113,176 @@ class Flip:
     old_rules: tuple[str, ...]
     new_rules: tuple[str, ...]
     caused_by: tuple[str, ...]
+    # How `caused_by` was found: "decision" (changed rules behind either decision) or "dependency"
+    # (none was: the changed rules the deciding rules depend on).
+    found_by: str = "decision"
+    profile: Profile | None = field(default=None, compare=False)
+
+    @property
+    def outcome_changed(self) -> bool:
+        return self.old_outcome != self.new_outcome
 
     def as_dict(self) -> dict:
         q = self.question
-        return {"source": self.source, "ref": self.ref,
-                "question": {"actor": q.actor, "recipient": q.recipient, "item": q.item,
-                             "at": q.at.isoformat(), "setting": q.setting},
-                "old": {"outcome": self.old_outcome, "deciding_rules": list(self.old_rules)},
-                "new": {"outcome": self.new_outcome, "deciding_rules": list(self.new_rules)},
-                "caused_by": list(self.caused_by)}
+        out = {"source": self.source, "ref": self.ref,
+               "question": {"actor": q.actor, "recipient": q.recipient, "item": q.item,
+                            "at": q.at.isoformat(), "setting": q.setting},
+               "old": {"outcome": self.old_outcome, "deciding_rules": list(self.old_rules)},
+               "new": {"outcome": self.new_outcome, "deciding_rules": list(self.new_rules)},
+               "caused_by": list(self.caused_by), "cause_found_by": self.found_by}
+        if self.profile is not None:
+            out["people"] = self.profile.as_dict()
+        return out
 
-    def render(self) -> str:
-        q = self.question
-        return (f"{self.ref}: {q.actor} → {q.recipient} about {q.item} on {q.at.isoformat()} ({q.setting})\n"
-                f"    - old: {self.old_outcome} (decided by {', '.join(self.old_rules) or '—'})\n"
-                f"    + new: {self.new_outcome} (decided by {', '.join(self.new_rules) or '—'})\n"
-                f"    caused by: {', '.join(self.caused_by) or 'no changed rule among the deciding rules'}")
+    def render(self, indent: str = "") -> str:
+        """The question with each person's roles, and the two decisions."""
+        q, p = self.question, self.profile
+        actor = f"{q.actor} ({', '.join(p.actor_roles)})" if p and p.actor_roles else q.actor
+        recipient = f"{q.recipient} ({', '.join(p.recipient_roles)})" if p and p.recipient_roles else q.recipient
+        setting = "" if q.setting == DEFAULT_SETTING else f", {q.setting}"
+        return (f"{indent}{self.ref}: {actor} → {recipient} about {q.item} on {q.at.isoformat()}{setting}\n"
+                f"{indent}  before: {self.old_outcome} by {', '.join(self.old_rules) or '—'}; "
+                f"now: {self.new_outcome} by {', '.join(self.new_rules) or '—'}")
 
 
 @dataclass
 class Impact:
     changes: list[RuleChange]
-    flips: list[Flip] = field(default_factory=list)
+    flips: list[Flip] = field(default_factory=list)  # the outcome differs
+    reasons: list[Flip] = field(default_factory=list)  # same outcome, other deciding rules
     asked: dict[str, int] = field(default_factory=dict)  # questions decided, per source
+    # Predicates of the facts one rule set does not declare (a predicate added or removed by the
+    # edit): their facts are left out when deciding with that rule set.
+    unread: dict[str, set[str]] = field(default_factory=lambda: {"old": set(), "new": set()})
 
-    def as_dict(self) -> dict:
+    def as_dict(self, examples: int = 2) -> dict:
         return {"changed_rules": [c.as_dict() for c in self.changes],
-                "questions": dict(self.asked), "flips": [f.as_dict() for f in self.flips]}
+                "questions": dict(self.asked),
+                "totals": {"decided": sum(self.asked.values()), "outcome_changes": len(self.flips),
+                           "reason_changes": len(self.reasons)},
+                "flips": [f.as_dict() for f in self.flips],
+                "reason_changes": [f.as_dict() for f in self.reasons],
+                "groups": {"outcome": [g.as_dict(examples) for g in grouped(self.flips)],
+                           "reason": [g.as_dict(examples) for g in grouped(self.reasons)]},
+                "unread_predicates": {side: sorted(preds) for side, preds in self.unread.items()}}
 
-    def render(self) -> str:
-        out = ["changed rules:" if self.changes else "no rule changed"]
-        out += [f"  {c.kind:15} {c.rule_id}  ({c.where})" for c in self.changes]
-        out.append("")
-        for flip in self.flips:
-            out.append(flip.render())
+    def summary(self) -> str:
         asked = ", ".join(f"{n} {source}" for source, n in self.asked.items())
-        out.append(f"{len(self.flips)} decision(s) flip, of {sum(self.asked.values())} decided ({asked})")
+        flips, reasons = len(self.flips), len(self.reasons)
+        return (f"{_count(flips, 'decision')} change{'s its' if flips == 1 else ' their'} outcome and {reasons} "
+                f"only {'its' if reasons == 1 else 'their'} reason, of {sum(self.asked.values())} decided "
+                f"({asked or 'none'})")
+
+    def render(self, examples: int = 2) -> str:
+        out = [self.summary(), ""]
+        out.append(f"changed rules ({len(self.changes)}):" if self.changes else "no rule changed")
+        out += [f"  {c.kind:15} {c.rule_id}  ({c.where})" for c in self.changes]
+        for side, preds in self.unread.items():
+            if preds:
+                out.append(f"note: the {side} rules do not know {', '.join(sorted(preds))}; facts of "
+                           f"{'it' if len(preds) == 1 else 'them'} were left out when deciding with the {side} rules")
+        for title, flips in ((f"Outcome changes ({len(self.flips)})", self.flips),
+                             (f"Reason changes ({len(self.reasons)}), the same outcome decided by other rules",
+                              self.reasons)):
+            if flips:
+                out += ["", title + ":"]
+                for group in grouped(flips):
+                    out += group.render(examples)
         return "\n".join(out)
 
 
-class _Pair:
-    """The old and the new rules on one fact set, each in its own engine (named in the registry)."""
+@dataclass
+class PeopleGroup:
+    """Flips whose people have the same roles and circles, about items of the same kind."""
 
-    def __init__(self, old: KnowledgeBase, new: KnowledgeBase, facts: FactSet, engine_name: str = DEFAULT_ENGINE):
+    profile: Profile | None
+    flips: list[Flip]
+
+    def as_dict(self, examples: int) -> dict:
+        return {**(self.profile.as_dict() if self.profile else {}), "count": len(self.flips),
+                "examples": [f.as_dict() for f in self.flips[:examples]]}
+
+
+@dataclass
+class CauseGroup:
+    """Flips from the same old to the same new outcome, caused by the same changed rules."""
+
+    old: str
+    new: str
+    caused_by: tuple[str, ...]
+    by_people: list[PeopleGroup]
+
+    @property
+    def count(self) -> int:
+        return sum(len(g.flips) for g in self.by_people)
+
+    def as_dict(self, examples: int) -> dict:
+        return {"old": self.old, "new": self.new, "caused_by": list(self.caused_by), "count": self.count,
+                "by_people": [g.as_dict(examples) for g in self.by_people]}
+
+    def render(self, examples: int) -> list[str]:
+        change = f"{self.old} → {self.new}" if self.old != self.new else self.old
+        out = [f"  {self.count}  {change}, caused by {', '.join(self.caused_by) or 'no changed rule found'}"]
+        for group in self.by_people:
+            if group.profile is not None:
+                p = group.profile
+                out.append(f"      {len(group.flips)}  {p.people()} · {p.circles} · {p.kind_of_item}")
+            out += [flip.render(" " * 10) for flip in group.flips[:examples]]
+            if len(group.flips) > examples:
+                out.append(f"          … and {len(group.flips) - examples} more")
+        return out
+
+
+def grouped(flips: list[Flip]) -> list[CauseGroup]:
+    """Flips grouped by (old → new outcome, the changed rules that caused them), then by the people's
+    roles, their circles and the item's kind; largest groups first."""
+    by_cause: dict[tuple, dict[tuple, list[Flip]]] = {}
+    for flip in flips:
+        people = flip.profile.key if flip.profile is not None else ()
+        cause = (flip.old_outcome, flip.new_outcome, flip.caused_by)
+        by_cause.setdefault(cause, {}).setdefault(people, []).append(flip)
+    groups = [CauseGroup(old, new, caused, sorted((PeopleGroup(members[0].profile, members)
+                                                  for members in by_people.values()),
+                                                 key=lambda g: -len(g.flips)))
+              for (old, new, caused), by_people in by_cause.items()]
+    return sorted(groups, key=lambda g: -g.count)
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" + ("" if n == 1 else "s")
+
+
+class _Pair:
+    """The old and the new rules on one fact set, each in its own engine (named in the registry).
+
+    Each rule set reads only the facts of predicates its vocabulary declares: an edit that adds
+    law the old rules lack (a new input predicate) or drops some leaves the other side's facts of
+    it out, and names them in `unread`."""
+
+    def __init__(self, old: KnowledgeBase, new: KnowledgeBase, facts: FactSet, engine_name: str = DEFAULT_ENGINE,
+                 unread: dict[str, set[str]] | None = None):
         self.kbs = (old, new)
-        self.facts = facts
+        self.facts = tuple(_readable(facts, kb, side, unread) for kb, side in zip(self.kbs, ("old", "new")))
         self.engines = []
-        for kb in self.kbs:
+        for kb, readable in zip(self.kbs, self.facts):
             engine = engine_factory(engine_name)()
-            engine.load(kb, facts)
+            engine.load(kb, readable)
             self.engines.append(engine)
+
+    def _asked(self, side: int, question: Question) -> Question:
+        """The question as one side can read it (without what-if facts its vocabulary lacks)."""
+        known = self.kbs[side].vocabulary.predicates
+        kept = tuple(f for f in question.hypothetical if f.predicate in known)
+        return question if len(kept) == len(question.hypothetical) else replace(question, hypothetical=kept)
 
     def decide(self, question: Question) -> tuple[tuple[str, tuple], tuple[str, tuple]] | None:
         """(old, new) as (outcome, deciding rules); None when the question cannot be asked at all."""
         answers = []
-        for kb, engine in zip(self.kbs, self.engines):
+        for side, (kb, engine, facts) in enumerate(zip(self.kbs, self.engines, self.facts)):
+            asked = self._asked(side, question)
             try:
-                validate_question(question, kb, self.facts)
-                decision = engine.run(question.context(), lambda ev, kb=kb: decide_in(ev, kb, question))
+                validate_question(asked, kb, facts)
+                decision = engine.run(asked.context(), lambda ev, kb=kb, q=asked: decide_in(ev, kb, q))
                 answers.append((decision.outcome, decision.deciding_rules))
             except DecisionError as err:
                 answers.append((f"error:{err.code}", ()))
@@ -171,15 +292,43 @@ class _Pair:
             return None
         return answers[0], answers[1]
 
+    def behind(self, side: int, question: Question, contested: tuple[str, ...]) -> set[str]:
+        """The rules behind one side's decision (kb/decide.py rules_behind), with what kept the
+        `contested` rules (the other side's deciding rules) from firing; empty when it cannot be decided."""
+        kb, engine, facts = self.kbs[side], self.engines[side], self.facts[side]
+        asked = self._asked(side, question)
+        try:
+            validate_question(asked, kb, facts)
+            return engine.run(asked.context(),
+                              lambda ev: rules_behind(ev, kb, decide_in(ev, kb, asked), contested))
+        except (DecisionError, InconsistentKnowledgeBase):
+            return set()
+
+    def profile(self, question: Question) -> Profile:
+        """The question's people and item, read from the facts as the new rules read them."""
+        kb, facts = self.kbs[1], self.facts[1].union(self._asked(1, question).hypothetical)
+        return profile(kb, facts, question.actor, question.recipient, question.item, question.at)
+
     def candidates(self, actor: str, item: str, at: datetime.date) -> set:
         found: set = set()
-        for kb, engine in zip(self.kbs, self.engines):
+        for kb, engine, facts in zip(self.kbs, self.engines, self.facts):
             context = Question(actor, actor, item, at).context()
             some = engine.run(context, lambda ev, kb=kb: audience_candidates(ev, kb, actor, item))
             if some is None:
-                return {p for p in self.facts.entities(kb.vocabulary).get("person", ()) if p != actor}
+                return {p for p in facts.entities(kb.vocabulary).get("person", ()) if p != actor}
             found |= some
         return found
+
+
+def _readable(facts: FactSet, kb: KnowledgeBase, side: str, unread: dict[str, set[str]] | None) -> FactSet:
+    """`facts` without those of predicates `kb`'s vocabulary does not declare (with that arity)."""
+    known = kb.vocabulary.predicates
+    foreign = [p for p in facts.predicates() if p not in known or facts.arity(p) != known[p].arity]
+    if not foreign:
+        return facts
+    if unread is not None:
+        unread[side].update(foreign)
+    return facts.changed([], [f for p in foreign for f in facts.of(p)], facts.version)
 
 
 class ImpactRun:
@@ -191,18 +340,35 @@ class ImpactRun:
         self.impact = Impact(rule_changes(old, new))
         self._changed = {c.rule_id for c in self.impact.changes if c.kind != TEXT}
 
+    def _pair(self, facts: FactSet) -> _Pair:
+        return _Pair(self.old, self.new, facts, self.engine, self.impact.unread)
+
     def _judge(self, pair: _Pair, source: str, ref: str, question: Question) -> None:
         self.impact.asked[source] = self.impact.asked.get(source, 0) + 1
         answers = pair.decide(question)
         if answers is None:
             return
         (old_outcome, old_rules), (new_outcome, new_rules) = answers
-        if old_outcome == new_outcome:
+        if old_outcome == new_outcome and set(old_rules) == set(new_rules):
             return
-        causes = (depends_on(self.old, old_rules) | depends_on(self.new, new_rules)) & self._changed
-        ordered = tuple(c.rule_id for c in self.impact.changes if c.rule_id in causes)
-        self.impact.flips.append(Flip(source, ref, question, old_outcome, new_outcome,
-                                      tuple(old_rules), tuple(new_rules), ordered))
+        causes, found_by = self._causes(pair, question, tuple(old_rules), tuple(new_rules))
+        flip = Flip(source, ref, question, old_outcome, new_outcome, tuple(old_rules), tuple(new_rules),
+                    causes, found_by, pair.profile(question))
+        (self.impact.flips if flip.outcome_changed else self.impact.reasons).append(flip)
+
+    def _causes(self, pair: _Pair, question: Question, old_rules: tuple, new_rules: tuple) -> tuple[tuple, str]:
+        """The changed rules that made the difference, and how they were found.
+
+        First the changed rules among those behind either decision — the deciding rules, the rules
+        proving what they rest on, and the blocks that kept the other side's deciding rules (or a
+        stronger outcome) from firing. When no changed rule is among them (a change further down, in
+        a `not` two conditions deep), the changed rules the deciding rules depend on."""
+        behind = pair.behind(0, question, new_rules) | pair.behind(1, question, old_rules)
+        found, how = behind & self._changed, "decision"
+        if not found:
+            below = depends_on(self.old, old_rules) | depends_on(self.new, new_rules)
+            found, how = below & self._changed, "dependency"
+        return tuple(c.rule_id for c in self.impact.changes if c.rule_id in found), how
 
     def scenarios(self, paths: Iterable[Path | str]) -> list[tuple[str, KnowledgeBaseError]]:
         """Decide every scenario's question on its own facts; returns the scenarios that do not load."""
@@ -217,14 +383,13 @@ class ImpactRun:
                 except KnowledgeBaseError as err:
                     broken.append((str(path), err))
                     continue
-            self._judge(_Pair(self.old, self.new, scenario.facts, self.engine), "scenario",
-                        display_path(scenario.path), scenario.question)
+            self._judge(self._pair(scenario.facts), "scenario", display_path(scenario.path), scenario.question)
         return broken
 
     def population(self, facts: FactSet, at: datetime.date, setting: str = DEFAULT_SETTING) -> None:
         """Every actor–item pair (who learned which item, valid on `at`), toward everyone either rule
         set could let the actor tell about it."""
-        pair = _Pair(self.old, self.new, facts, self.engine)
+        pair = self._pair(facts)
         pairs = sorted({(f.args[0], f.args[1]) for f in facts.of(self.new.roles.learned) if f.valid_on(at)}, key=str)
         for actor, item in pairs:
             for recipient in sorted(pair.candidates(actor, item, at), key=str):
@@ -236,5 +401,5 @@ class ImpactRun:
         for ref, question, facts in questions:
             pair = pairs.get(id(facts))
             if pair is None:
-                pair = pairs[id(facts)] = _Pair(self.old, self.new, facts, self.engine)
+                pair = pairs[id(facts)] = self._pair(facts)
             self._judge(pair, "log", ref, question)

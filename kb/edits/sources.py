@@ -7,7 +7,9 @@ read with the fact base each was decided on, so a replay asks exactly what was a
 from __future__ import annotations
 
 import datetime
+import json
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 
 from ..decide import DEFAULT_SETTING, Question
@@ -69,30 +71,29 @@ def log_questions(db_url: str, vocab: Vocabulary) -> list[tuple[str, Question, F
     from ..store.db import Database
     db = Database(db_url)
     try:
-        return questions_in_log(db, vocab)
+        return list(questions_in_log(db, vocab))
     finally:
         db.close()
 
 
-def questions_in_log(db, vocab: Vocabulary) -> list[tuple[str, Question, FactSet]]:
-    """The questions of the decision log in an open database, each with the facts it was decided on."""
-    from ..store.decisions import DecisionLog
+def questions_in_log(db, vocab: Vocabulary) -> Iterator[tuple[str, Question, FactSet]]:
+    """The questions of the decision log in an open database, each with the facts it was decided on;
+    read one at a time (requests only, not traces), so a caller with a budget can stop between them."""
     from ..store.facts import FactStore
     store = FactStore(db)
     by_version: dict[str, FactSet] = {}
-    found = []
-    for record in DecisionLog(db).records():
-        request = record.request
+    for decision_id, request_text, facts_version in db.query(
+            "SELECT id, request, facts_version FROM decisions ORDER BY id"):
+        request = json.loads(request_text)
         hypothetical = []
         for raw in request.get("hypothetical", []):
             fact, _ = build_fact(raw, vocab, Position("decision-log", 1, 1), "hypothetical")
             if fact is not None:
                 hypothetical.append(fact)
-        if record.facts_version not in by_version:
-            version = int(record.facts_version) if record.facts_version.isdigit() else None
-            by_version[record.facts_version] = store.fact_set(version)
+        if facts_version not in by_version:
+            version = int(facts_version) if facts_version.isdigit() else None
+            by_version[facts_version] = store.fact_set(version)
         question = Question(request["actor"], request["recipient"], request["item"],
                             datetime.date.fromisoformat(request["at"]),
                             request.get("setting", DEFAULT_SETTING), tuple(hypothetical))
-        found.append((f"decision {record.id}", question, by_version[record.facts_version]))
-    return found
+        yield f"decision {decision_id}", question, by_version[facts_version]

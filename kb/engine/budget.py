@@ -42,6 +42,31 @@ def check() -> None:
 
 
 @contextmanager
+def own(seconds: float | None):
+    """Inside, a budget of `seconds` from now instead of this thread's (None: no limit): for work
+    that is measured on a scale of its own (a dry-run reload decides thousands of questions)."""
+    saved_deadline, saved_seconds = getattr(_local, "deadline", None), getattr(_local, "seconds", None)
+    start(seconds)
+    try:
+        yield
+    finally:
+        _local.deadline, _local.seconds = saved_deadline, saved_seconds
+
+
+@contextmanager
+def share(fraction: float):
+    """Inside, `fraction` of what is left of this thread's budget: work that must leave time to
+    answer once it stops (a fact change refused, a dry run cut short) stops that much earlier."""
+    saved = getattr(_local, "deadline", None)
+    if saved is not None:
+        _local.deadline = time.monotonic() + max(saved - time.monotonic(), 0.0) * fraction
+    try:
+        yield
+    finally:
+        _local.deadline = saved
+
+
+@contextmanager
 def suspended():
     """No deadline inside: for work that must finish once begun (applying a committed fact change
     to the engine's models), even when a request with a budget triggers it."""

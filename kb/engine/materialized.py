@@ -83,6 +83,34 @@ class MaterializedEngine(Engine):
             self._models = OrderedDict((moment, model.changed(self._facts, added, removed))
                                        for moment, model in self._models.items())
 
+    def prepare_update(self, added: list[Fact], removed: list[Fact], moment: datetime.date
+                       ) -> Callable[[list[Fact], str], None]:
+        """What a fact change does to the models, computed now, under the caller's evaluation
+        budget and beside the models in use (questions keep being answered meanwhile); returns the
+        step that installs it, once the change is stored: `install(added as stored, version)`.
+        BudgetExceeded (having changed nothing) when the change costs more than the budget. With no
+        model cached, the model of `moment` is built on the changed facts, so that a change whose
+        cost would fall on the next question is measured here too."""
+        with self._lock:
+            program, facts, models = self._program, self._facts, OrderedDict(self._models)
+        if program is None:
+            raise RuntimeError("no knowledge base loaded")
+        trial = facts.changed(added, removed, _UNNAMED)
+        if models:
+            # Relations hold arguments only, so the models of the trial facts are those of the
+            # stored ones (which differ in their origins alone).
+            changed = OrderedDict((m, model.changed(trial, added, removed)) for m, model in models.items())
+        else:
+            changed = OrderedDict([(moment, MomentModel(program, trial, moment))])
+
+        def install(stored: list[Fact], version: str) -> None:
+            with self._lock:
+                if self._facts is not facts or self._program is not program:
+                    raise RuntimeError("the facts or rules changed between preparing a change and installing it")
+                self._facts = facts.changed(stored, removed, version)
+                self._models = changed
+        return install
+
     def model(self, moment: datetime.date) -> MomentModel:
         """The materialised model of a moment (built once, then shared)."""
         with self._lock:

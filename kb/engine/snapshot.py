@@ -8,15 +8,21 @@ the engine's incremental path.
 
 Nothing is trusted blindly. The file starts with a header line naming the format, the rules
 version, the fact version and the fact base's identity (the store's chain hash at that version, so
-a snapshot of another store with the same version numbers is not taken), and a SHA-256 digest over
-those and the body. A snapshot that is truncated, corrupt, foreign or stale is ignored with a log
-line, and the model is recomputed. The body is `marshal` of plain lists, tuples, ints and strings
-(dates as ordinals): loading it builds data and can run no code (no pickle).
+a snapshot of another store with the same version numbers is not taken), and an HMAC-SHA-256 over
+those and the body under the snapshot key. The key lives neither in the snapshot directory nor in
+the database (the service's SNAPSHOT_KEY, or one derived from its SECRET_KEY): whoever can write
+the directory, and even read the database, cannot forge a snapshot whose MAC checks — a plain
+digest they could simply recompute. A snapshot that is truncated, corrupt, foreign, stale or
+forged is refused with a log line, nothing of it is used, and the model is recomputed from the
+store (so the file is replaced by one of the recomputed model, never rewritten from what it held).
+The body is `marshal` of plain lists, tuples, ints and strings (dates as ordinals), decoded only
+once its MAC checks: loading it builds data and can run no code (no pickle).
 """
 from __future__ import annotations
 
 import datetime
 import hashlib
+import hmac
 import json
 import logging
 import marshal
@@ -36,7 +42,7 @@ from .relations import Relation
 
 log = logging.getLogger("kb.snapshot")
 
-FORMAT = 1  # raise when the body's layout or the engine's meaning of a model changes
+FORMAT = 2  # raise when the layout or the engine's meaning of a model changes (2: keyed MAC)
 MAGIC = b"DEELWIJZER-MODEL-SNAPSHOT\n"
 KEEP = 2  # snapshots kept per directory (the newest): the current one and the one before
 SUFFIX = ".snapshot"
@@ -84,12 +90,26 @@ class KeepsSnapshots(Protocol):
         """Apply a fact change and name the new fact base `version` (the name a snapshot is keyed by)."""
 
 
-class SnapshotDir:
-    """A directory of snapshots. `identify(fact_version)` names the content of a fact-base version
-    (a store gives its chain hash); without it the version alone identifies the facts."""
+def snapshot_secret(snapshot_key: str | None, secret_key: str | None) -> bytes | None:
+    """The key that signs snapshots: SNAPSHOT_KEY if one is configured, else one derived from the
+    service's SECRET_KEY (so one configured secret serves both), else None (no key configured)."""
+    if snapshot_key:
+        return hashlib.sha256(b"deelwijzer snapshot key\n" + snapshot_key.encode("utf-8")).digest()
+    if secret_key:
+        return hmac.new(secret_key.encode("utf-8"), b"deelwijzer model snapshots", hashlib.sha256).digest()
+    return None
 
-    def __init__(self, path: Path | str, identify: Callable[[str], str] | None = None):
+
+class SnapshotDir:
+    """A directory of snapshots, signed with `secret`. `identify(fact_version)` names the content of
+    a fact-base version (a store gives its chain hash); without it the version alone identifies
+    the facts."""
+
+    def __init__(self, path: Path | str, identify: Callable[[str], str] | None = None, *, secret: bytes):
+        if not secret:
+            raise ValueError("a snapshot directory needs a key to sign its snapshots with")
         self.path = Path(path)
+        self.secret = secret
         self.identify = identify or (lambda version: "")
         self._writing = threading.Lock()
         self._pending: list[threading.Thread] = []
@@ -122,9 +142,10 @@ class SnapshotDir:
             return None
         try:
             with gc_paused():
-                snapshot = decode(data, program, key)
+                snapshot = decode(data, program, key, self.secret)
         except SnapshotRejected as exc:
-            log.warning("model snapshot %s ignored: %s; recomputing", path.name, exc)
+            log.warning("model snapshot %s refused: %s; nothing of it is used, the model is recomputed from the "
+                        "store", path.name, exc)
             return None
         log.info("model snapshot %s loaded (%d facts, %d moment(s))", path.name, len(snapshot.facts),
                  len(snapshot.models))
@@ -135,7 +156,7 @@ class SnapshotDir:
         log line, when it cannot be written (the running model is unaffected)."""
         with self._writing:
             try:
-                parts = encode(key, facts, models)
+                parts = encode(key, facts, models, self.secret)
                 self.path.mkdir(parents=True, exist_ok=True)
                 target = self.file(key)
                 fd, temp = tempfile.mkstemp(dir=self.path, prefix=".writing-", suffix=SUFFIX)
@@ -196,15 +217,16 @@ def _name(text: str) -> str:
 
 
 # -- the file ------------------------------------------------------------------------------------------
-def _digest(header: dict, body: bytes | memoryview) -> str:
-    h = hashlib.sha256(json.dumps(header, sort_keys=True).encode())
-    h.update(body)
-    return h.hexdigest()
+def _mac(header: dict, body: bytes | memoryview, secret: bytes) -> str:
+    mac = hmac.new(secret, json.dumps(header, sort_keys=True).encode(), hashlib.sha256)
+    mac.update(body)
+    return mac.hexdigest()
 
 
-def encode(key: Key, facts: FactSet, models: list[MomentModel]) -> list[bytes]:
+def encode(key: Key, facts: FactSet, models: list[MomentModel], secret: bytes) -> list[bytes]:
     """The snapshot file's parts, to be written one after the other: magic line, header line
-    (JSON), marshal body (not joined: the body can be a hundred megabytes)."""
+    (JSON, with the MAC under `secret`), marshal body (not joined: the body can be a hundred
+    megabytes)."""
     vocab = models[0].program.kb.vocabulary if models else None
     dated = _date_positions(vocab) if vocab is not None else {}
     fact_part = []
@@ -219,12 +241,13 @@ def encode(key: Key, facts: FactSet, models: list[MomentModel]) -> list[bytes]:
         model_part.append((model.moment.toordinal(), relations))
     body = marshal.dumps((fact_part, model_part), _MARSHAL_VERSION)
     header = key.header() | {"moments": [m.moment.isoformat() for m in models], "bytes": len(body)}
-    header["sha256"] = _digest(header, body)
+    header["hmac_sha256"] = _mac(header, body, secret)
     return [MAGIC + json.dumps(header, sort_keys=True).encode() + b"\n", body]
 
 
-def decode(data: bytes, program: Program, key: Key) -> Snapshot:
-    """Check and decode a snapshot file's bytes; SnapshotRejected says why it cannot be used."""
+def read_header(data: bytes) -> tuple[dict, str, memoryview]:
+    """A snapshot file's header (without its MAC), its claimed MAC and its body, unchecked;
+    SnapshotRejected when the file is not a whole snapshot of this format."""
     if not data.startswith(MAGIC):
         raise SnapshotRejected("not a model snapshot")
     end = data.find(b"\n", len(MAGIC))
@@ -232,21 +255,46 @@ def decode(data: bytes, program: Program, key: Key) -> Snapshot:
         raise SnapshotRejected("truncated header")
     try:
         header = json.loads(data[len(MAGIC):end])
-        claimed, size = header.pop("sha256"), header["bytes"]
-        found = {k: header[k] for k in key.header()}
+        claimed, size = header.pop("hmac_sha256"), header["bytes"]
+        if header["format"] != FORMAT or not isinstance(claimed, str):
+            raise KeyError("format")
     except (ValueError, KeyError, TypeError, AttributeError):
-        raise SnapshotRejected("unreadable header") from None
-    if found != key.header():
-        what = [k for k in ("format", "rules", "facts", "identity") if found[k] != key.header()[k]]
-        raise SnapshotRejected(f"made for another {'/'.join(what)} (stale or foreign)")
+        raise SnapshotRejected(f"unreadable header (not a format {FORMAT} snapshot)") from None
     body = memoryview(data)[end + 1:]
     if len(body) != size:
         raise SnapshotRejected(f"truncated ({len(body)} of {size} body bytes)")
-    if _digest(header, body) != claimed:
-        raise SnapshotRejected("digest mismatch (corrupt)")
+    return header, claimed, body
+
+
+def check_mac(header: dict, claimed: str, body: memoryview, secret: bytes) -> None:
+    """SnapshotRejected unless the MAC under `secret` is the one the header claims."""
+    if not hmac.compare_digest(_mac(header, body, secret), claimed):
+        raise SnapshotRejected("its MAC does not check (forged, damaged, or signed under another snapshot key)")
+
+
+def decode(data: bytes, program: Program, key: Key, secret: bytes) -> Snapshot:
+    """Check and decode a snapshot file's bytes; SnapshotRejected says why it cannot be used.
+    Nothing of a body whose MAC does not check is decoded."""
+    header, claimed, body = read_header(data)
+    found = {k: header.get(k) for k in key.header()}
+    if found != key.header():
+        what = [k for k in ("format", "rules", "facts", "identity") if found[k] != key.header()[k]]
+        raise SnapshotRejected(f"made for another {'/'.join(what)} (stale or foreign)")
+    check_mac(header, claimed, body, secret)
+    return _decoded(key, program, body)
+
+
+def contents(data: bytes, program: Program) -> Snapshot:
+    """What a snapshot file holds, decoded WITHOUT checking its MAC: for an audit that compares it
+    with the store and a recomputed model (`kb audit verify`), never for serving from it."""
+    header, _, body = read_header(data)
+    return _decoded(Key(str(header.get("rules")), str(header.get("facts")), str(header.get("identity"))), program,
+                    body)
+
+
+def _decoded(key: Key, program: Program, body: memoryview) -> Snapshot:
     try:
         fact_part, model_part = marshal.loads(body)
-        del body
         return _rebuild(key, program, fact_part, model_part)
     except SnapshotRejected:
         raise

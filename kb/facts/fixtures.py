@@ -15,6 +15,7 @@ import yaml
 
 from ..language.ast import Position
 from ..language.diagnostics import Diagnostic, KnowledgeBaseError
+from ..language.knowledge_base import read_source
 from ..language.vocabulary import Vocabulary
 from ..language.yamlpos import error_position, load_yaml, pos_of
 from ..paths import display_path
@@ -40,15 +41,36 @@ def facts_from_data(data, vocab: Vocabulary, path: str) -> tuple[list[Fact], lis
     return facts, diags
 
 
-def load_fact_file(path: Path | str, vocab: Vocabulary) -> FactSet:
-    """Load a YAML fact file; raise KnowledgeBaseError listing every bad fact with its location."""
-    path = str(path)
-    text = Path(path).read_text(encoding="utf-8")
+def read_yaml_file(path: str, what: str):
+    """The YAML of a fact or scenario file (`what` names which, for the messages): parsed, with
+    positions. KnowledgeBaseError naming the file — never a traceback — when it cannot be read, is
+    not UTF-8 (with the line and column of the first byte that is not), is empty or is not YAML."""
+    try:
+        text, problem = read_source(Path(path))
+    except OSError as err:
+        raise KnowledgeBaseError([Diagnostic(Position(path, 1, 1), "fact",
+                                             f"the {what} file cannot be read: {err.strerror}")]) from None
+    if problem is not None:
+        raise KnowledgeBaseError([problem])
     try:
         data = load_yaml(text, path)
     except yaml.YAMLError as err:
         raise KnowledgeBaseError([Diagnostic(error_position(err, path), "fact",
                                              f"not valid YAML: {getattr(err, 'problem', err)}")]) from None
+    if data is None:
+        raise KnowledgeBaseError([Diagnostic(Position(path, 1, 1), "fact", f"the {what} file is empty",
+                                             suggestion=EXAMPLES[what])])
+    return data, text
+
+
+EXAMPLES = {"fact": "a fact file holds `facts:` followed by a list, e.g. `facts: [{clb_worker: [ann]}]`",
+            "scenario": "a scenario file holds name, statement, facts, question and expect (see fixtures/scenarios)"}
+
+
+def load_fact_file(path: Path | str, vocab: Vocabulary) -> FactSet:
+    """Load a YAML fact file; raise KnowledgeBaseError listing every bad fact with its location."""
+    path = str(path)
+    data, text = read_yaml_file(path, "fact")
     raw = data.get("facts") if isinstance(data, dict) else data
     facts, diags = facts_from_data(raw, vocab, path)
     if diags:

@@ -94,6 +94,14 @@ class FactSet:
         """The predicates that have facts here, in a fixed order."""
         return self._order
 
+    def arity(self, predicate: str) -> int | None:
+        """How many arguments the facts of `predicate` have (read off the first; None: no facts)."""
+        facts = self._facts.get(predicate)
+        if facts:
+            return len(facts[0].args)
+        cols = self._columns.get(predicate)
+        return len(cols[0][0]) if cols and cols[0] else None
+
     def columns(self, predicate: str) -> Columns:
         """The facts of `predicate` as columns (argument tuples, valid_from, valid_until, origins)."""
         cols = self._columns.get(predicate)
@@ -223,10 +231,13 @@ class FactSet:
         return self.changed(other, [], self.version)
 
     def entities(self, vocab: Vocabulary) -> dict[str, set]:
-        """Values per argument type across these facts (computed once per fact set, from columns)."""
+        """Values per argument type across these facts (computed once per fact set, from columns).
+        Facts of a predicate the vocabulary does not declare name nothing it knows of."""
         if self._entities is None:
             known: dict[str, set] = {}
             for predicate in self._order:
+                if predicate not in vocab.predicates:
+                    continue
                 args = self.columns(predicate)[0]
                 types = [arg.type for arg in vocab.predicates[predicate].args]
                 if all(len(a) == len(types) for a in args):
@@ -261,10 +272,12 @@ def gc_paused() -> Iterator[None]:
 
 
 def known_entities(facts: Iterable[Fact], vocab: Vocabulary) -> dict[str, set]:
-    """Values per entity type ('person', 'item', ...) that appear in the facts."""
+    """Values per entity type ('person', 'item', ...) that appear in the facts (of declared predicates)."""
     known: dict[str, set] = {}
     for fact in facts:
-        pred = vocab.predicates[fact.predicate]
+        pred = vocab.predicates.get(fact.predicate)
+        if pred is None:
+            continue
         for arg, value in zip(pred.args, fact.args):
             known.setdefault(arg.type, set()).add(value)
     return known

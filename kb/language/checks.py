@@ -10,23 +10,30 @@ from collections.abc import Iterable
 
 from .ast import Atom, Comparison, Constant, FunctionCall, Negation, Position, Rule, Variable
 from .diagnostics import Diagnostic, did_you_mean
+from .suggest import by_reading
 from .vocabulary import CONCLUDED, PLACEHOLDER, Kind, Vocabulary
 
 _CONSTANT_TYPE = {"number": "number", "date": "date"}
 
 
-def check_rules(rules: list[Rule], vocab: Vocabulary) -> list[Diagnostic]:
-    """Every problem with these rules, sorted by file, line and column."""
+def check_rules(rules: list[Rule], vocab: Vocabulary, complete: bool = True) -> list[Diagnostic]:
+    """Every problem with these rules, sorted by file, line and column.
+
+    `complete` is False when some rule file did not parse: the rules its broken text held are
+    unknown, so the checks of the rule set as a whole (a derived predicate no rule concludes, a rule
+    no decision depends on) are left out — they would only report what the broken text hid."""
     diags: list[Diagnostic] = []
     for rule in rules:
-        diags += check_names_and_types(rule, vocab)
-        diags += check_safety(rule)
-        diags += check_annotations(rule)
-        diags += check_singletons(rule)
+        slips = lowercase_variables(rule, vocab)
+        found = (check_names_and_types(rule, vocab) + check_safety(rule) + check_annotations(rule)
+                 + check_singletons(rule))
+        diags += _without_follow_ons(found, slips) + [_lowercase_diagnostic(rule, c, meant) for c, meant in slips]
     diags += check_unique_ids(rules)
     diags += check_kinds(rules, vocab)
     diags += check_stratification(rules, vocab)
-    diags += check_reachability(rules, vocab)
+    if complete:
+        diags += check_derived_defined(rules, vocab)
+        diags += check_reachability(rules, vocab)
     return sorted(set(diags))
 
 
@@ -70,10 +77,15 @@ def check_names_and_types(rule: Rule, vocab: Vocabulary) -> list[Diagnostic]:
         pred = vocab.predicates.get(atom.predicate)
         if pred is None:
             candidates = {f"{p.name}/{p.arity}": p for p in vocab.predicates.values()}
-            hint = did_you_mean(atom.key, candidates) or did_you_mean(atom.predicate, vocab.predicates)
+            # A misspelt name first, then a name in the words of a reading (often Dutch), then a name
+            # merely like another.
+            hint = (did_you_mean(atom.key, candidates) or by_reading(atom.predicate, len(atom.args), vocab)
+                    or did_you_mean(atom.predicate, vocab.predicates))
             diags.append(Diagnostic(atom.pos, "unknown-predicate",
                                     f"unknown predicate `{atom.key}`", rule.heading,
-                                    hint or "declare it in the vocabulary (kb/vocabulary.yaml) first"))
+                                    hint or f"no predicate of the vocabulary (kb/vocabulary.yaml) is named or reads "
+                                            f"like `{atom.predicate}`: declare it there first, with its Dutch and "
+                                            f"English reading"))
             continue
         if pred.arity != len(atom.args):
             diags.append(Diagnostic(atom.pos, "arity",
@@ -200,6 +212,70 @@ def check_annotations(rule: Rule) -> list[Diagnostic]:
     return diags
 
 
+def _fold(name: str) -> str:
+    """A name with case and `_` ignored: `given_on`, `givenon` and `GivenOn` fold alike."""
+    return name.replace("_", "").lower()
+
+
+def _symbols(rule: Rule, vocab: Vocabulary) -> Iterable[tuple[Constant, str | None]]:
+    """Every name constant of the rule with the type of the argument it stands in; in a comparison,
+    the type of the variable it is compared with (None when that is not known)."""
+    variable_types: dict[str, str] = {}
+    for atom, _ in _atoms(rule):
+        pred = vocab.predicates.get(atom.predicate)
+        types = [a.type for a in pred.args] if pred is not None and pred.arity == len(atom.args) else []
+        for n, term in enumerate(atom.args):
+            if isinstance(term, Constant) and term.kind == "symbol":
+                yield term, (types[n] if types else None)
+            elif isinstance(term, Variable) and types:
+                variable_types.setdefault(term.name, types[n])
+    for lit in rule.body:
+        if isinstance(lit, Comparison):
+            for term, other in ((lit.left, lit.right), (lit.right, lit.left)):
+                if isinstance(term, Constant) and term.kind == "symbol":
+                    yield term, variable_types.get(other.name) if isinstance(other, Variable) else None
+                elif isinstance(term, FunctionCall):
+                    fn = vocab.functions.get(term.name)
+                    for n, arg in enumerate(term.args):
+                        if isinstance(arg, Constant) and arg.kind == "symbol":
+                            yield arg, (fn.arg_types[n] if fn is not None and n < len(fn.arg_types) else None)
+
+
+def lowercase_variables(rule: Rule, vocab: Vocabulary) -> list[tuple[Constant, str]]:
+    """Names written where a variable of the rule is meant, with the variable: the name folds to a
+    variable of the rule or to a `{Placeholder}` of its readings, and is no value its argument's
+    type declares (`school` stays the value of the type `group` beside a variable `School`)."""
+    meant = {_fold(m.group(1)): m.group(1) for lang in ("nl", "en") for m in PLACEHOLDER.finditer(rule.reading(lang))}
+    meant.update({_fold(name): name for name in rule.variables()})
+    found = []
+    for constant, type_name in _symbols(rule, vocab):
+        name = meant.get(_fold(str(constant.value)))
+        declared = vocab.types[type_name].values if type_name in vocab.types else None
+        if name is not None and not (declared is not None and constant.value in declared):
+            found.append((constant, name))
+    return found
+
+
+def _lowercase_diagnostic(rule: Rule, constant: Constant, meant: str) -> Diagnostic:
+    return Diagnostic(constant.pos, "lowercase-variable",
+                      f"`{constant.value}` starts with a lower-case letter, so it is read as the fixed name "
+                      f"`{constant.value}`, not as the variable `{meant}`", rule.heading,
+                      f"a variable starts with a capital letter: write `{meant}`")
+
+
+def _without_follow_ons(diags: list[Diagnostic], slips: list[tuple[Constant, str]]) -> list[Diagnostic]:
+    """A rule's diagnostics without those a lower-case variable causes: a wrong value or type at the
+    name itself, a reading's `{Placeholder}` or a variable left alone once the name was read as a value."""
+    if not slips:
+        return diags
+    at = {constant.pos for constant, _ in slips}
+    meant = {name for _, name in slips}
+    return [d for d in diags if not (
+        (d.pos in at and d.code in ("unknown-value", "type-mismatch"))
+        or (d.code == "template-placeholder" and any(f"`{{{name}}}`" in d.message for name in meant))
+        or (d.code == "singleton-variable" and any(f"variable `{name}` " in d.message for name in meant)))]
+
+
 def _variable_occurrences(rule: Rule) -> list[Variable]:
     """Every occurrence of a variable in the clause, head first, in writing order."""
     found: list[Variable] = []
@@ -260,9 +336,8 @@ def check_unique_ids(rules: list[Rule]) -> list[Diagnostic]:
 
 
 def check_kinds(rules: list[Rule], vocab: Vocabulary) -> list[Diagnostic]:
-    """Input and context predicates are never concluded; derived and decision ones must be."""
+    """Input and context predicates are never concluded (facts and the question state them)."""
     diags = []
-    defined = {rule.head.predicate for rule in rules}
     for rule in rules:
         pred = vocab.predicates.get(rule.head.predicate)
         if pred and pred.kind == Kind.INPUT:
@@ -274,6 +349,13 @@ def check_kinds(rules: list[Rule], vocab: Vocabulary) -> list[Diagnostic]:
             diags.append(Diagnostic(rule.head.pos, "context-defined-by-rule",
                                     f"`{pred.name}` is supplied by the question; rules may not conclude it",
                                     rule.heading))
+    return diags
+
+
+def check_derived_defined(rules: list[Rule], vocab: Vocabulary) -> list[Diagnostic]:
+    """A derived or decision predicate used in a condition must be concluded by some rule."""
+    diags = []
+    defined = {rule.head.predicate for rule in rules}
     reported = set()
     for rule in rules:
         for atom, is_head in _atoms(rule):

@@ -52,6 +52,11 @@ CODES = {
     "unknown-rule-id": "a reference (in a scenario) to a rule id that no rule has",
     "allow-list": "an entry of the allow-list of equivalent mutants without a key or a reason",
     "query-needs-question": "a query (kb eval, GET /v1/query) on a predicate that holds only for an asked question",
+    "missing-comma": "two conditions of a rule with no `,` between them",
+    "wrong-negation": "a condition negated with `niet`, `NOT`, `!` or another word or sign instead of `not`",
+    "wrong-comparison": "a comparison written with a sign of another language (`<>`, `==`, `=<`) instead of "
+                        "`!=`, `=`, `<=`",
+    "lowercase-variable": "a variable written with a lower-case first letter, so it reads as a fixed name",
     # Warnings: the rules still load, but the text probably says something the author did not mean.
     # `kb check` exits 0 on warnings unless `--strict`.
     "singleton-variable": "a variable that occurs only once in a rule, so it constrains nothing (often a typo)",
@@ -59,6 +64,9 @@ CODES = {
 
 # Codes reported as `warning[...]`: the knowledge base loads despite them.
 WARNING_CODES = frozenset({"singleton-variable"})
+# Codes of a rule file that does not parse: the rules the broken text held are unknown, so the checks
+# of the rule set as a whole (unreachable rules, derived predicates no rule concludes) wait for a fix.
+PARSE_CODES = frozenset({"syntax", "missing-comma", "wrong-negation", "wrong-comparison"})
 
 
 @dataclass(frozen=True, order=True)

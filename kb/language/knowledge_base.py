@@ -9,7 +9,7 @@ from pathlib import Path
 from .ast import Position, Rule, RuleFile
 from .checks import check_rules, strata
 from .conditions import CONDITIONS_FILE, Condition, check_condition_references, conditions_from_text
-from .diagnostics import Diagnostic, KnowledgeBaseError, errors_only
+from .diagnostics import PARSE_CODES, Diagnostic, KnowledgeBaseError, errors_only
 from .law import DEFAULT_LAW, check_citations
 from .parser import parse_text
 from .vocabulary import ROLE_NAMES, Roles, Vocabulary, vocabulary_from_text
@@ -152,7 +152,7 @@ def check_texts(sources: dict[str, str], law: tuple[str, str] | None = None, rol
         files.append(parsed)
         diagnostics += diags
     rules = [r for f in files for r in f.rules]
-    diagnostics += check_rules(rules, vocab)
+    diagnostics += check_rules(rules, vocab, complete=not any(d.code in PARSE_CODES for d in diagnostics))
     diagnostics += check_condition_references(rules, conditions)
     if law is not None:
         diagnostics += check_citations(rules, law[1], law[0])

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from ..paths import display_path
 from .ast import Position, Rule
 from .diagnostics import Diagnostic, did_you_mean
 
@@ -53,6 +54,7 @@ def cited(source: str) -> list[str]:
 def check_citations(rules: list[Rule], law_text: str, law_path: str) -> list[Diagnostic]:
     """A `@source` citing a statement that the law reference lacks is an error."""
     known = statements(law_text)
+    shown = display_path(law_path)
     diags = []
     for rule in rules:
         ann = rule.annotation("source")
@@ -61,10 +63,32 @@ def check_citations(rules: list[Rule], law_text: str, law_path: str) -> list[Dia
         for number in cited(ann.value):
             if number not in known:
                 column = ann.value_column + ann.value.find(number)
+                close = did_you_mean(number, known)
                 diags.append(Diagnostic(
                     Position(ann.pos.file, ann.pos.line, column, ann.pos.line, column + len(number)),
                     "unknown-statement",
-                    f"the source of rule `{rule.id}` cites {number}, which the law reference {law_path} does not have",
-                    rule.heading, did_you_mean(number, known)
-                    or f"add a heading `### {number} …` to {law_path}, or cite one of its statements"))
+                    f"the source of rule `{rule.id}` cites {number}, which the law reference {shown} does not have",
+                    rule.heading,
+                    f"if {number} is law the reference lacks, add the statement to {shown} (a heading "
+                    f"`### {number} …` with its text and source); otherwise cite one of its statements: "
+                    f"{statement_ranges(known)}" + (f" — {close}" if close else "")))
     return diags
+
+
+def statement_ranges(numbers) -> str:
+    """Statement numbers as runs per letter, letters in the reference's order: `D1–D6, B1–B14, B13a, L1–L11`."""
+    letters: dict[str, list[str]] = {}
+    for number in numbers:
+        letters.setdefault(number[0], []).append(number)
+    parts = []
+    for letter, found in letters.items():
+        plain = sorted(int(n[1:]) for n in found if n[1:].isdigit())
+        runs: list[list[int]] = []
+        for value in plain:
+            if runs and value == runs[-1][-1] + 1:
+                runs[-1].append(value)
+            else:
+                runs.append([value])
+        parts += [f"{letter}{run[0]}" if len(run) == 1 else f"{letter}{run[0]}–{letter}{run[-1]}" for run in runs]
+        parts += [n for n in found if not n[1:].isdigit()]  # B13a: a statement inserted between two
+    return ", ".join(parts)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 import re
+from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput
 
 from .ast import Annotation, Atom, Comparison, Constant, FunctionCall, Negation, Position, Rule, RuleFile, Variable
 from .diagnostics import Diagnostic, did_you_mean
+from .slips import diagnose_slip, starts_rule
 
 ANNOTATION_KEYS = ("id", "source", "nl", "en", "choice", "alternative", "condition")
 _MAX_RECOVERIES = 50
@@ -155,7 +157,16 @@ def parse_text(text: str, path: str) -> tuple[RuleFile, list[Diagnostic]]:
             entries += [e for e in found if not next_line or _line_of(e) < boundary]
             i += 1
     rule_file, structural = _assemble(entries, path)
-    return rule_file, diagnostics + structural
+    return rule_file, _under_headings(diagnostics, rule_file.headings) + structural
+
+
+def _under_headings(diagnostics: list[Diagnostic], headings) -> list[Diagnostic]:
+    """Syntax errors with the law heading written above them (headings always parse)."""
+    out = []
+    for diagnostic in diagnostics:
+        above = [title for title, pos in headings if pos.line <= diagnostic.pos.line]
+        out.append(replace(diagnostic, heading=above[-1]) if above and not diagnostic.heading else diagnostic)
+    return out
 
 
 def _recover(work: str, path: str, attempts: int) -> tuple[list | None, list[Diagnostic], str]:
@@ -166,8 +177,9 @@ def _recover(work: str, path: str, attempts: int) -> tuple[list | None, list[Dia
         try:
             return _ToAst(path).transform(_parser().parse(work)), diagnostics, work
         except UnexpectedInput as err:
-            diagnostics.append(_syntax_diagnostic(err, path, work))
-            work = _blank_clause(work, err.pos_in_stream if err.pos_in_stream is not None else len(work))
+            diagnostic, resume = _diagnose(err, path, work)
+            diagnostics.append(diagnostic)
+            work = _blank_clause(work, resume)
         except Exception as err:  # lark wraps transformer errors
             inner = getattr(err, "orig_exc", err)
             if not isinstance(inner, _BadDate):
@@ -245,6 +257,17 @@ def _assemble(entries, path: str) -> tuple[RuleFile, list[Diagnostic]]:
 
 
 def _syntax_diagnostic(err: UnexpectedInput, path: str, text: str) -> Diagnostic:
+    """The diagnostic of a syntax error, in words a legal expert acts on."""
+    return _diagnose(err, path, text)[0]
+
+
+def _diagnose(err: UnexpectedInput, path: str, text: str) -> tuple[Diagnostic, int]:
+    """(the diagnostic, the offset to blank the broken clause from) of a syntax error: a known slip
+    (slips.py) when it is one, else what lark found and expected."""
+    at = err.pos_in_stream if err.pos_in_stream is not None else len(text)
+    slip = diagnose_slip(err, path, text)
+    if slip is not None:
+        return slip
     line, column = err.line, err.column
     at_end = isinstance(err, UnexpectedEOF) or (isinstance(err, UnexpectedToken) and err.token.type == "$END")
     if at_end or line is None or line < 0:
@@ -266,42 +289,9 @@ def _syntax_diagnostic(err: UnexpectedInput, path: str, text: str) -> Diagnostic
     if expected:
         suggestion = "expected " + (", ".join(expected[:-1]) + " or " + expected[-1]
                                     if len(expected) > 1 else expected[0])
-    if isinstance(err, UnexpectedToken) and err.token.type == "$END" or isinstance(err, UnexpectedEOF):
+    if at_end:
         suggestion = "the last rule is not finished: every rule ends with `.`"
-    elif (isinstance(err, UnexpectedToken) and "DOT" in (err.expected or ())
-          and _starts_line(text, err.token.start_pos)):
-        # A missing `.` is only noticed at the next entry; point at the clause that is not closed.
-        start_line, start_column = _clause_start(text, err.token.start_pos)
-        pos = Position(path, start_line, start_column, start_line, start_column + 1)
-        message = f"the rule that starts here is not finished: it has no `.` before line {line}"
-        suggestion = (f"end the rule with `.`; the next entry ({found} at line {line}) was read as part "
-                      f"of it (expected `,` or `.` at the end of the rule)")
-    return Diagnostic(pos, "syntax", message, suggestion=suggestion)
-
-
-def _starts_line(text: str, offset: int) -> bool:
-    """Whether only blanks stand before `offset` on its line."""
-    return text[text.rfind("\n", 0, offset) + 1:offset].strip() == ""
-
-
-def _clause_start(text: str, offset: int) -> tuple[int, int]:
-    """Line and column where the clause running into `offset` begins: the first code line after the
-    previous entry (a heading, legal text, annotation) or the previous clause's final `.`."""
-    lines = text[:offset].split("\n")[:-1]  # the complete lines before the offending token
-    start = len(lines)
-    for index in range(len(lines) - 1, -1, -1):
-        code = lines[index].split("%", 1)[0].strip()
-        if not code:
-            continue
-        if code.startswith(("#", ">", "@")) or code.endswith("."):
-            break
-        start = index
-    if start >= len(lines):  # nothing above: the offending token is where the clause starts
-        line = len(lines) + 1
-        current = text[text.rfind("\n", 0, offset) + 1:offset]
-        return line, len(current) + 1
-    first = lines[start]
-    return start + 1, len(first) - len(first.lstrip()) + 1
+    return Diagnostic(pos, "syntax", message, suggestion=suggestion), at
 
 
 _CLAUSE_END = re.compile(r"\.(?=\s|$|%)")
@@ -330,10 +320,10 @@ def _blank_clause(text: str, at: int) -> str:
             break
     match = _CLAUSE_END.search(text, at)
     end = match.end() if match else len(text)
-    # Never blank into the next entry: a heading, legal text or annotation line starts the next rule
-    # (the usual case of a missing `.`, noticed only at the next rule's first annotation).
+    # Never blank into the next entry: a heading, legal text or annotation line, or a conclusion
+    # followed by `:-`, starts the next rule (the usual case of a missing `.`, noticed only there).
     line_begins = at == 0 or text[at - 1] == "\n"
-    if line_begins and text[at:at + 1] in ("#", ">", "@"):
+    if line_begins and (text[at:at + 1] in ("#", ">", "@") or starts_rule(text, at)):
         end = at
     else:
         next_entry = _NEXT_ENTRY.search(text, at)

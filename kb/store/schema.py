@@ -5,6 +5,8 @@ tables (a decision names the fact-chain hash of its fact base), so they are prep
 """
 from __future__ import annotations
 
+import hashlib
+
 from .chain import (
     DECISIONS,
     FACTS,
@@ -53,7 +55,9 @@ DECISION_SCHEMA = [
         prev_hash TEXT NOT NULL,
         hash TEXT NOT NULL UNIQUE,
         rules_hash TEXT,
-        facts_hash TEXT
+        facts_hash TEXT,
+        format INTEGER,
+        what_if INTEGER
     )""",
     """CREATE TABLE IF NOT EXISTS rule_versions (
         kb_version TEXT PRIMARY KEY,
@@ -69,13 +73,17 @@ def prepare(db: Database) -> None:
 
     A store from before the fact chain and the heads is sealed as it stands when it is first
     opened by this release: its fact changes are hashed and both heads are set. Records made
-    before that carry no binding to rule or fact hashes, and `verify` says how many there are."""
+    before that carry no binding to rule or fact hashes, and `verify` says how many there are.
+    A store from before record formats (decisions.py) gets the hash of every kept rule version
+    that has none, once, when the `format` column is added: from then on a missing hash is damage."""
     if getattr(db, "_prepared", False):
         return
     db.create_schema(FACT_SCHEMA + DECISION_SCHEMA)
     older_release = bool(add_missing_columns(db, "fact_changes", {"prev_hash": "TEXT", "hash": "TEXT"}))
     add_missing_columns(db, "decisions", {"rules_hash": "TEXT", "facts_hash": "TEXT"})
     add_missing_columns(db, "rule_versions", {"hash": "TEXT"})
+    if add_missing_columns(db, "decisions", {"format": "INTEGER", "what_if": "INTEGER"}):
+        _hash_kept_rules(db)
     if not has_heads(db):
         empty = not db.query("SELECT 1 FROM fact_changes LIMIT 1") and not db.query("SELECT 1 FROM decisions LIMIT 1")
         if older_release or empty:
@@ -83,6 +91,16 @@ def prepare(db: Database) -> None:
         else:  # the heads of a store that had them were removed: leave that for `kb audit verify` to report
             db.create_schema([HEADS_SCHEMA])
     db._prepared = True
+
+
+def _hash_kept_rules(db: Database) -> None:
+    """Give each kept rule version that has no hash the SHA-256 of its texts (a store upgraded by
+    a release that added the column without filling it)."""
+    with db.transaction() as cur:
+        missing = cur.execute("SELECT kb_version, sources FROM rule_versions WHERE hash IS NULL").fetchall()
+        for version, sources in missing:
+            cur.execute("UPDATE rule_versions SET hash = ? WHERE kb_version = ?",
+                        (hashlib.sha256(sources.encode("utf-8")).hexdigest(), version))
 
 
 def _seal(db: Database) -> None:

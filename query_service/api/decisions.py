@@ -24,7 +24,14 @@ from ..auth import AUDIT_SCOPE, has_scope, require
 from ..config import DEMO_NOTICE
 from ..errors import ApiProblem, found, invalid
 from ..state import state
-from ..traces import RecordDamaged, is_explained, recorded_decision, verified_explanation
+from ..traces import (
+    RecordDamaged,
+    RecordUnrenderable,
+    is_explained,
+    recorded_decision,
+    render_count,
+    verified_explanation,
+)
 from . import bp
 from .inputs import check_schema, json_body, parse_date, parse_facts, raise_fact_errors, raw_fact
 
@@ -48,7 +55,8 @@ def _question(stored: dict, vocab) -> Question:
 
 
 def read_decision_request(body: dict, vocab) -> tuple[Question, dict]:
-    """Check a POST /v1/decisions body; the Question and the request as it will be recorded."""
+    """Check a POST /v1/decisions body; the Question and the request as it will be recorded (`log`
+    is an instruction, not part of the question: a logged request never holds it)."""
     check_schema(body, "DecisionRequest")
     at = parse_date(body["at"], "/at") if "at" in body else datetime.date.today()
     stored = {
@@ -59,6 +67,11 @@ def read_decision_request(body: dict, vocab) -> tuple[Question, dict]:
         "reader": body.get("reader", DEFAULT_READER),
     }
     check_reader(stored["reader"])
+    if body.get("log") is False and not stored["hypothetical"]:
+        raise invalid("Only a what-if may go unlogged: a decision about what is the case is always logged. Send "
+                      "hypothetical facts, or leave `log` out.",
+                      [{"code": "must-be-logged", "pointer": "/log",
+                        "message": "`log: false` needs hypothetical facts"}], code="must-be-logged")
     question = _question(stored, vocab)
     stored["hypothetical"] = [raw_fact(f) for f in question.hypothetical]  # recorded in normal form
     return question, stored
@@ -74,9 +87,9 @@ def check_reader(reader: str) -> None:
                                                       f'scope="{AUDIT_SCOPE}"'})
 
 
-def decide_and_record(question: Question, stored: dict):
-    """Decide (and, unless `explain` is none, explain) the question, keep its rule version, append
-    it to the log: (record, explanation — None when not explained)."""
+def _decided(question: Question, stored: dict) -> tuple[dict, dict | None]:
+    """Decide (and, unless `explain` is none, explain) the question: (the trace a log record
+    keeps, the explanation — None when not explained)."""
     st = state()
     st.sync()
     if stored["explain"] == "none":
@@ -84,11 +97,7 @@ def decide_and_record(question: Question, stored: dict):
             decision = st.workspace.decide(question)
         except DecisionError as err:
             raise _decision_error(err) from None
-        st.keep_rule_version(decision.kb_version)
-        trace = recorded_decision(question, decision)
-        record = st.log.append(stored, decision.kb_version, decision.facts_version, decision.outcome,
-                               list(decision.deciding_rules), trace)
-        return record, None
+        return recorded_decision(question, decision), None
     options = {"max_proofs": stored["max_proofs"], "remedies": True}
     if stored.get("max_depth") is not None:
         options["max_depth"] = stored["max_depth"]
@@ -96,9 +105,17 @@ def decide_and_record(question: Question, stored: dict):
         explanation = st.workspace.explain(question, **options)
     except DecisionError as err:
         raise _decision_error(err) from None
-    st.keep_rule_version(explanation["kb_version"])
-    record = st.log.append(stored, explanation["kb_version"], explanation["facts_version"],
-                           explanation["outcome"], explanation["deciding_rules"], explanation)
+    return explanation, explanation
+
+
+def decide_and_record(question: Question, stored: dict):
+    """Decide the question, keep its rule version, append it to the log (a what-if when it has
+    hypothetical facts): (record, explanation — None when not explained)."""
+    trace, explanation = _decided(question, stored)
+    st = state()
+    st.keep_rule_version(trace["kb_version"])
+    record = st.log.append(stored, trace["kb_version"], trace["facts_version"], trace["outcome"],
+                           list(trace["deciding_rules"]), trace)
     return record, explanation
 
 
@@ -161,20 +178,18 @@ def explanation_view(shown, level: str, lang: str) -> dict:
     return {**full, "level": "full", "lang": lang, "text": full_text(shown, lang)}
 
 
-def decision_json(record, explanation: dict | None, level: str, lang: str, reader: str = DEFAULT_READER) -> dict:
-    """The response for a recorded decision. The record's fields (outcome, deciding rules, question,
-    versions) are the caller's; the explanation, its conditions and its remedies are written for
-    `reader` (the log keeps the full trace)."""
+def _answer_json(trace: dict, explanation: dict | None, level: str, lang: str, reader: str,
+                 what_if: bool) -> dict:
+    """What every answer to a question carries, logged or not. The decision's fields (outcome,
+    deciding rules, question, versions) are the caller's; the explanation, its conditions and its
+    remedies are written for `reader` (the log keeps the full trace)."""
     shown = for_reader(explanation, reader) if explanation is not None else None
     visible = shown.to_json() if isinstance(shown, Explanation) else None
-    trace = explanation or record.trace
     out = {
-        "id": record.id, "decided_at": record.decided_at, "outcome": record.outcome,
-        "deciding_rules": list(record.deciding_rules), "kb_version": record.kb_version,
-        "facts_version": record.facts_version, "question": trace["question"],
+        "outcome": trace["outcome"], "deciding_rules": list(trace["deciding_rules"]),
+        "kb_version": trace["kb_version"], "facts_version": trace["facts_version"], "question": trace["question"],
         "conditions": conditions_in(visible if shown is not None else trace, lang),
-        "remedies": visible["remedies"] if visible else [], "url": page_url(record.id, lang),
-        "links": _links(record.id, record.deciding_rules, lang),
+        "remedies": visible["remedies"] if visible else [], "what_if": what_if,
     }
     if "may_disclose" in trace:
         out["may_disclose"] = trace["may_disclose"]
@@ -183,6 +198,14 @@ def decision_json(record, explanation: dict | None, level: str, lang: str, reade
     if current_app.config["DEMO"]:
         out["notice"] = DEMO_NOTICE
     return out
+
+
+def decision_json(record, explanation: dict | None, level: str, lang: str, reader: str = DEFAULT_READER) -> dict:
+    """The response for a recorded decision, with its receipt (id and hash) to keep."""
+    answer = _answer_json(record.trace, explanation, level, lang, reader, record.what_if)
+    return {"id": record.id, "decided_at": record.decided_at, "logged": True, **answer,
+            "hash": record.hash, "receipt": record.receipt, "url": page_url(record.id, lang),
+            "links": _links(record.id, record.deciding_rules, lang)}
 
 
 def _created(body: dict, location: str):
@@ -197,6 +220,10 @@ def _created(body: dict, location: str):
 def decide():
     body = json_body()
     question, stored = read_decision_request(body, state().workspace.kb.vocabulary)
+    if body.get("log") is False:  # a what-if the caller asked not to log: no record, no id
+        trace, explanation = _decided(question, stored)
+        answer = _answer_json(trace, explanation, stored["explain"], stored["lang"], stored["reader"], True)
+        return jsonify({"logged": False, **answer})
     record, explanation = decide_and_record(question, stored)
     decision = decision_json(record, explanation, stored["explain"], stored["lang"], stored["reader"])
     return _created(decision, decision["links"]["self"])
@@ -212,7 +239,7 @@ def get_decision(decision_id: int):
     lang = request.args.get("lang", record.request.get("lang", DEFAULT_LANG))
     reader = request.args.get("reader") or _default_reader(record)
     check_reader(reader)
-    out = {**record.as_dict(), "url": page_url(record.id, lang),
+    out = {**record.as_dict(), "receipt": record.receipt, "url": page_url(record.id, lang),
            "links": _links(record.id, record.deciding_rules, lang)}
     if not has_scope(AUDIT_SCOPE):
         # The stored trace holds what other readers are not shown: the auditor's alone.
@@ -237,11 +264,14 @@ def _logged(decision_id: int):
 
 
 def _verified(record) -> dict:
-    """The record's explanation once the record verifies; a 409 `record-damaged` problem otherwise."""
+    """The record's explanation once the record verifies; a 409 `record-damaged` problem otherwise,
+    and a 409 `record-unrenderable` one when it verifies but cannot be explained here."""
     try:
         return verified_explanation(state(), record)
     except RecordDamaged as err:
         raise damaged(err) from None
+    except RecordUnrenderable as err:
+        raise unrenderable(err) from None
 
 
 def damaged(err: RecordDamaged) -> ApiProblem:
@@ -249,6 +279,11 @@ def damaged(err: RecordDamaged) -> ApiProblem:
                       f"Decision {err.decision_id} does not verify against the log, its kept rule texts or its fact "
                       "base, so it is not shown. Run `kb audit verify` and restore the store from a backup.",
                       errors=[{"code": "record-damaged", "message": p} for p in err.problems])
+
+
+def unrenderable(err: RecordUnrenderable) -> ApiProblem:
+    return ApiProblem(409, "record-unrenderable", "The decision record cannot be shown",
+                      f"Decision {err.decision_id} verifies, but this service cannot show it: {err.reason}.")
 
 
 @bp.post("/decisions/<int:decision_id>/replay")
@@ -264,7 +299,9 @@ def replay_decision(decision_id: int):
         "setting": old["setting"], "hypothetical": old["hypothetical"],
         "explain": body.get("explain", old.get("explain", DEFAULT_EXPLAIN)),
         "lang": body.get("lang", old.get("lang", DEFAULT_LANG)),
-        "max_depth": old.get("max_depth"), "max_proofs": old.get("max_proofs", 1), "replay_of": decision_id,
+        # as the record was explained (a count an older release logged as 1.0 is asked as 1)
+        "max_depth": _count(before, "max_depth", 1, 30), "max_proofs": _count(before, "max_proofs", 1, 10) or 1,
+        "replay_of": decision_id,
         "reader": _default_reader(before),
     }
     question = _question(stored, state().workspace.kb.vocabulary)
@@ -283,6 +320,13 @@ def replay_decision(decision_id: int):
     decision = decision_json(record, explanation, stored["explain"], stored["lang"], stored["reader"])
     decision["replay_of"] = decision_id
     return _created({"replay_of": decision_id, "decision": decision, "changes": changes}, decision["links"]["self"])
+
+
+def _count(record, name: str, low: int, high: int) -> int | None:
+    try:
+        return render_count(record, name, low, high)
+    except RecordUnrenderable as err:
+        raise unrenderable(err) from None
 
 
 @bp.get("/audience")

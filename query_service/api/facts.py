@@ -10,6 +10,7 @@ import re
 
 from flask import jsonify, request, url_for
 
+from kb.engine.budget import BudgetExceeded
 from kb.explain.terms import jsonable
 from kb.store.facts import StoredFact
 
@@ -27,6 +28,13 @@ def stored_json(stored: StoredFact) -> dict:
     fact = stored.fact
     return {"id": stored.id, "predicate": fact.predicate, "args": [jsonable(a) for a in fact.args],
             **fact.period(), "added_in": stored.added_in, "withdrawn_in": stored.withdrawn_in}
+
+
+def too_costly(err: BudgetExceeded) -> ApiProblem:
+    return ApiProblem(503, "evaluation-budget-exceeded", "Evaluation budget exceeded",
+                      f"Working out what this change does to the decisions needs more than the evaluation budget of "
+                      f"{err.seconds:g} s, so nothing was stored: a fact base this costly would hold up every "
+                      "decision. Check the facts (a long chain or cycle of superiors, for one).")
 
 
 @bp.get("/facts")
@@ -63,9 +71,16 @@ def list_facts():
 @bp.get("/facts/<int:fact_id>")
 @require("query")
 def get_fact(fact_id: int):
+    """A current fact; a withdrawn one is gone from the fact base (410), and the answer still
+    carries it as the history keeps it (when it was added and withdrawn)."""
     stored = state().store.get(fact_id)
     if stored is None:
         raise not_found(f"There is no stored fact {fact_id}.")
+    if stored.withdrawn_in is not None:
+        raise ApiProblem(410, "withdrawn", "Fact withdrawn",
+                         f"Fact {fact_id} was withdrawn in fact-base version {stored.withdrawn_in}: it is no longer "
+                         f"a fact. The history keeps it, as `fact` here and in GET /v1/facts?version="
+                         f"{stored.withdrawn_in - 1}.", extra={"fact": stored_json(stored)})
     return jsonify(stored_json(stored))
 
 
@@ -79,6 +94,8 @@ def add_facts():
     raise_fact_errors(errors)
     try:
         version, ids = st.add_facts(facts, body.get("note", ""))
+    except BudgetExceeded as err:
+        raise too_costly(err) from None
     except DuplicateFacts as dup:
         errors = [{"code": "duplicate-fact", "pointer": f"/facts/{i}",
                    "message": (f"the same fact, with the same validity, is already stored as fact {existing}"
@@ -99,6 +116,8 @@ def withdraw_fact(fact_id: int):
     st = state()
     try:
         version = st.withdraw_fact(fact_id)
+    except BudgetExceeded as err:
+        raise too_costly(err) from None
     except FactNotFound:
         raise not_found(f"There is no stored fact {fact_id}.") from None
     except AlreadyWithdrawn as err:

@@ -44,9 +44,11 @@ def reload_rules():
     at = parse_date(body["at"], "/at") if "at" in body else datetime.date.today()
     try:
         if body.get("dry_run"):
-            old, new, impact = state().rule_impact(at)
-            return jsonify({**_reload_answer(old, new, impact.changes), "dry_run": True,
-                            "questions": impact.asked, "flips": [f.as_dict() for f in impact.flips]})
+            old, new, impact, complete = state().rule_impact(at)
+            found = impact.as_dict(body.get("examples", 2))  # an integer: the schema refuses 2.0
+            del found["changed_rules"]
+            return jsonify({**_reload_answer(old, new, impact.changes), "dry_run": True, "complete": complete,
+                            **found})
         old, new = state().reload_rules()
     except KnowledgeBaseError as err:
         errors = [{**d.as_dict(), "file": display_path(d.pos.file)} for d in err.diagnostics]

@@ -25,7 +25,7 @@ _PLACEHOLDER = re.compile(r"\{([A-Z][A-Za-z0-9_]*)\}")
 class HttpsAwareSessions(SecureCookieSessionInterface):
     """The session cookie is `Secure` whenever the request came over HTTPS (or the configuration
     says so): a login made over HTTPS is never sent back over plain HTTP. Behind a proxy that ends
-    TLS, the server must be told the scheme (waitress: `trusted_proxy` with X-Forwarded-Proto)."""
+    TLS, TRUSTED_PROXIES names it (transport.py)."""
 
     def get_cookie_secure(self, app: Flask) -> bool:
         return bool(app.config.get("SESSION_COOKIE_SECURE")) or request.is_secure
@@ -46,11 +46,7 @@ def _security_headers(response):
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("X-Frame-Options", "DENY")  # frame-ancestors for browsers without CSP 3
     response.headers.setdefault("Referrer-Policy", "no-referrer")  # page URLs name decisions
-    # Decision pages hold names: no shared cache may keep them.
-    response.headers.setdefault("Cache-Control", "no-store")
-    if request.is_secure:
-        response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
-    return response
+    return response  # Cache-Control and HSTS: transport.py, for every answer
 
 
 @bp.app_template_filter("placeholders")

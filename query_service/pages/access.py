@@ -1,38 +1,24 @@
 """Who may see the pages: the API's bearer tokens, sent as a header or kept in a session.
 
-/login (login.py) takes a pasted token and keeps its SHA-256 digest — not the token — in Flask's signed
-session cookie; every request checks the digest against the configured tokens again, so removing
-a token from the configuration ends its sessions too. A page needs the `query` scope, as the API's
-reads do. Nothing here logs a token or a name.
+/login (login.py) takes a pasted token and starts a login kept on the server (sessions.py); Flask's
+signed session cookie holds only that login's random id (and the form token), nothing derived from
+the token. Every request looks the login up again and checks its token against the configured
+ones, so logging out, the login's end, or removing the token from the configuration ends it. A page
+needs the `query` scope, as the API's reads do. Nothing here logs a token or a name.
 """
 from __future__ import annotations
 
-import hashlib
-import hmac
 from functools import wraps
 from urllib.parse import urlsplit
 
 from flask import abort, current_app, redirect, request, session, url_for
 
-from ..interviews import owner_of
+from ..auth import token_scopes
+from ..interviews import owner_of_token
+from ..sessions import sessions
 
-SESSION_KEY = "token_sha256"
+SESSION_KEY = "login"  # the server-side login's id, in the cookie
 SCOPE = "query"
-
-
-def digest(token: str) -> str:
-    """The SHA-256 of a token, hex: what a session keeps instead of the token."""
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
-
-
-def scopes_of_digest(token_digest: str) -> tuple[str, ...] | None:
-    """The scopes of the configured token with this digest, or None when there is none."""
-    found = None
-    for known, scopes in current_app.config["TOKENS"].items():
-        # Compare against every token, so the time taken says nothing about which one came close.
-        if hmac.compare_digest(digest(known), token_digest):
-            found = scopes
-    return found
 
 
 def _bearer_token() -> str | None:
@@ -45,19 +31,20 @@ def current_scopes() -> tuple[str, ...] | None:
     header = request.headers.get("Authorization")
     if header is not None:
         token = _bearer_token()
-        return scopes_of_digest(digest(token)) if token else None
-    stored = session.get(SESSION_KEY) if sessions_enabled() else None
-    return scopes_of_digest(stored) if isinstance(stored, str) else None
+        return token_scopes(token) if token else None
+    login = session.get(SESSION_KEY) if sessions_enabled() else None
+    return sessions().scopes(login, current_app.config["TOKENS"]) if isinstance(login, str) else None
 
 
 def current_owner() -> str | None:
-    """Whom what this request opens (an interview) belongs to: its token, by the bearer header or
-    the session's digest of it; None when it has neither."""
+    """Whom what this request opens (an interview) belongs to: its token, whether it came as a
+    bearer header or through the login; None when there is neither."""
     if request.headers.get("Authorization") is not None:
         token = _bearer_token()
-        return owner_of(digest(token)) if token else None
-    stored = session.get(SESSION_KEY) if sessions_enabled() else None
-    return owner_of(stored) if isinstance(stored, str) else None
+    else:
+        login = session.get(SESSION_KEY) if sessions_enabled() else None
+        token = sessions().token(login, current_app.config["TOKENS"]) if isinstance(login, str) else None
+    return owner_of_token(token) if token else None
 
 
 def sessions_enabled() -> bool:

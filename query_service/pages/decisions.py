@@ -14,7 +14,7 @@ from kb.explain.readers import AUDIT_READER, DEFAULT_READER, READERS, for_reader
 
 from ..auth import AUDIT_SCOPE
 from ..state import state
-from ..traces import RecordDamaged, verified_explanation
+from ..traces import RecordDamaged, RecordUnrenderable, verified_explanation
 from . import bp
 from .access import current_scopes, login_required
 from .errors import PageBadRequest, PageForbidden, PageNotFound, RecordDamagedPage
@@ -45,6 +45,8 @@ def decision(decision_id: int):
         explanation = for_reader(verified_explanation(st, record), reader).to_json()
     except RecordDamaged:
         raise RecordDamagedPage(LABELS[lang].record_damaged.format(id=decision_id)) from None
+    except RecordUnrenderable as err:
+        raise RecordDamagedPage(LABELS[lang].record_unrenderable.format(id=decision_id, reason=err.reason)) from None
     current_kb = st.workspace.kb.version
     view = "full" if request.args.get("view") == "full" else "summary"
     readers = [r for r in READERS if r != AUDIT_READER or auditing]

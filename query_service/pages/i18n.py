@@ -45,6 +45,11 @@ _PAGE = {
         "prev_hash": "Previous record's hash",
         "rules_changed": "The rules have changed since this decision (they are now version {now}). "
                          "This page shows the decision exactly as it was made, under rules version {then}.",
+        "what_if_label": "What-if.",
+        "what_if_mark": ("This decision was asked with hypothetical facts (listed with the question): it says what "
+                         "would follow if they held, not what is the case."),
+        "record_unrenderable": ("Decision {id} is intact in the log, but this service cannot show it: {reason}. "
+                                "Ask the administrator."),
         "print": "Print", "full_view": "Show the full proof",
         "interview_title": "Interview", "interview_intro": "Which facts would decide this question? Answer one at a "
         "time; the answers are what-if facts, never stored.", "outcome_so_far": "Outcome so far",
@@ -98,6 +103,7 @@ _PAGE = {
         "token_label": "Access token", "login_submit": "Log in",
         "login_demo": f"In this demo the token is {DEMO_TOKEN}.",
         "bad_token": "This token is not valid for this service.",
+        "too_many_logins": "Too many failed logins from here; wait a minute and try again.",
         "no_scope": "This token does not carry the query scope these pages need.",
         "sessions_off": "Session login is off on this service (no SECRET_KEY is configured). Send the token in an "
                         "Authorization: Bearer header instead.",
@@ -156,6 +162,11 @@ _PAGE = {
         "prev_hash": "Hash van het vorige record",
         "rules_changed": "De regels zijn veranderd sinds deze beslissing (nu versie {now}). Deze pagina toont "
                          "de beslissing precies zoals ze genomen werd, onder versie {then} van de regels.",
+        "what_if_label": "Wat-als.",
+        "what_if_mark": ("Deze beslissing werd gevraagd met hypothetische feiten (bij de vraag vermeld): ze zegt wat "
+                         "zou volgen als die golden, niet wat nu het geval is."),
+        "record_unrenderable": ("Beslissing {id} staat ongeschonden in het logboek, maar deze dienst kan ze niet "
+                                "tonen: {reason}. Vraag het aan de beheerder."),
         "print": "Afdrukken", "full_view": "Toon het volledige bewijs",
         "interview_title": "Vraaggesprek", "interview_intro": "Welke feiten zouden deze vraag beslissen? Beantwoord ze "
         "een voor een; de antwoorden zijn wat-als-feiten en worden nooit opgeslagen.", "outcome_so_far": "Uitkomst tot nu toe",
@@ -209,6 +220,7 @@ _PAGE = {
         "token_label": "Toegangstoken", "login_submit": "Aanmelden",
         "login_demo": f"In deze demo is het token {DEMO_TOKEN}.",
         "bad_token": "Dit token is niet geldig voor deze dienst.",
+        "too_many_logins": "Te veel mislukte aanmeldingen van hier; wacht een minuut en probeer opnieuw.",
         "no_scope": "Dit token heeft niet de scope query die deze pagina's vragen.",
         "sessions_off": "Aanmelden met een sessie staat uit op deze dienst (er is geen SECRET_KEY ingesteld). "
                         "Stuur het token in een Authorization: Bearer-header.",

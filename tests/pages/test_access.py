@@ -1,6 +1,7 @@
 """Who may see the pages: bearer tokens or a session login with the `query` scope; demo mode."""
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
 from urllib.parse import parse_qs, urlsplit
@@ -9,7 +10,7 @@ import pytest
 
 from query_service import access_log
 from query_service.config import DEMO_TOKEN
-from query_service.pages.access import SESSION_KEY, digest
+from query_service.pages.access import SESSION_KEY
 from query_service.state import EXTENSION
 
 from .conftest import ADMIN_ONLY_TOKEN, QUERY, QUERY_TOKEN, decide, form_token, make_app, text_of
@@ -72,12 +73,16 @@ def test_login_with_a_token_opens_the_pages_until_logout(client, decided):
     assert client.get("/decisions/1").status_code == 302
 
 
-def test_the_session_keeps_a_digest_not_the_token(client):
+def test_the_session_keeps_an_opaque_login_id_not_the_token_or_its_digest(client):
     client.post("/login", data={"csrf_token": form_token(client), "token": QUERY_TOKEN})
     with client.session_transaction() as session:
-        assert dict(session) == {SESSION_KEY: digest(QUERY_TOKEN)}
+        assert set(session) == {SESSION_KEY}  # the form token of before the login is gone with it
+        login = session[SESSION_KEY]
+    assert len(login) >= 43 and QUERY_TOKEN not in login
+    assert hashlib.sha256(QUERY_TOKEN.encode()).hexdigest() not in login
     cookie = client.get_cookie("session")
     assert cookie is not None and QUERY_TOKEN not in cookie.value
+    assert hashlib.sha256(QUERY_TOKEN.encode()).hexdigest() not in cookie.value
     assert cookie.http_only and cookie.same_site == "Lax"
 
 

@@ -60,9 +60,16 @@ def waitress_server(env: dict, log_path: Path, threads: int = 8):
         yield address
 
 
+class Served(tuple):
+    """A served address, (host, port), that also knows the server's process (`.process`)."""
+
+    process: subprocess.Popen
+
+
 @contextmanager
 def served(command: list[str], env: dict, log_path: Path):
-    """A server process on a free loopback port, once /v1/health answers; stopped (SIGTERM) on exit."""
+    """A server process on a free loopback port, once /v1/health answers; stopped (SIGTERM) on exit.
+    Yields its address, a `Served` whose `.process` is the process."""
     port = free_port()
     full_env = {**os.environ, **env, "DEELWIJZER_BIND": f"127.0.0.1:{port}"}
     with open(log_path, "wb") as log:
@@ -79,7 +86,9 @@ def served(command: list[str], env: dict, log_path: Path):
                 if process.poll() is not None or time.monotonic() > deadline:
                     raise RuntimeError(f"{command[2]} did not start: see {log_path}")
                 time.sleep(0.2)
-            yield ("127.0.0.1", port)
+            address = Served(("127.0.0.1", port))
+            address.process = process
+            yield address
         finally:
             process.terminate()
             try:

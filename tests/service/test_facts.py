@@ -57,7 +57,10 @@ def test_withdrawn_fact_no_longer_counts_but_stays_in_history(client):
     assert client.get("/v1/facts?predicate=consent", headers=QUERY).get_json()["count"] == 0
     as_of_1 = client.get("/v1/facts?predicate=consent&version=1", headers=QUERY).get_json()
     assert as_of_1["facts"] == [{**consent, "withdrawn_in": 2}]  # current at version 1, withdrawn in 2
-    assert client.get(f"/v1/facts/{consent['id']}", headers=QUERY).get_json()["withdrawn_in"] == 2
+    gone = client.get(f"/v1/facts/{consent['id']}", headers=QUERY)  # DELETE then GET: 410, the record kept
+    assert gone.status_code == 410 and gone.get_json()["code"] == "withdrawn"
+    assert gone.get_json()["fact"] == {**consent, "withdrawn_in": 2}
+    assert "withdrawn in fact-base version 2" in gone.get_json()["detail"]
 
 
 def test_seed_is_loaded_only_into_an_empty_store(api_checker, tmp_path):

@@ -4,6 +4,8 @@ from __future__ import annotations
 import json
 
 import pytest
+from test_impact_groups import add_school_trip
+from tiny_kb import write_facts, write_tiny_kb
 
 from kb.cli import main
 from kb.language.knowledge_base import DEFAULT_DIR
@@ -46,6 +48,7 @@ def test_dry_run_lists_the_same_flips_as_kb_diff_and_swaps_nothing(service, kb_c
     assert response.status_code == 200
     body = response.get_json()
     assert body["dry_run"] is True and body["previous_kb_version"] == version and body["changed"] is True
+    assert body["complete"] is True
     assert body["changed_rules"][0]["id"] == "B2.colleague" and len(body["changed_rules"]) == 1
     by_source = {}
     for flip in body["flips"]:
@@ -89,7 +92,12 @@ def test_dry_run_on_rules_that_fail_the_checks_is_refused_with_every_error(servi
 
 
 @pytest.mark.parametrize("body, code", [({"dry_run": "yes"}, "invalid-request"), ({"dryrun": True}, "invalid-request"),
-                                        ({"dry_run": True, "at": "2026-13-01"}, "bad-date")])
+                                        ({"dry_run": True, "at": "2026-13-01"}, "bad-date"),
+                                        ({"dry_run": True, "examples": 0}, "invalid-request"),
+                                        ({"dry_run": True, "examples": True}, "invalid-request"),
+                                        ({"dry_run": True, "examples": 2.5}, "invalid-request"),
+                                        ({"dry_run": True, "examples": 1.0}, "invalid-request"),  # integers: strict
+                                        ({"dry_run": True, "examples": 2**63}, "invalid-request")])
 def test_a_bad_reload_request_is_a_422_and_changes_nothing(service, body, code):
     app, _ = service
     client = app.test_client()
@@ -102,3 +110,48 @@ def test_a_bad_reload_request_is_a_422_and_changes_nothing(service, body, code):
 def test_a_reload_needs_the_admin_scope(service):
     app, _ = service
     assert app.test_client().post("/v1/admin/reload", headers=QUERY, json={"dry_run": True}).status_code == 403
+
+
+def test_dry_run_of_law_with_a_new_predicate_lists_its_flips_grouped_as_kb_diff_does(api_checker, tmp_path, capsys):
+    """A new input predicate, a ground using it and a scenario stating it: no HTTP 500; the flip the
+    scenario shows, grouped as `kb diff --json` groups it, and the facts the running rules cannot read."""
+    running = write_tiny_kb(tmp_path / "running")
+    candidate = write_tiny_kb(tmp_path / "candidate")
+    facts = write_facts(tmp_path / "facts.yaml")
+    scenario = add_school_trip(candidate, tmp_path / "scenarios")
+    app = make_app(api_checker, KB_DIR=str(running), SEED_FACTS=str(facts), SCENARIOS_DIR=str(scenario.parent),
+                   DATABASE_URL=f"sqlite:///{tmp_path / 'service.db'}")
+    try:
+        client = app.test_client()
+        version = client.get("/v1/health").get_json()["kb_version"]
+        for name in ("vocabulary.yaml", "rules/10_reasons.dl"):  # the legal expert's edit lands in KB_DIR
+            (running / name).write_text((candidate / name).read_text(encoding="utf-8"), encoding="utf-8")
+        response = client.post("/v1/admin/reload", headers=ADMIN, json={"dry_run": True, "at": DAY, "examples": 1})
+        assert response.status_code == 200, response.get_json()
+        body = response.get_json()
+        assert client.get("/v1/health").get_json()["kb_version"] == version  # nothing swapped
+    finally:
+        app.extensions[EXTENSION].close()
+    assert body["unread_predicates"] == {"old": ["school_trip"], "new": []}
+    assert [c["id"] for c in body["changed_rules"]] == ["B13a.school_trip"]
+    (flip,) = [f for f in body["flips"] if f["source"] == "scenario"]
+    assert flip["caused_by"] == ["B13a.school_trip"] and flip["people"]["recipient_roles"] == ["teacher"]
+    capsys.readouterr()
+    assert main(["diff", str(write_tiny_kb(tmp_path / "old")), str(candidate), "--facts", str(facts), "--at", DAY,
+                 "--scenarios", str(scenario.parent), "--examples", "1", "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert body["groups"] == report["groups"] and body["totals"] == report["totals"]
+
+
+def test_a_dry_run_is_not_cut_short_by_the_evaluation_budget_of_a_question(api_checker, tmp_path):
+    """The budget guards one question against an expensive what-if; a dry run decides every
+    scenario and the population on two rule sets, which takes longer than any question may."""
+    running = write_tiny_kb(tmp_path / "running")
+    app = make_app(api_checker, KB_DIR=str(running), SEED_FACTS=str(write_facts(tmp_path / "facts.yaml")),
+                   SCENARIOS_DIR=str(tmp_path), EVALUATION_BUDGET=0.000001)
+    try:
+        response = app.test_client().post("/v1/admin/reload", headers=ADMIN, json={"dry_run": True, "at": DAY})
+    finally:
+        app.extensions[EXTENSION].close()
+    assert response.status_code == 200, response.get_json()
+    assert response.get_json()["questions"]["population"] > 0
