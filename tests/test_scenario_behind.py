@@ -85,8 +85,11 @@ def test_a_one_rule_reading_edit_changes_only_the_golden_texts_it_is_shown_in(tm
     lines = diff.splitlines()
     assert lines[0] == f"--- {golden / 'blocked.en.txt'}"
     changed = [line for line in lines[2:] if line.startswith(("-", "+")) and not line.startswith("@@")]
-    before = "✘ tine may not tell tom about i_home: greet asked not to.  [B4.confidentiality: B4]"
-    after = "✘ tine may not tell tom about i_home: greet asked to keep it from them.  [B4.confidentiality: B4]"
-    assert changed == [f"-{before}", f"+{after}", f"-  {before}", f"+  {after}"]
+    # The summary states the reason without its rule (that is in the file section); the proof cites it.
+    before = "✘ Tine may not tell tom about information about the home situation of lena: greet asked not to."
+    after = ("✘ Tine may not tell tom about information about the home situation of lena: "
+             "greet asked to keep it from them.")
+    assert changed == [f"-{before}", f"+{after}", f"-  {before}  [B4.confidentiality: B4]",
+                       f"+  {after}  [B4.confidentiality: B4]"]
     assert main(["--dir", str(directory), "golden", str(scenarios)]) == 1
     assert "If the change is intended, run `kb golden --update`" in capsys.readouterr().out

@@ -19,7 +19,7 @@ from kb.cli import main as kb_main
 from kb.engine.snapshot import MAGIC, read_header, snapshot_secret
 from query_service.state import EXTENSION
 
-from .conftest import QUERY, decide, make_app
+from .conftest import AUDIT, QUERY, decide, make_app
 
 KEY = "snapshot key from the service's environment"
 REPORT = {"actor": "ann", "recipient": "vk_gent", "item": "i_abuse_signal", "setting": "report"}
@@ -87,7 +87,7 @@ def test_a_forged_snapshot_is_refused_never_rewritten_and_named_by_the_audit(api
         client = second.test_client()
         again = decide(client, explain="none", **REPORT)
         assert again.status_code == 201 and again.get_json()["outcome"] == "obligated"  # the duty is still there
-        record = client.get(f"/v1/decisions/{logged['id']}", headers=QUERY)
+        record = client.get(f"/v1/decisions/{logged['id']}", headers=AUDIT)  # the rebuilt trace: the auditor's
         assert record.status_code == 200 and record.get_json()["explanation"]["outcome"] == "obligated"
         second.extensions[EXTENSION].workspace.engine.snapshots.wait()
     finally:

@@ -13,7 +13,7 @@ from flask.testing import FlaskClient
 from query_service import openapi
 from query_service.state import EXTENSION
 
-from .conftest import DAY, QUERY
+from .conftest import AUDIT, DAY, QUERY
 
 TINE = {"actor": "ann", "recipient": "tine", "item": "i_home_situation", "at": DAY}
 
@@ -97,7 +97,7 @@ def _logged_by_an_older_release(app, **request_values) -> int:
 
 def test_a_record_logged_with_an_integral_float_is_read_replayed_and_shown(app, client):
     decision_id = _logged_by_an_older_release(app, max_proofs=1.0)
-    read = client.get(f"/v1/decisions/{decision_id}?explain=full", headers=QUERY)
+    read = client.get(f"/v1/decisions/{decision_id}?explain=full", headers=AUDIT)  # the rebuilt trace: the auditor's
     assert read.status_code == 200 and read.get_json()["explanation"]["outcome"] == read.get_json()["outcome"]
     assert FlaskClient(app, app.response_class).get(f"/decisions/{decision_id}", headers=QUERY).status_code == 200
     replay = client.post(f"/v1/decisions/{decision_id}/replay", headers=QUERY, json={})
