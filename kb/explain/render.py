@@ -17,6 +17,7 @@ from dataclasses import dataclass, replace
 
 from ..decide import STRONGER
 from ..language.vocabulary import Outcome
+from .citations import cite_in_force
 from .model import Candidate, Explanation, Failure, ProofNode, WhyNotTree, WithheldDecision
 from .readers import Reader
 from .terms import date_words
@@ -176,6 +177,10 @@ class _Layout:
         self.seen: dict[tuple, str] = {}
         self.codes = explanation.reader in FILE_READERS  # rule ids and sources in the notes
 
+    def cite(self, source: str) -> str:
+        """A rule's source as cited on the question's day (the Criminal Code's numbering, L-intro)."""
+        return cite_in_force(source_text(source), self.x.question.at, self.lang)
+
     def name(self, value) -> str:
         reading = self.x.question.readings.get(value)
         return reading[self.lang] if reading else str(value)
@@ -264,10 +269,10 @@ class _Layout:
         lines = [Line(0, "", p["dossier"], kind="dossier-heading")]
         lines.append(Line(0, "", p["decided_by"].format(rules=", ".join(x.deciding_rules)), kind="dossier"))
         for s in x.sources:
-            lines.append(Line(1, "", p["rule_source"].format(rule=s.rule, source=source_text(s.source)),
+            lines.append(Line(1, "", p["rule_source"].format(rule=s.rule, source=self.cite(s.source)),
                               kind="dossier"))
         for c in x.conditions:
-            lines.append(Line(1, "", p["rule_source"].format(rule=c.id, source=source_text(c.source)), kind="dossier"))
+            lines.append(Line(1, "", p["rule_source"].format(rule=c.id, source=self.cite(c.source)), kind="dossier"))
         lines.append(Line(0, "", p["versions"].format(kb=x.kb_version, facts=x.facts_version or "-"), kind="dossier"))
         return lines
 
@@ -350,7 +355,7 @@ class _Layout:
         if self.codes:
             lines.append(Line(0, "", p["sources"], kind="heading", anchor="sources"))
             for s in x.sources:
-                lines.append(Line(1, "", s.rule, source_text(s.source)))
+                lines.append(Line(1, "", s.rule, self.cite(s.source)))
                 if s.legal_text:
                     lines.append(Line(2, "", f"“{s.legal_text}”"))
         return lines
@@ -371,7 +376,7 @@ class _Layout:
             repeat, anchor = self._first(node.key, node.reading[lang], depth)
             if repeat:
                 return [repeat]
-            lines = [self.line(depth, self.mark, sentence(node.rule_reading[lang]), source_text(node.rule.source),
+            lines = [self.line(depth, self.mark, sentence(node.rule_reading[lang]), self.cite(node.rule.source),
                                rule=node.rule.id, anchor=anchor)]
             for child in _one_withheld(list(node.children)):
                 lines += self.proof(child, depth + 1)
@@ -411,7 +416,7 @@ class _Layout:
         p = self.p
         n = len(candidate.satisfied)
         held = "" if not n else (p["other_holds"] if n == 1 else p["others_hold"].format(n=n)).strip("()")
-        note = "; ".join(part for part in (source_text(candidate.rule.source), held) if part)
+        note = "; ".join(part for part in (self.cite(candidate.rule.source), held) if part)
         if len(candidate.failed) != 1:
             lines = [self.line(depth, NEEDED, self.lacks(candidate), note, rule=candidate.rule.id)]
             for failure in candidate.failed:
