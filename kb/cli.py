@@ -7,6 +7,7 @@
     kb test [PATH ...] [--run PATTERN] [--coverage] [-v] [--format text|json]
     kb golden [PATH ...] [--update]
     kb mutate [PATH ...] [--jobs N] [--sample N --seed S] [--rule PREFIX] [--json] [-v]
+    kb alternatives [PATH ...] [--rule PREFIX] [--jobs N] [--json] [-v]
     kb diff OLD_DIR NEW_DIR | --rev A --rev B [--db URL] [--at DATE] [--examples N] [--json]
     kb decide ACTOR RECIPIENT ITEM [--at DATE] [--setting S] [--facts FILE] [--hypothetical FILE]
               [--explain] [--lang nl|en] [--reader R] [--format text|json]
@@ -206,6 +207,31 @@ def cmd_mutate(args) -> int:
     return 0 if report_passes(report) else 1
 
 
+def cmd_alternatives(args) -> int:
+    """Apply every rule's @alternative literally and run the scenarios; exit 1 unless each is pinned."""
+    from .edits.alternatives import render_report, report_json, report_passes, run_alternatives
+    kb = load_knowledge_base(args.dir)
+    scenarios, broken = [], []
+    for path in scenario_paths(args.paths):
+        try:
+            scenarios.append(load_scenario(path, kb))
+        except KnowledgeBaseError as err:
+            broken.append(err)
+    if broken:
+        for err in broken:
+            print(err.render(), file=sys.stderr)
+        print("the scenarios must load before alternatives can be judged (`kb test`)", file=sys.stderr)
+        return 2
+    report = run_alternatives(kb, scenarios, jobs=args.jobs, rule_prefix=args.rule or "", engine=args.engine)
+    if not report.results:
+        raise UsageError(f"no rule whose id starts with `{args.rule}` has a @choice or an @alternative")
+    if args.json:
+        print(json.dumps(report_json(report), indent=2, ensure_ascii=False))
+    else:
+        print(render_report(report, verbose=args.verbose))
+    return 0 if report_passes(report) else 1
+
+
 def cmd_diff(args) -> int:
     """Which rules changed between two rule sets, and which decisions flip; exit 1 if one fails its checks."""
     from .edits.impact import ImpactRun
@@ -342,6 +368,15 @@ def build_parser() -> argparse.ArgumentParser:
     mutate.add_argument("--json", action="store_true", help="print the report as JSON")
     mutate.add_argument("-v", "--verbose", action="store_true", help="list killed mutants too")
     mutate.set_defaults(func=cmd_mutate)
+    alternatives = sub.add_parser("alternatives", parents=[common],
+                                  help="apply every @alternative literally; list those no scenario pins")
+    alternatives.add_argument("paths", nargs="*", help="scenario files or folders (default fixtures/scenarios)")
+    alternatives.add_argument("--rule", default="", help="only alternatives of rules whose id starts with this")
+    alternatives.add_argument("--jobs", type=_positive, default=None, help="worker processes (default: every core)")
+    alternatives.add_argument("--json", action="store_true", help="print the report as JSON")
+    alternatives.add_argument("-v", "--verbose", action="store_true",
+                              help="show the edits and the failing scenarios of pinned alternatives too")
+    alternatives.set_defaults(func=cmd_alternatives)
     diff = sub.add_parser("diff", parents=[common],
                           help="the rules that changed between two rule sets and the decisions that flip")
     diff.add_argument("dirs", nargs="*", metavar="DIR", help="OLD and NEW knowledge-base directories")

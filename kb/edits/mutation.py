@@ -20,6 +20,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..engine.base import Engine
 from ..engine.materialized import MaterializedEngine
 from ..language.checks import check_rules
 from ..language.knowledge_base import KnowledgeBase
@@ -83,7 +84,7 @@ def mutated_knowledge_base(kb: KnowledgeBase, mutant: Mutant) -> KnowledgeBase:
     return KnowledgeBase(kb.vocabulary, tuple(files), f"mutant:{mutant.key}", kb.sources, kb.conditions)
 
 
-def scenario_fails(scenario: Scenario, kb: KnowledgeBase, engine: MaterializedEngine) -> str:
+def scenario_fails(scenario: Scenario, kb: KnowledgeBase, engine: Engine) -> str:
     """Why the scenario fails on these rules ('' when it passes), judged exactly as `kb test` judges
     it. An engine error (a mutant may make the decision rules give two outcomes) counts as failing."""
     try:
