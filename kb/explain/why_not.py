@@ -97,14 +97,17 @@ class WhyNot:
             lit = order[i]
             if isinstance(lit, Atom):
                 rows = self.ev.ask(lit.predicate, ground(lit, bindings))
-                if not rows:
-                    walk(i + 1, bindings, statuses + [(lit, "failed")])
+                bound = False
                 for row in rows:
                     extended = dict(bindings)
                     if lit.bind(row, extended):
+                        bound = True
                         walk(i + 1, extended, statuses + [(lit, "ok")])
                     if budget[0] <= 0:
                         break
+                if not bound:
+                    # No row fits the bindings so far (e.g. a variable repeated in the atom): it fails.
+                    walk(i + 1, bindings, statuses + [(lit, "failed")])
             elif not _all_bound(lit, bindings):
                 walk(i + 1, bindings, statuses + [(lit, "unknown")])
             else:
