@@ -30,7 +30,7 @@ from kb.explain.terms import date_words
 from kb.language.ast import Atom, Negation
 from kb.language.knowledge_base import load_knowledge_base
 from kb.scenarios import load_scenario, scenario_paths
-from query_service.api.decisions import explanation_view
+from query_service.api.decisions import _answer_json, explanation_view
 from query_service.pages.render import render_page
 
 from pages.conftest import make_app
@@ -113,6 +113,12 @@ def renderings(app, explanation: dict, reader: str):
             markup = page(app, as_json, lang, view, reader)
             yield "html", view, lang, markup
             yield "api", view, lang, json.dumps(explanation_view(shown, view, lang), ensure_ascii=False)
+            # The answer of POST /v1/decisions as written for the reader (its explanation, conditions and
+            # remedies; the record's own fields — outcome, deciding rules — are the caller's).
+            with app.test_request_context("/v1/decisions", method="POST"):
+                answer = _answer_json(explanation, explanation, view, lang, reader, False)
+            yield "answer", view, lang, json.dumps({k: answer[k] for k in ("conditions", "remedies", "explanation")},
+                                                   ensure_ascii=False)
     yield "json", "-", "-", json.dumps(as_json, ensure_ascii=False)
 
 
@@ -202,6 +208,25 @@ def test_no_reader_is_shown_anything_withheld_from_them(world):
                 problems[f"{stem} as {role}"] = sorted(set(found))[:6]
     assert not problems, problems
     assert checked >= 10  # the scenarios of 80_inzage.dl and others withhold something from someone
+
+
+@pytest.mark.parametrize("reader", readers.READERS)
+def test_every_answer_of_the_api_can_be_written_for_every_reader(world, reader):
+    """No 500 (review 2026-12-07, F1): the API's answer is written for every scenario, reader, level and
+    language; a decision its reader may not be shown says so and whom to ask, with no conditions or
+    remedies."""
+    for stem, case in world.cases.items():
+        shown = for_reader(case.explanation, reader)
+        for level in ("none", "summary", "full"):
+            for lang in LANGS:
+                with world.app.test_request_context("/v1/decisions", method="POST"):
+                    answer = _answer_json(case.explanation, case.explanation, level, lang, reader, False)
+                if level != "none":
+                    assert answer["explanation"]["text"], (stem, reader, level, lang)
+                if shown.to_json().get("shown") == "nothing":
+                    assert answer["conditions"] == [] and answer["remedies"] == [], (stem, reader)
+                    if level != "none":
+                        assert answer["explanation"]["shown"] == "nothing"
 
 
 def test_the_auditor_is_shown_what_the_others_are_not(world):
