@@ -149,7 +149,10 @@ def _describe(kb: KnowledgeBase, facts: FactSet, valid: list, person, pupils, da
     if person in pupils:
         phrases += _pupil_phrases(kb, facts, valid, person, day, w, holds, called)
     name = called("person", person)
-    return f"{name} {_joined(phrases, w)}." if phrases else f"{name}."
+    # Capacity neither concluded nor denied reads as a note, not as a role: "(bekwaamheid niet gekend)".
+    note = f" ({w['unknown']})" if w["unknown"] in phrases else ""
+    phrases = [p for p in phrases if p != w["unknown"]]
+    return f"{name} {_joined(phrases, w)}{note}." if phrases else f"{name}{note}."
 
 
 def _joined(phrases: list[str], w: dict) -> str:
