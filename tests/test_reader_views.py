@@ -292,7 +292,8 @@ PATTERNS = {
 HANDED = {
     "a store id": re.compile(r"\bstore:\d+"),
     "a rule id": re.compile(r"(?<![\w.])[A-Z]\d+[a-z]?\.[a-z_]+\b"),
-    "a withheld marker": re.compile(r"▒|Een deel van deze uitleg|Part of this explanation"),
+    # (the notice of a decision that cannot be shown at all is the page such a reader must get)
+    "a withheld marker": re.compile(r"▒(?! (?:Deze beslissing|This decision))|Een deel van deze uitleg|Part of this explanation"),
     "an empty heading": re.compile(r"^(?:Waarom|Why|Wat zou de uitkomst veranderen\?|What would change the outcome\?)\n(?:\n|$|[A-Z][^\n]*\?\n)",
                                    re.M),
     "a duty read as a prohibition": re.compile(r"^! [^\n]* mag [^\n]* niet\b|^! [^\n]* may not\b", re.M),

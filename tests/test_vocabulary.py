@@ -130,9 +130,9 @@ def test_an_optional_part_of_a_reading_is_left_out_or_replaced_when_its_argument
     assert fill_template(staff.negative_readings["nl"], {"Person": "Jan", "School": "een school"},
                          {"School", "Role"}) == "Jan werkt niet op een school"
     assert fill_template(circle.readings["nl"], {"Holder": "Jan", "Item": "dit"}, {"Circle"}) == \
-        "Jan heeft dit vernomen binnen een kring"
+        "Jan heeft dit vernomen binnen een ambtskring"
     assert fill_template(circle.readings["nl"], {"Holder": "Jan", "Item": "dit", "Circle": "klassenraad"}, set()) == \
-        "Jan heeft dit vernomen binnen de klassenraad"
+        "Jan heeft dit vernomen binnen de ambtskring klassenraad"
 
 
 @pytest.mark.parametrize("type_name, value, ok", [
