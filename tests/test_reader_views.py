@@ -30,7 +30,7 @@ from kb.explain.terms import date_words
 from kb.language.ast import Atom, Negation
 from kb.language.knowledge_base import load_knowledge_base
 from kb.scenarios import load_scenario, scenario_paths
-from query_service.api.decisions import explanation_view
+from query_service.api.decisions import _answer_json, explanation_view
 from query_service.pages.render import render_page
 
 from pages.conftest import make_app
@@ -113,6 +113,12 @@ def renderings(app, explanation: dict, reader: str):
             markup = page(app, as_json, lang, view, reader)
             yield "html", view, lang, markup
             yield "api", view, lang, json.dumps(explanation_view(shown, view, lang), ensure_ascii=False)
+            # The answer of POST /v1/decisions as written for the reader (its explanation, conditions and
+            # remedies; the record's own fields — outcome, deciding rules — are the caller's).
+            with app.test_request_context("/v1/decisions", method="POST"):
+                answer = _answer_json(explanation, explanation, view, lang, reader, False)
+            yield "answer", view, lang, json.dumps({k: answer[k] for k in ("conditions", "remedies", "explanation")},
+                                                   ensure_ascii=False)
     yield "json", "-", "-", json.dumps(as_json, ensure_ascii=False)
 
 
@@ -204,6 +210,25 @@ def test_no_reader_is_shown_anything_withheld_from_them(world):
     assert checked >= 10  # the scenarios of 80_inzage.dl and others withhold something from someone
 
 
+@pytest.mark.parametrize("reader", readers.READERS)
+def test_every_answer_of_the_api_can_be_written_for_every_reader(world, reader):
+    """No 500 (review 2026-12-07, F1): the API's answer is written for every scenario, reader, level and
+    language; a decision its reader may not be shown says so and whom to ask, with no conditions or
+    remedies."""
+    for stem, case in world.cases.items():
+        shown = for_reader(case.explanation, reader)
+        for level in ("none", "summary", "full"):
+            for lang in LANGS:
+                with world.app.test_request_context("/v1/decisions", method="POST"):
+                    answer = _answer_json(case.explanation, case.explanation, level, lang, reader, False)
+                if level != "none":
+                    assert answer["explanation"]["text"], (stem, reader, level, lang)
+                if shown.to_json().get("shown") == "nothing":
+                    assert answer["conditions"] == [] and answer["remedies"] == [], (stem, reader)
+                    if level != "none":
+                        assert answer["explanation"]["shown"] == "nothing"
+
+
 def test_the_auditor_is_shown_what_the_others_are_not(world):
     """The check is about something: what it looks for is there in the auditor's view."""
     shown = 0
@@ -258,6 +283,22 @@ PATTERNS = {
     "a condition read as unjudged": re.compile(r"niet beoordeeld kon worden|could not be evaluated"),
     "a remedy as if done": re.compile(r"^[✔!±] .*→", re.M),
     "a rule id after every line": re.compile(r"\]\n.*\]\n.*\]\n.*\]\n.*\]\n.*\]\n.*\]\n.*\]\n.*\]\n.*\]\n"),
+    "informing about information": re.compile(r"informeren over informatie over|inform\w* \w+ about information about"),
+    "not yet capable at twelve or over": re.compile(r"\b(?:1[2-9]) (?:jaar|years old)\b[^\n]*(?:nog niet bekwaam|not yet held capable)"),
+}
+# Patterns only the pupil's and a parent's pages must not have (review 2026-12-07): what is for the
+# file, a marker whose place tells what is withheld (F5), a heading with nothing under it (F3), an
+# obligated page saying "mag niet" (F7), a fact's store id or a later fact (F22).
+HANDED = {
+    "a store id": re.compile(r"\bstore:\d+"),
+    "a rule id": re.compile(r"(?<![\w.])[A-Z]\d+[a-z]?\.[a-z_]+\b"),
+    # (the notice of a decision that cannot be shown at all is the page such a reader must get)
+    "a withheld marker": re.compile(r"▒(?! (?:Deze beslissing|This decision))|Een deel van deze uitleg|Part of this explanation"),
+    "an empty heading": re.compile(r"^(?:Waarom|Why|Wat zou de uitkomst veranderen\?|What would change the outcome\?)\n(?:\n|$|[A-Z][^\n]*\?\n)",
+                                   re.M),
+    "a duty read as a prohibition": re.compile(r"^! [^\n]* mag [^\n]* niet\b|^! [^\n]* may not\b", re.M),
+    "a fact that exists only later": re.compile(r"zo'n feit bestaat, maar niet op deze datum|such a fact exists, but not"),
+    "the pupil in the third person": re.compile(r"^Deze uitleg is geschreven voor (?!jou)[^\n]*$", re.M),
 }
 # A word twice that is right: "dat dat", numbers.
 ALLOWED_TWICE = {"dat", "die", "had", "that"}
@@ -285,6 +326,11 @@ def test_no_rendered_text_has_the_slips_the_reviewers_found(world, reader):
                 # Notes in brackets cite sources ("art. 458 Sw."): the sentences are what a reader reads.
                 sentences = re.sub(r"\s\[[^\]]*\]", "", text)
                 found = slips(sentences)
+                if reader in ("pupil", "parent"):
+                    found += [f"{name}: …{text[max(0, m.start() - 40):m.end() + 20]}…"
+                              for name, pattern in HANDED.items() for m in pattern.finditer(text)
+                              if not (name == "the pupil in the third person" and reader == "parent")
+                              and not (name == "an empty heading" and view == "page")]  # a page has blank lines
                 if found:
                     problems[f"{stem} {lang} {view}"] = found[:3]
     assert not problems, dict(list(problems.items())[:15])
@@ -299,9 +345,25 @@ def test_no_rendered_text_has_the_slips_the_reviewers_found(world, reader):
     ("een voorwaarde die niet beoordeeld kon worden", "a condition read as unjudged"),
     ("✔ Elena gaf op 2026-11-28 toestemming → toegelaten", "a remedy as if done"),
     ("werkt niet[ als {Role}] op", "a placeholder left in a sentence"),
+    ("Jonas mag Sara informeren over informatie over de thuissituatie van Sofie", "informing about information"),
+    ("Bram is 13 jaar en wordt nog niet bekwaam geacht", "not yet capable at twelve or over"),
 ])
 def test_each_slip_is_caught(text, slip):
     assert any(found.startswith(slip) for found in slips(text)), slips(text)
+
+
+@pytest.mark.parametrize("text, slip", [
+    ("(zo'n feit bestaat, maar niet op deze datum: store:3746, geldig vanaf 16 januari 2027)", "a store id"),
+    ("Beslist met B2.shared_secrecy.", "a rule id"),
+    ("▒ Een deel van deze uitleg kan niet aan u getoond worden.", "a withheld marker"),
+    ("Waarom\n\nWat zou de uitkomst veranderen?\n", "an empty heading"),
+    ("! Wout mag Vertrouwenscentrum Kindermishandeling niet informeren", "a duty read as a prohibition"),
+    ("Deze uitleg is geschreven voor Sofie.", "the pupil in the third person"),
+])
+def test_each_slip_of_a_handed_page_is_caught(text, slip):
+    assert HANDED[slip].search(text), slip
+
+
 
 
 def test_an_interview_question_reads_as_a_question(world):

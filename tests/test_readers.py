@@ -56,11 +56,15 @@ def valid(shown) -> None:
 def test_a_parent_does_not_learn_the_request_kept_from_the_parents(explained):
     explanation = explained("b04_request_toward_parents_outweighs_general_consent")
     parent = texts(explanation, "parent")
-    assert "Part of this explanation cannot be shown to you." in parent
+    # No marker where the request stood (its place would tell it: review 2026-12-07, F3, F5): the note
+    # every parent's page carries, and the reason as what the professional cannot tell.
+    assert "is never on this page" in parent and "ann cannot tell you more about this at the moment." in parent
+    assert "cannot be shown to you" not in parent and "What would change the outcome" not in parent
     for telling in ("5 October 2026", "kept from", "I1.", "B4.", "request"):
         assert telling not in parent, telling
     dutch = texts(explanation, "parent", "nl")
-    assert "Een deel van deze uitleg kan niet aan u getoond worden." in dutch and "5 oktober 2026" not in dutch
+    assert "staat nooit op deze pagina" in dutch and "5 oktober 2026" not in dutch
+    assert "ann kan u hierover op dit moment niets meer vertellen." in dutch
     # The decision itself is shown, and whom to ask.
     assert "Decision: forbidden." in parent and "For questions, contact ann, who took this decision." in parent
 
@@ -69,7 +73,7 @@ def test_a_parent_does_not_learn_the_request_kept_from_the_parents(explained):
 def test_the_pupil_who_asked_the_actor_and_the_auditor_see_the_request(explained, reader):
     explanation = explained("b04_request_toward_parents_outweighs_general_consent")
     shown = texts(explanation, reader)
-    assert "on 5 october 2026 the client asked that it be kept from els" in shown.lower()
+    assert "on 5 october 2026 lena asked that it not be shared with els" in shown.lower()
     assert "cannot be shown to you" not in shown
 
 
@@ -140,5 +144,6 @@ def test_an_unknown_reader_is_refused():
 def test_each_scenario_of_80_inzage_withholds_from_the_parent_and_not_from_the_auditor(explained, stem, rule, hidden):
     explanation = explained(stem)
     parent, auditor = texts(explanation, "parent"), texts(explanation, "auditor")
-    assert rule not in parent and hidden not in parent and "cannot be shown to you" in parent
+    assert rule not in parent and hidden not in parent and (
+        "is never on this page" in parent or "This decision cannot be shown to you." in parent)
     assert hidden in auditor and rule in json.dumps(for_reader(explanation, "auditor").to_json())

@@ -44,10 +44,12 @@ def explain(engine: Engine, kb: KnowledgeBase, facts: FactSet, question: Questio
         # For a permission, what would stop it: the acts missing from every block.
         stop_trees = [why_not.explain(roles.block, args)] if (
             remedies and decision.outcome == Outcome.PERMITTED and not blocks) else []
+        capable = {p for p in pupils_of(kb, seen, question) if ev.holds(roles.capable, (p,))}
         return (decision, proofs, not_trees, blocks, stop_trees, question_words(kb, facts, question, ev.holds, names),
-                withheld_parts(ev, kb, facts, question))
+                withheld_parts(ev, kb, facts, question), capable)
 
-    decision, proofs, not_trees, blocks, stop_trees, (words, who), withheld = engine.run(question.context(), job)
+    decision, proofs, not_trees, blocks, stop_trees, (words, who), withheld, capable = engine.run(
+        question.context(), job)
     pupils = pupils_of(kb, seen, question)
     parents = {pupil: parents_of(kb, seen, [pupil], question.at) for pupil in pupils}
     found_remedies: list[dict] = []
@@ -65,6 +67,7 @@ def explain(engine: Engine, kb: KnowledgeBase, facts: FactSet, question: Questio
         found_remedies = find_remedies(candidates, decide_with, decision.outcome, kb, names,
                                        max_size=1 if stop_trees else MAX_SIZE,
                                        paired=candidate_facts(missing, kb, around, question.at))
+        found_remedies = [r for r in found_remedies if lawful_act(r, pupils, capable)]
     return {
         "schema": SCHEMA_VERSION,
         "question": {**question_json(question), "words": words, "who": who, "about": pupils},
@@ -82,6 +85,19 @@ def explain(engine: Engine, kb: KnowledgeBase, facts: FactSet, question: Questio
         "may_disclose": decision.may_disclose,
         "withheld": withheld,
     }
+
+
+def lawful_act(remedy: dict, pupils: list, capable: set) -> bool:
+    """Whether each act of a remedy is one its performer can lawfully make (review 2026-12-07, F15):
+    not a request naming its own maker (a parent asking that they themselves not be told), and not an
+    act of a pupil who is not held capable (the parents act for them; the page says so)."""
+    for fact in remedy["facts"]:
+        by = fact["by"]
+        if [a for a in fact["args"] if a == by][1:]:
+            return False
+        if by in pupils and by not in capable:
+            return False
+    return True
 
 
 def question_words(kb: KnowledgeBase, facts: FactSet, question: Question, holds=None,

@@ -1,8 +1,9 @@
 """People by role: who each person of a question is, on the day asked about, in a sentence.
 
-"Jonas is CLB-medewerker en begeleidt Sofie." "Sara is leraar op Basisschool De Linde en hoort
-voor Sofie bij de ambtskring klassenraad." "Sofie is 10 jaar en leerling van Basisschool De Linde;
-ze wordt nog niet bekwaam geacht …". Roles come from the facts valid on the day asked about and
+"Jonas is CLB-medewerker en begeleidt Sofie." "Sara is leerkracht in Basisschool De Linde en zit
+voor Sofie in de klassenraad." "Sofie is 10 jaar en leerling van Basisschool De Linde, en wordt nog
+niet bekwaam geacht … (jonger dan 12)"; a capacity the rules presume reads as a presumption, one
+judged as a judgement, and one neither concluded as "bekwaamheid niet gekend". Roles come from the facts valid on the day asked about and
 from the model (whether the pupil is capable is the rules' conclusion, never recomputed here);
 the wording comes from the vocabulary's readings and labels and from the people's names
 (names.py), so no code or predicate name reaches the text.
@@ -23,22 +24,34 @@ from .terms import LANGS, word
 # A role is a phrase after the person's name; those starting with "is" / "is" are joined as one.
 _WORDS = {
     "en": {"at": "is {role} at {school}", "parent_of": "is a parent of {pupil}",
-           "circle": "belongs, for {pupil}, to the circle {circle}",
-           "circles": "belongs, for {pupil}, to the circles {circle}", "guide_of": "guides {pupil}",
+           "circle": "belongs, for {pupil}, to the {circle}",
+           "circles": "belongs, for {pupil}, to the {circle}", "guide_of": "guides {pupil}",
            "pupil_at": "is a pupil of {school}", "age": "is {age} years old",
-           "presumed": "is presumed capable of judging their own interests",
+           "presumed": "is presumed capable of judging their own interests (from the age of 12, unless the CLB "
+                       "judges otherwise)",
            "judged": "was judged capable of judging their own interests",
-           "not_capable": "is not yet held capable of judging their own interests",
-           "is": "is ", "and": " and ", "then": ", and "},
-    "nl": {"at": "is {role} op {school}", "parent_of": "is ouder van {pupil}",
-           "circle": "hoort voor {pupil} bij de ambtskring {circle}",
-           "circles": "hoort voor {pupil} bij de ambtskringen {circle}", "guide_of": "begeleidt {pupil}",
+           "not_yet": "is not yet held capable of judging their own interests (under 12)",
+           "judged_not": "was judged not capable of judging their own interests",
+           "not_capable": "is not held capable of judging their own interests",
+           "unknown": "capacity not known",
+           "is": "is ", "and": " and ", "then": ", and ",
+},
+    "nl": {"at": "is {role} in {school}", "parent_of": "is ouder van {pupil}",
+           "circle": "zit voor {pupil} in de {circle}",
+           "circles": "zit voor {pupil} in de {circle}", "guide_of": "begeleidt {pupil}",
            "pupil_at": "is leerling van {school}", "age": "is {age} jaar",
-           "presumed": "wordt bekwaam geacht om zelf over de eigen belangen te oordelen",
+           "presumed": "wordt vermoed bekwaam te zijn om zelf over de eigen belangen te oordelen (vanaf 12 jaar, "
+                       "tenzij het CLB anders oordeelt)",
            "judged": "werd bekwaam geacht om zelf over de eigen belangen te oordelen",
-           "not_capable": "wordt nog niet bekwaam geacht om zelf over de eigen belangen te oordelen",
-           "is": "is ", "and": " en ", "then": ", en "},
+           "not_yet": "wordt nog niet bekwaam geacht om zelf over de eigen belangen te oordelen (jonger dan 12)",
+           "judged_not": "werd niet bekwaam geacht om zelf over de eigen belangen te oordelen",
+           "not_capable": "wordt niet bekwaam geacht om zelf over de eigen belangen te oordelen",
+           "unknown": "bekwaamheid niet gekend",
+           "is": "is ", "and": " en ", "then": ", en ",
+},
 }
+_CIRCLE_NOUN = {"nl": {"van": "kring {label}", "alle": "kring van {label}"},
+                "en": {"of": "circle {label}", "all": "circle of {label}"}}
 
 
 def people_by_role(kb: KnowledgeBase, facts: FactSet, question, holds: Callable | None = None,
@@ -127,12 +140,19 @@ def _describe(kb: KnowledgeBase, facts: FactSet, valid: list, person, pupils, da
                 phrases.append(fill_template(pred.readings[lang][len(prefix):], {}, set()))
     for pupil, labels in circles.items():
         key = "circle" if len(labels) == 1 else "circles"
-        phrases.append(w[key].format(circle=_listed(list(dict.fromkeys(labels)), w["and"]),
+        # "in de klassenraad"; a label that is a phrase gets a noun: "in de kring van de hiërarchische meerdere".
+        labels = [_CIRCLE_NOUN[lang][label.split()[0]].format(label=label) if label.split()[0] in _CIRCLE_NOUN[lang]
+                  else label for label in dict.fromkeys(labels)]
+        article = "de " if lang == "nl" else "the "
+        phrases.append(w[key].format(circle=_listed([labels[0], *(article + label for label in labels[1:])], w["and"]),
                                      pupil=called("person", pupil)))
     if person in pupils:
         phrases += _pupil_phrases(kb, facts, valid, person, day, w, holds, called)
     name = called("person", person)
-    return f"{name} {_joined(phrases, w)}." if phrases else f"{name}."
+    # Capacity neither concluded nor denied reads as a note, not as a role: "(bekwaamheid niet gekend)".
+    note = f" ({w['unknown']})" if w["unknown"] in phrases else ""
+    phrases = [p for p in phrases if p != w["unknown"]]
+    return f"{name} {_joined(phrases, w)}{note}." if phrases else f"{name}{note}."
 
 
 def _joined(phrases: list[str], w: dict) -> str:
@@ -159,10 +179,17 @@ def _pupil_phrases(kb: KnowledgeBase, facts: FactSet, valid: list, pupil, day, w
         phrases.append(w["age"].format(age=day.year - b.year - ((day.month, day.day) < (b.month, b.day))))
     phrases += [w["pupil_at"].format(school=called("school", f.args[1])) for f in valid if f.predicate == roles.pupil]
     if holds is not None:
-        if not holds(roles.capable, (pupil,)):
-            phrases.append(w["not_capable"])
-        elif facts.find(roles.judged_capable, (pupil,), day):
-            phrases.append(w["judged"])
+        # The rules' conclusion, worded as what it rests on: a judgement, or a presumption by age.
+        age = None
+        if born:
+            age = day.year - born[0].year - ((day.month, day.day) < (born[0].month, born[0].day))
+        incapable = "incapable" in kb.vocabulary.predicates and holds("incapable", (pupil,))
+        if holds(roles.capable, (pupil,)):
+            phrases.append(w["judged"] if facts.find(roles.judged_capable, (pupil,), day) else w["presumed"])
+        elif incapable:
+            judged_not = "judged_incapable" in kb.vocabulary.predicates and facts.find("judged_incapable", (pupil,), day)
+            phrases.append(w["judged_not"] if judged_not else w["not_yet"] if age is not None and age < 12
+                           else w["not_capable"])
         else:
-            phrases.append(w["presumed"])
+            phrases.append(w["unknown"])
     return phrases

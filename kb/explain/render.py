@@ -27,6 +27,7 @@ PHRASES = {
         "decision": "Decision", Outcome.OBLIGATED: "obligated", Outcome.DISCRETIONARY: "discretionary",
         Outcome.PERMITTED: "permitted", Outcome.FORBIDDEN: "forbidden",
         "question": "May {actor} share {item} with {recipient}, on {at}, in {setting}?",
+        "question_" + Outcome.OBLIGATED: "May or must {actor} share {item} with {recipient}, on {at}, in {setting}?",
         "said_" + Outcome.OBLIGATED: "{actor} must share this with {recipient}.",
         "said_" + Outcome.DISCRETIONARY: "{actor} may weigh whether to share this with {recipient}.",
         "said_" + Outcome.PERMITTED: "{actor} may share this with {recipient}.",
@@ -39,8 +40,17 @@ PHRASES = {
         "because": "Why", "why": "How the decision follows", "why_not": "Why not {outcome}",
         "blocks": "What prevents it", "remedies": "What would change the outcome?",
         "missing_h": "What is missing to permit it", "sources": "Legal sources",
-        "conditions": "What you still weigh when sharing it",
-        "conditions_of": "What {actor} still has to weigh when sharing it", "source": "source",
+        "conditions": "What you take care of when sharing it",
+        "conditions_of": "What {actor} takes care of when sharing it", "source": "source",
+        "blocks_" + Outcome.OBLIGATED: "What would otherwise prevent it (the duty prevails)",
+        "blocks_" + Outcome.PERMITTED: "What would otherwise prevent it (what permits it prevails)",
+        "blocks_" + Outcome.DISCRETIONARY: "What would otherwise prevent it (what permits it prevails)",
+        "kept": "What anyone asked or told the CLB or the school in confidence, and what is only about others, "
+                "is never on this page.",
+        "reason_kept": "{actor} cannot tell you more about this at the moment.",
+        "ask_notice": "For questions, contact {actor}.",
+        "tell_discretion": "If you want to say something about this, tell {actor}.",
+        "withdraw": "A consent can always be withdrawn later.",
         "and": " and ", "list_and": ", and ",
         "fact": "fact", "from": "from", "until": "until", "always": "always valid",
         "hypothetical": "what-if", "absent": "not so", "no_rule_applies": "No rule concludes it.",
@@ -58,13 +68,13 @@ PHRASES = {
         "ask": "For questions, contact {actor}, who took this decision.",
         "ask_who": "{who}",
         "reader_actor": "This explanation is written for {actor}, who asked the question.",
-        "reader_pupil": "This explanation is written for {pupils}.",
+        "reader_pupil": "This explanation is written for you, {pupils}.",
         "reader_parent": "This explanation is written for {parents}.",
         "reader_other": "This explanation is written for someone who is not one of the people named in it; "
                         "what the rules keep from anyone is left out.",
         "reader_auditor": "The full explanation, for an audit: nothing is left out.",
         "parents_of": "the parents of {pupils}", "parent_of": "the parent of {pupils}",
-        "tell_who": "Anyone who wants this can tell {actor}.",
+        "tell_who": "If you want to do this, tell {actor}.",
         "dossier": "For the file", "decided_by": "Decided by {rules}.", "rule_source": "{rule}: {source}",
         "others_hold": "({n} other conditions hold)", "other_holds": "(1 other condition holds)",
         "full_hint": "The full proof: add view=full.",
@@ -73,6 +83,7 @@ PHRASES = {
         "decision": "Beslissing", Outcome.OBLIGATED: "verplicht", Outcome.DISCRETIONARY: "naar eigen afweging",
         Outcome.PERMITTED: "toegelaten", Outcome.FORBIDDEN: "verboden",
         "question": "Mag {actor} {item} delen met {recipient}, op {at}, in {setting}?",
+        "question_" + Outcome.OBLIGATED: "Mag of moet {actor} {item} delen met {recipient}, op {at}, in {setting}?",
         "said_" + Outcome.OBLIGATED: "{actor} moet dit met {recipient} delen.",
         "said_" + Outcome.DISCRETIONARY: "{actor} mag zelf afwegen of {recipient} dit te horen krijgt.",
         "said_" + Outcome.PERMITTED: "{actor} mag dit met {recipient} delen.",
@@ -85,8 +96,17 @@ PHRASES = {
         "because": "Waarom", "why": "Hoe de beslissing volgt", "why_not": "Waarom niet {outcome}",
         "blocks": "Wat het verhindert", "remedies": "Wat zou de uitkomst veranderen?",
         "missing_h": "Wat ontbreekt om het toe te laten", "sources": "Rechtsbronnen",
-        "conditions": "Wat je bij het delen zelf nog afweegt",
-        "conditions_of": "Wat {actor} bij het delen nog moet afwegen", "source": "bron",
+        "conditions": "Waar je op let bij het delen",
+        "conditions_of": "Waar {actor} op let bij het delen", "source": "bron",
+        "blocks_" + Outcome.OBLIGATED: "Wat het anders zou verhinderen (de plicht gaat voor)",
+        "blocks_" + Outcome.PERMITTED: "Wat het anders zou verhinderen (wat het toelaat, gaat voor)",
+        "blocks_" + Outcome.DISCRETIONARY: "Wat het anders zou verhinderen (wat het toelaat, gaat voor)",
+        "kept": "Wat iemand het CLB of de school in vertrouwen vroeg of vertelde, en wat enkel over anderen gaat, "
+                "staat nooit op deze pagina.",
+        "reason_kept": "{actor} kan je hierover op dit moment niets meer vertellen.",
+        "ask_notice": "Met vragen kun je terecht bij {actor}.",
+        "tell_discretion": "Wil je daarover iets zeggen, laat het dan weten aan {actor}.",
+        "withdraw": "Een toestemming kan je later altijd intrekken.",
         "and": " en ", "list_and": ", en ",
         "fact": "feit", "from": "vanaf", "until": "tot en met", "always": "altijd geldig",
         "hypothetical": "wat-als", "absent": "niet het geval", "no_rule_applies": "Geen enkele regel besluit het.",
@@ -106,13 +126,13 @@ PHRASES = {
         "ask": "Met vragen kun je terecht bij {actor}, die deze beslissing nam.",
         "ask_who": "{who}",
         "reader_actor": "Deze uitleg is geschreven voor {actor}, die de vraag stelde.",
-        "reader_pupil": "Deze uitleg is geschreven voor {pupils}.",
+        "reader_pupil": "Deze uitleg is geschreven voor jou, {pupils}.",
         "reader_parent": "Deze uitleg is geschreven voor {parents}.",
         "reader_other": "Deze uitleg is geschreven voor iemand die er zelf niet in genoemd wordt; wat de regels "
                         "voor wie dan ook geheim houden, is weggelaten.",
         "reader_auditor": "De volledige uitleg, voor controle: er is niets weggelaten.",
         "parents_of": "de ouders van {pupils}", "parent_of": "de ouder van {pupils}",
-        "tell_who": "Wie dat wil, kan het aan {actor} laten weten.",
+        "tell_who": "Wil je dat doen, laat het dan weten aan {actor}.",
         "dossier": "Voor het dossier", "decided_by": "Beslist met {rules}.", "rule_source": "{rule}: {source}",
         "others_hold": "({n} andere voorwaarden gelden)", "other_holds": "(1 andere voorwaarde geldt)",
         "full_hint": "Het volledige bewijs: voeg view=full toe.",
@@ -121,8 +141,14 @@ PHRASES = {
 # A parent is addressed formally, as a CLB's letter does; the pupil and the professional informally.
 FORMAL = {"nl": {"withheld": "Een deel van deze uitleg kan niet aan u getoond worden.",
                  "withheld_decision": "Deze beslissing kan niet aan u getoond worden.",
-                 "ask": "Met vragen kunt u terecht bij {actor}, die deze beslissing nam."},
+                 "ask": "Met vragen kunt u terecht bij {actor}, die deze beslissing nam.",
+                 "ask_notice": "Met vragen kunt u terecht bij {actor}.",
+                 "reason_kept": "{actor} kan u hierover op dit moment niets meer vertellen.",
+                 "tell_who": "Wilt u dat doen, laat het dan weten aan {actor}.",
+                 "tell_discretion": "Wilt u daarover iets zeggen, neem dan contact op met {actor}.",
+                 "withdraw": "Een toestemming kunt u later altijd intrekken."},
           "en": {}}
+YOU = {"nl": "jij", "en": "you"}
 MARKS = {Outcome.OBLIGATED: "!", Outcome.DISCRETIONARY: "±", Outcome.PERMITTED: "✔", Outcome.FORBIDDEN: "✘"}
 NEEDED = "○"  # a condition another outcome would need: neither a tick nor a cross
 WAY = "→"  # a way to change the outcome: a condition, not something done
@@ -135,6 +161,13 @@ _INTERNAL_SOURCE = re.compile(r'domain\.md\s*(?:"[^"]*")?\s*;?\s*')
 HEADINGS = ("heading", "subheading", "dossier-heading")
 # Readers who are shown the rules, statement lists and versions (the file); None: no reader chosen.
 FILE_READERS = (None, Reader.ACTOR, Reader.AUDITOR)
+# Readers handed a page (the pupil, a parent): the summary only. The full proof is logic read line by
+# line ("○ Jonas is geen tuchtorgaan."), and where a withheld part would stand in it tells what it is
+# (review 2026-12-07, F5, F7, F22–F25).
+SUMMARY_ONLY = (Reader.PUPIL, Reader.PARENT)
+# Readers from whom a part may be withheld: their pages say once, on every page alike, what never
+# stands on them (never where something was left out: the place would tell it, F5).
+KEPT_NOTE_READERS = (Reader.PUPIL, Reader.PARENT, Reader.OTHER)
 
 
 @dataclass(frozen=True)
@@ -198,23 +231,34 @@ class _Layout:
     # -- summary -------------------------------------------------------------------------------
     def summary(self) -> list[Line]:
         p, q, x = self.p, self.x.question, self.x
-        lines = [Line(0, "", p["question"].format(**self.people(item=self.name(q.item)), at=date_words(q.at, self.lang),
-                                                  setting=self.name(q.setting)), kind="question")]
+        asked = p.get("question_" + x.outcome, p["question"])
+        lines = [Line(0, "", asked.format(**self.people(item=self.name(q.item)), at=date_words(q.at, self.lang),
+                                          setting=self.name(q.setting)), kind="question")]
         lines += self.who()
         if x.reader is not None:
             lines.append(Line(0, "", self.reader_sentence(), kind="reader"))
-        if x.shown == "part":
+        if x.reader in KEPT_NOTE_READERS:
+            lines.append(Line(0, "", p["kept"], kind="withheld"))
+        elif x.shown == "part":
             lines.append(Line(0, WITHHELD, f"{p['withheld']} {p['ask'].format(**self.people())}", kind="withheld"))
         said = p["said_" + x.outcome].format(**self.people())
         lines.append(Line(0, self.mark, f"{p['decision']}: {p[x.outcome]}. {said}", kind="outcome"))
         reasons = self._reasons()
-        if reasons:
+        kept_reason = any(node.kind == "withheld" for node in reasons)
+        if x.reader in KEPT_NOTE_READERS:
+            # No marker where a reason was left out: a reason kept from the reader reads as what the
+            # professional cannot tell (F3); the shown reasons stand as they are.
+            reasons = [node for node in reasons if node.kind != "withheld"]
+        if reasons or kept_reason:
             lines.append(Line(0, "", p["because"], kind="subheading"))
+        if kept_reason and not reasons and x.reader in KEPT_NOTE_READERS:
+            lines.append(Line(0, self.mark, p["reason_kept"].format(**self.people())))
         for node in reasons:
             if node.kind == "withheld":
                 lines.append(self.withheld_line(0))
                 continue
             lines.append(Line(0, self.mark, sentence(node.rule_reading[self.lang])))
+        self.kept_reason = kept_reason
         if x.outcome == Outcome.FORBIDDEN and not x.remedies:
             # Without a verified way to change it, what the closest rules lack (the full view has every rule).
             closest = closest_candidates(x.why_not, 2)
@@ -230,7 +274,9 @@ class _Layout:
             lines.append(Line(0, "", heading, kind="subheading"))
             for condition in x.conditions:
                 lines.append(Line(0, "", condition.text[self.lang], kind="condition"))
-        if not self.codes and x.shown != "part":
+        if not self.codes and x.outcome == Outcome.DISCRETIONARY and x.reader in SUMMARY_ONLY:
+            lines.append(Line(0, "", p["tell_discretion"].format(**self.people())))
+        if not self.codes and (x.shown != "part" or x.reader in KEPT_NOTE_READERS):
             lines.append(Line(0, "", p["ask"].format(**self.people())))
         if self.codes:
             lines += self.dossier()
@@ -244,17 +290,33 @@ class _Layout:
         first = [q.actor, q.recipient, *(q.about or ())]
         for person in dict.fromkeys([*(p for p in first if p in q.who), *sorted(q.who, key=str)]):
             text = q.who[person][self.lang]
+            if self.x.reader == Reader.PUPIL and person in (q.about or ())[:1]:
+                text = self.addressed(person, text)
             if self.x.reader == Reader.AUDITOR:
                 name = self.name(person)
                 text = text.replace(name, f"{name} ({person})", 1) if name != str(person) else text
             out.append(Line(1, "", text, kind="people"))
         return out
 
+    def addressed(self, person, text: str) -> str:
+        """The pupil's own line in the second person: "Je bent 10 jaar …" (F13)."""
+        name = self.name(person)
+        if not text.startswith(name + " is "):
+            return text
+        rest = text[len(name) + 4:]
+        if self.lang == "nl":
+            return "Je bent " + rest
+        rest = rest.replace(", and is ", ", and are ").replace(" and is ", " and are ").replace(", and was ", ", and were ")
+        rest = rest.replace(" their own ", " your own ")
+        return "You are " + rest
+
     def reader_sentence(self) -> str:
         p, q = self.p, self.x.question
         pupils = self._listed([self.name(v) for v in q.about or ()])
         if self.x.reader == Reader.PARENT:
-            parents = [v for v in q.who if v not in (q.actor, q.recipient, *(q.about or ()))]
+            # Every parent of the pupils, the one the question is about (the recipient) too (F2).
+            parents = [v for v in q.who if v not in (q.actor, *(q.about or ())) and (
+                v != q.recipient or "a parent of " in q.who[v]["en"])]
             group = (p["parents_of"] if len(parents) != 1 else p["parent_of"]).format(pupils=pupils)
             named = self._listed([self.name(v) for v in parents])
             return p["reader_parent"].format(parents=f"{named}, {group}" if named else group)
@@ -281,6 +343,10 @@ class _Layout:
         p, x = self.p, self.x
         if x.outcome not in (Outcome.FORBIDDEN, Outcome.PERMITTED) and not x.remedies:
             return []
+        if getattr(self, "kept_reason", False) and x.reader in KEPT_NOTE_READERS:
+            # A way to change an outcome whose reason is kept from the reader would tell the reason
+            # ("if Gert consents" tells Gert's parent that Gert asked to keep it from them): F3.
+            return []
         texts = [self.way_text(w) for w in x.ways] if x.ways is not None else [
             self.remedy_text(r) for r in x.remedies]
         if not texts and x.outcome != Outcome.FORBIDDEN:
@@ -288,12 +354,24 @@ class _Layout:
         lines = [Line(0, "", p["remedies"], kind="subheading")]
         lines += [Line(0, WAY, text, kind="way") for text in texts[:limit]] or [Line(0, "", p["no_remedy"])]
         if texts and not self.codes:
-            lines.append(Line(0, "", p["tell_who"].format(**self.people())))
+            tell = p["tell_who"].format(**self.people())
+            if x.ways and any(a.get("act") == "consent" or "consent" in a.get("predicate", "")
+                              for w in x.ways for a in w.acts):
+                tell += " " + p["withdraw"]
+            lines.append(Line(0, "", tell))
         return lines
 
     def way_text(self, way) -> str:
         then = self.p["then_" + way.outcome].format(**self.people())
-        return self.p["way"].format(condition=way.condition[self.lang], then=then)
+        condition = way.condition[self.lang]
+        if self.x.reader == Reader.PUPIL and tuple(way.by) == tuple(self.x.question.about or ())[:1] and len(way.by) == 1:
+            # The pupil reading it is addressed: "Als jij toestemming geeft …" (F13).
+            name = self.name(way.by[0])
+            if condition.startswith(name + " "):
+                condition = YOU[self.lang] + condition[len(name):]
+                if self.lang == "en":
+                    condition = re.sub(r"^you (\w+?)s\b", r"you \1", condition)
+        return self.p["way"].format(condition=condition, then=then)
 
     def remedy_text(self, remedy) -> str:
         """A remedy of a trace recorded before ways: its facts, and the outcome they would give."""
@@ -337,11 +415,13 @@ class _Layout:
     def full(self) -> list[Line]:
         p, x = self.p, self.x
         lines = self.summary()
+        if x.reader in SUMMARY_ONLY:
+            return lines
         lines.append(Line(0, "", p["why"], kind="heading", anchor="why"))
         for proof in x.why:
             lines += self.proof(proof, 1)
         if x.blocks:
-            lines.append(Line(0, "", p["blocks"], kind="heading", anchor="blocks"))
+            lines.append(Line(0, "", p.get("blocks_" + x.outcome, p["blocks"]), kind="heading", anchor="blocks"))
             for block in _one_withheld(list(x.blocks)):
                 lines += self.proof(block, 1)
         for n, (outcome, tree) in enumerate(zip(STRONGER[x.outcome], x.why_not)):
@@ -358,7 +438,7 @@ class _Layout:
                 lines.append(Line(1, "", s.rule, self.cite(s.source)))
                 if s.legal_text:
                     lines.append(Line(2, "", f"“{s.legal_text}”"))
-        return lines
+        return _no_repeats(lines)
 
     def _first(self, key: tuple, text: str, depth: int) -> tuple[Line | None, str]:
         """(a "see above" line when `key` was shown already, else None) and the anchor to give it."""
@@ -433,8 +513,9 @@ class _Layout:
 
     def _evidence(self, failure: Failure, depth: int) -> list[Line]:
         """Facts of a lacking condition that exist outside their validity, and the proof of a block."""
+        # A fact outside its validity names its origin (a store id) and a later date: for the file (F22).
         lines = [Line(depth, "", f"({self.p['outside_validity']}: {self.period(other)})")
-                 for other in failure.outside_validity]
+                 for other in failure.outside_validity] if self.codes else []
         return lines + (self.proof(failure.proof, depth) if failure.proof is not None else [])
 
     def _failure_detail(self, failure: Failure, depth: int) -> list[Line]:
@@ -458,6 +539,17 @@ class _Layout:
             f"{p['from']} {date_words(fact.valid_from, self.lang)}" if fact.valid_from else "",
             f"{p['until']} {date_words(fact.valid_until, self.lang)}" if fact.valid_until else "") if part)
         return f"{origin}, {p['valid']} {span}"
+
+
+def _no_repeats(lines: list[Line]) -> list[Line]:
+    """The lines without one that repeats the line just above it (same depth and text, F24)."""
+    out: list[Line] = []
+    for line in lines:
+        if out and (line.depth, line.mark, line.text, line.kind) == (out[-1].depth, out[-1].mark, out[-1].text,
+                                                                      out[-1].kind) and line.kind not in HEADINGS:
+            continue
+        out.append(line)
+    return out
 
 
 def _explained(tree: WhyNotTree | None) -> bool:
@@ -484,11 +576,10 @@ class _Notice:
 
     def lines(self) -> list[Line]:
         p, n = self.p, self.n
-        lines = [Line(0, WITHHELD, p["withheld_decision"], kind="withheld"),
-                 Line(0, "", p["ask"].format(actor=n.ask_name[self.lang]))]
-        if n.ask_who is not None:
-            lines.append(Line(1, "", n.ask_who[self.lang], kind="people"))
-        return lines
+        # Whom to ask, by name only: who they are for the pupil (their circles) and that they took a
+        # decision would already say too much (F6).
+        return [Line(0, WITHHELD, p["withheld_decision"], kind="withheld"),
+                Line(0, "", p["ask_notice"].format(actor=n.ask_name[self.lang]))]
 
 
 def closest_candidates(trees, limit: int = 2) -> list[Candidate]:

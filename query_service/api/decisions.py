@@ -112,11 +112,24 @@ def decide_and_record(question: Question, stored: dict):
     """Decide the question, keep its rule version, append it to the log (a what-if when it has
     hypothetical facts): (record, explanation — None when not explained)."""
     trace, explanation = _decided(question, stored)
+    return _recorded(stored, trace), explanation
+
+
+def _recorded(stored: dict, trace: dict):
     st = state()
     st.keep_rule_version(trace["kb_version"])
-    record = st.log.append(stored, trace["kb_version"], trace["facts_version"], trace["outcome"],
-                           list(trace["deciding_rules"]), trace)
-    return record, explanation
+    return st.log.append(stored, trace["kb_version"], trace["facts_version"], trace["outcome"],
+                         list(trace["deciding_rules"]), trace)
+
+
+def answer_and_record(question: Question, stored: dict):
+    """Decide the question and write the answer for its reader, then log it: (record, answer). The
+    answer is written first, so a view that cannot be written leaves no record behind (a retry
+    would otherwise log the decision again)."""
+    trace, explanation = _decided(question, stored)
+    answer = _answer_json(trace, explanation, stored["explain"], stored["lang"], stored["reader"], False)
+    record = _recorded(stored, trace)
+    return record, {**answer, "what_if": record.what_if}
 
 
 def _links(decision_id: int, deciding_rules, lang: str) -> dict:
@@ -171,9 +184,13 @@ def explanation_view(shown, level: str, lang: str) -> dict:
     """The explanation at `level` (summary or full) in `lang`, already redacted for its reader. The
     remedies are left out: a response carries them once, as the decision's own `remedies`. A
     decision its reader may not be shown at all has only its summary: that, and whom to ask."""
-    if isinstance(shown, WithheldDecision) or level == "summary":
+    if isinstance(shown, WithheldDecision):
+        notice = shown.to_json()
+        return {"level": "summary", "lang": lang, "text": summary(shown, lang), "why_not_top": [],
+                "shown": notice["shown"], "ask": {"person": notice["ask"]["person"], "name": notice["ask"]["name"]}}
+    if level == "summary":
         return {"level": "summary", "lang": lang, "text": summary(shown, lang),
-                "why_not_top": [] if isinstance(shown, WithheldDecision) else why_not_top(shown.to_json(), lang)}
+                "why_not_top": why_not_top(shown.to_json(), lang)}
     full = {key: value for key, value in shown.to_json().items() if key != "remedies"}
     return {**full, "level": "full", "lang": lang, "text": full_text(shown, lang)}
 
@@ -188,7 +205,12 @@ def _answer_json(trace: dict, explanation: dict | None, level: str, lang: str, r
     out = {
         "outcome": trace["outcome"], "deciding_rules": list(trace["deciding_rules"]),
         "kb_version": trace["kb_version"], "facts_version": trace["facts_version"], "question": trace["question"],
-        "conditions": conditions_in(visible if shown is not None else trace, lang),
+        # A decision its reader may not be shown at all (WithheldDecision) has neither conditions nor
+        # remedies for them: those would tell what is withheld.
+        # Not explained: the trace's conditions, for the professional and the auditor only (what is
+        # withheld from anyone else is known from an explanation alone).
+        "conditions": (conditions_in(trace, lang) if reader in (DEFAULT_READER, AUDIT_READER) else [])
+        if shown is None else conditions_in(visible, lang) if visible else [],
         "remedies": visible["remedies"] if visible else [], "what_if": what_if,
     }
     if "may_disclose" in trace:
@@ -200,9 +222,12 @@ def _answer_json(trace: dict, explanation: dict | None, level: str, lang: str, r
     return out
 
 
-def decision_json(record, explanation: dict | None, level: str, lang: str, reader: str = DEFAULT_READER) -> dict:
-    """The response for a recorded decision, with its receipt (id and hash) to keep."""
-    answer = _answer_json(record.trace, explanation, level, lang, reader, record.what_if)
+def decision_json(record, explanation: dict | None, level: str, lang: str, reader: str = DEFAULT_READER,
+                  answer: dict | None = None) -> dict:
+    """The response for a recorded decision, with its receipt (id and hash) to keep (`answer`:
+    already written for its reader by answer_and_record)."""
+    if answer is None:
+        answer = _answer_json(record.trace, explanation, level, lang, reader, record.what_if)
     return {"id": record.id, "decided_at": record.decided_at, "logged": True, **answer,
             "hash": record.hash, "receipt": record.receipt, "url": page_url(record.id, lang),
             "links": _links(record.id, record.deciding_rules, lang)}
@@ -224,8 +249,8 @@ def decide():
         trace, explanation = _decided(question, stored)
         answer = _answer_json(trace, explanation, stored["explain"], stored["lang"], stored["reader"], True)
         return jsonify({"logged": False, **answer})
-    record, explanation = decide_and_record(question, stored)
-    decision = decision_json(record, explanation, stored["explain"], stored["lang"], stored["reader"])
+    record, answer = answer_and_record(question, stored)
+    decision = decision_json(record, None, stored["explain"], stored["lang"], stored["reader"], answer=answer)
     return _created(decision, decision["links"]["self"])
 
 
@@ -305,7 +330,7 @@ def replay_decision(decision_id: int):
         "reader": _default_reader(before),
     }
     question = _question(stored, state().workspace.kb.vocabulary)
-    record, explanation = decide_and_record(question, stored)
+    record, answer = answer_and_record(question, stored)
 
     def compare(before_value, after_value) -> dict:
         return {"before": before_value, "after": after_value, "same": before_value == after_value}
@@ -317,7 +342,7 @@ def replay_decision(decision_id: int):
         "facts_version": compare(before.facts_version, record.facts_version),
     }
     changes["changed"] = not (changes["outcome"]["same"] and changes["deciding_rules"]["same"])
-    decision = decision_json(record, explanation, stored["explain"], stored["lang"], stored["reader"])
+    decision = decision_json(record, None, stored["explain"], stored["lang"], stored["reader"], answer=answer)
     decision["replay_of"] = decision_id
     return _created({"replay_of": decision_id, "decision": decision, "changes": changes}, decision["links"]["self"])
 

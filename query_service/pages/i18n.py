@@ -51,6 +51,7 @@ _PAGE = {
         "record_unrenderable": ("Decision {id} is intact in the log, but this service cannot show it: {reason}. "
                                 "Ask the administrator."),
         "print": "Print", "full_view": "Show the full proof",
+        "not_for_reader": "For the professional: this decision is not meant for this reader; do not hand them this page.",
         "interview_title": "Interview", "interview_intro": "Which facts would decide this question? Answer one at a "
         "time; the answers are what-if facts, never stored.", "outcome_so_far": "Outcome so far",
         "next_question": "Next question", "asked_of_label": "Who can answer", "answer_yes": "Yes", "answer_no": "No",
@@ -168,6 +169,7 @@ _PAGE = {
         "record_unrenderable": ("Beslissing {id} staat ongeschonden in het logboek, maar deze dienst kan ze niet "
                                 "tonen: {reason}. Vraag het aan de beheerder."),
         "print": "Afdrukken", "full_view": "Toon het volledige bewijs",
+        "not_for_reader": "Voor de professional: deze beslissing is niet bestemd voor deze lezer; geef hem of haar deze pagina niet.",
         "interview_title": "Vraaggesprek", "interview_intro": "Welke feiten zouden deze vraag beslissen? Beantwoord ze "
         "een voor een; de antwoorden zijn wat-als-feiten en worden nooit opgeslagen.", "outcome_so_far": "Uitkomst tot nu toe",
         "next_question": "Volgende vraag", "asked_of_label": "Wie kan antwoorden", "answer_yes": "Ja", "answer_no": "Nee",

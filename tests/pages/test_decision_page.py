@@ -82,7 +82,7 @@ def test_the_blocks_are_shown_with_their_proofs(client):
     blocks = section(client.get(f"/decisions/{body['id']}?view=full", headers=QUERY), "blocks")
     assert "B4.confidentiality" in blocks and "What prevents it" in blocks
     text = visible(blocks)
-    assert "on 20 October 2026 the client asked that it be kept from tom" in text
+    assert "on 20 October 2026 lena asked that it not be shared with tom" in text
     assert "what-if, valid from 20 October 2026" in text  # the what-if fact leaf, with its period
 
 
@@ -197,8 +197,10 @@ def test_the_page_asks_who_is_reading_and_withholds_what_a_parent_may_not_see(cl
     assert "5 October 2026" in visible(section(page, "proof"))
     assert "written for ann, who asked the question" in visible(section(page, "question"))
     parent = client.get(f"/decisions/{body['id']}?view=full&reader=parent", headers=QUERY)
-    shown = visible(section(parent, "proof"))
-    assert "Part of this explanation cannot be shown to you." in shown and "I1." not in parent.get_data(as_text=True)
+    # A parent is handed the summary only, with the note every such page carries (review 2026-12-07, F5).
+    assert 'id="proof"' not in parent.get_data(as_text=True) and 'id="full-view"' not in parent.get_data(as_text=True)
+    shown = visible(section(parent, "question"))
+    assert "is never on this page" in shown and "I1." not in parent.get_data(as_text=True)
     assert "5 October 2026" not in visible(section(parent, "summary")) + shown
     # The parent's page carries no rule ids, hashes or versions.
     html = parent.get_data(as_text=True)
@@ -230,7 +232,7 @@ def test_the_page_shows_the_conditions_the_decision_carries(client, lang, text):
     response = client.get(f"/decisions/{body['id']}?lang={lang}", headers=QUERY)
     assert text in visible(section(response, "summary"))
     pupil = client.get(f"/decisions/{body['id']}?lang={lang}&reader=pupil", headers=QUERY)
-    heading = "Wat ann bij het delen nog moet afwegen" if lang == "nl" else "What ann still has to weigh when sharing it"
+    heading = "Waar ann op let bij het delen" if lang == "nl" else "What ann takes care of when sharing it"
     assert heading in visible(section(pupil, "summary")) and text in visible(section(pupil, "summary"))
     refused = decide(client, **TINE)
     assert refused["conditions"] == []

@@ -17,7 +17,7 @@ def test_a_parent_reads_the_decision_without_the_request_kept_from_the_parents(c
     assert body["outcome"] == "forbidden"
     shown = body["explanation"]
     assert shown["reader"] == "parent" and "withheld" not in shown
-    assert "Part of this explanation cannot be shown to you." in shown["text"]
+    assert "is never on this page" in shown["text"] and "cannot tell you more about this" in shown["text"]
     assert "I1." not in shown["text"] and "5 October 2026" not in shown["text"] and "I1." not in str(shown)
     # The decision log keeps the full trace, the request and what the parent is not shown included.
     trace = ext.log.get(body["id"]).trace
@@ -28,7 +28,7 @@ def test_a_parent_reads_the_decision_without_the_request_kept_from_the_parents(c
 def test_the_summary_for_a_parent_says_that_something_was_withheld_never_what_nor_on_which_rule(client):
     body = decide(client, **QUESTION, reader="parent", lang="nl").get_json()
     text = body["explanation"]["text"]
-    assert "Een deel van deze uitleg kan niet aan u getoond worden." in text and "terecht bij ann" in text
+    assert "staat nooit op deze pagina" in text and "terecht bij ann" in text
     assert "I1." not in text and "5 oktober 2026" not in text and "vertrouwelijk" not in text
 
 
@@ -62,4 +62,46 @@ def test_an_unknown_reader_is_a_problem_and_changes_nothing(client, ext):
     logged = ext.decisions_logged()
     body = problem(decide(client, **QUESTION, reader="neighbour"), 422, "invalid-request")
     assert body["errors"][0]["pointer"] == "/reader"
+    assert ext.decisions_logged() == logged
+
+
+# A report of child abuse to a reporting point, read by Lena's parent Greet (a what-if fact): the
+# question itself tells what is withheld from her (review 2026-12-07, F1: this answered 500, and
+# every retry logged the decision again).
+REPORT = {"actor": "ann", "recipient": "vk_gent", "item": "i_abuse_signal", "setting": "report",
+          "hypothetical": [{"parent": ["greet", "lena"]}]}
+
+
+def test_a_report_read_by_a_parent_answers_that_it_cannot_be_shown_and_whom_to_ask(client, ext):
+    for explain in ("full", "summary", "none"):
+        for lang in ("nl", "en"):
+            logged = ext.decisions_logged()
+            response = decide(client, **REPORT, reader="parent", explain=explain, lang=lang)
+            assert response.status_code == 201, response.get_json()
+            body = response.get_json()
+            assert ext.decisions_logged() == logged + 1 and body["id"] and body["url"]
+            # Nothing the parent may not see: no conditions of the duty to report, no remedies.
+            assert body["conditions"] == [] and body["remedies"] == []
+            assert "meldpunt" not in str(body.get("explanation", "")) and "report" not in str(
+                body.get("explanation", {}).get("text", "")).lower().replace("reporting", "")
+            if explain == "none":
+                assert "explanation" not in body
+                continue
+            shown = body["explanation"]
+            assert shown["shown"] == "nothing" and shown["ask"]["person"] == "ann"
+            assert {"nl": "Deze beslissing kan niet aan u getoond worden.",
+                    "en": "This decision cannot be shown to you."}[lang] in shown["text"]
+            assert "abuse" not in shown["text"] and "kindermishandeling" not in shown["text"]
+
+
+def test_a_decision_whose_view_fails_is_not_logged(client, ext, monkeypatch):
+    """The answer is written for its reader before the decision is logged: a failure leaves no record,
+    so a retry does not log it twice."""
+    from query_service.api import decisions
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("planted")
+    monkeypatch.setattr(decisions, "for_reader", broken)
+    logged = ext.decisions_logged()
+    assert decide(client, **REPORT, reader="parent", explain="full").status_code == 500
     assert ext.decisions_logged() == logged
