@@ -70,6 +70,8 @@ def around(draw, kb, q):
     circle = st.sampled_from(values("circle", kb))
     templates = [
         lambda: Fact("born", ("lena", draw(day))),
+        lambda: Fact("born", ("lena", datetime.date(2006, 5, 1))),  # of age (L12.of_age): parents no longer act
+        lambda: Fact("learned_in_circle", (q.actor, q.item, "care_team")),
         lambda: Fact(draw(st.sampled_from(["judged_capable", "judged_incapable"])), ("lena",)),
         lambda: Fact("consent", (draw(giver), q.item, q.recipient, draw(day))),
         lambda: Fact("general_consent", (draw(giver), "lena", draw(st.sampled_from(values("kind", kb))),

@@ -148,7 +148,7 @@ class CedarPeer:
                 for inner in RING[:RING.index(c)]:
                     inward |= {(h, x) for x in members.get((pupil, inner), set())}             # B13a.inner_circle
                 inward |= {(h, x) for x in guides_of.get(pupil, set()) & clb}                  # B13a.guiding_clb
-                if RING.index(c) > RING.index("care_team"):
+                if RING.index(c) > RING.index("guidance_cell"):
                     inward |= {(h, x) for x in around}                                         # B13a.care_structure_by_role
             agreed_members = set()
             for c in agreed.get(i, ()):
@@ -242,7 +242,8 @@ class B4:
     def client(self, c: str, i: str) -> bool:
         pupil = self.pupil_of.get(i)
         return (c == pupil or c in self.confided.get(i, ())
-                or (c in self.parents_of.get(pupil, ()) and not self.capacity.capable_today(pupil)))
+                or (c in self.parents_of.get(pupil, ()) and not self.capacity.capable_today(pupil)
+                    and not self.capacity.of_age(pupil)))
 
     def lifted(self, c: str, i: str, r: str, requested: int) -> bool:
         for g, j, to, given in self.rows["consent"]:
@@ -310,4 +311,7 @@ class Capacity:
             return False
         if giver == pupil and self.capable_on(pupil, d):
             return True
-        return giver in parents_of.get(pupil, ()) and self.incapable_on(pupil, d)
+        return giver in parents_of.get(pupil, ()) and self.incapable_on(pupil, d) and not self.of_age(pupil)
+
+    def of_age(self, pupil: str | None) -> bool:  # L12.of_age (on the day asked)
+        return pupil in self.born and self.born[pupil] <= self.today - 180000

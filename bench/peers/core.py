@@ -6,11 +6,11 @@ to the rules of issues 8 and 14, and to the third legal reading):
   as staff member). B2 shared secrecy with a CLB colleague who guides the pupil. B3 consent under
   either secrecy (item, kind and circle consent; L3 capacity judged on the day the consent was
   given: 12 or over presumed capable unless judged incapable, judged capable below 12; parents
-  consent for a pupil who is not capable; a consent dated after the moment asked does not count).
+  consent for a minor pupil who is not capable (L12.of_age); a consent dated after the moment asked does not count).
   L9.consent_travels: what a staff member got from the CLB goes on only where a valid consent
   reaches, or to whom it is about, who can consent for the pupil, or who told it.
   B4 a request to keep an item from a *named* person binds every holder from its date; the clients
-  are the pupil, a parent unless the pupil is known capable, and whoever confided it (L13); it is
+  are the pupil, a parent unless the pupil is known capable or of age, and whoever confided it (L13); it is
   lifted by a later item consent of the requester to that person (L9.requester_lifts) or, for the
   pupil's own request, of whoever could then consent for the pupil and was not named in one of
   the pupil's requests (L9.lifted_for_the_pupil, L9.made_against_*); it does not bind a staff
@@ -22,9 +22,10 @@ to the rules of issues 8 and 14, and to the third legal reading):
   B10/L8 the official channels for official secrecy: a (transitive) superior or the school's
   director, the care structure around the pupil (care team, guidance cell, director, care
   coordinator, internal counsellor, CLB contact, guiding CLB worker) for staff of the pupil's
-  school, a fellow member of the pupil's class council; not for what was learned in a circle.
+  school, a fellow member of the pupil's class council, the class council for a member of the care
+  structure (L8.care_structure_to_class_council); not for what was learned in a circle.
   B12/B13/B13a the circles: inside the circle of learning, inward (to the circles within it in
-  B12's ring order, to the guiding CLB worker, from the class council or all staff to the care
+  B12's ring order, to the guiding CLB worker, from any circle around the guidance cell to the care
   structure), an agreement with the pupil that a circle be told; outward toward the pupil's school
   staff blocked unless consent to the recipient or telling back the source (L13.back_to_the_source
   is also a ground of its own). B7 court testimony: discretionary under professional secrecy, a
@@ -64,7 +65,7 @@ CORE_RULES = {
     "B3.consent", "L9.item_consent", "L9.general_consent", "L9.circle_consent",
     "L9.consent_given", "L9.general_consent_given", "L9.circle_consent_given",
     "L3.question_day", "L3.consent_day", "L3.presumed_capable", "L3.judged_capable", "L3.judged_incapable",
-    "L3.under_twelve", "L3.capable", "L3.incapable", "L3.pupil_consents", "L3.parents_consent",
+    "L3.under_twelve", "L3.capable", "L3.incapable", "L3.pupil_consents", "L3.parents_consent", "L12.of_age",
     "L9.consent_travels", "L9.learned_from_the_clb", "L9.entitled_pupil", "L9.entitled_who_can_consent",
     "L9.entitled_source",
     # B4 toward a named person, its lifting and exemptions
@@ -82,7 +83,7 @@ CORE_RULES = {
     "B9.happened_at_school", "L6.report_abuse_to_prosecutor",
     # B10 / L8 official channels
     "B10.official_channel", "B10.learned_in_circle", "L8.superior", "L8.care_structure",
-    "L8.class_council_colleague", "B10.superior_direct", "B10.superior_chain", "L8.director_is_superior",
+    "L8.class_council_colleague", "L8.care_structure_to_class_council", "B10.superior_direct", "B10.superior_chain", "L8.director_is_superior",
     "L8.care_team", "L8.guidance_cell", "L8.director", "L8.care_coordinator", "L8.internal_counsellor",
     "L8.clb_contact", "L8.guiding_clb",
     # circles

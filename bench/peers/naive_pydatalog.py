@@ -30,7 +30,8 @@ incapable_on(P, D) <= capacity_day(P, D) & judged_incapable(P)                  
 incapable_on(P, D) <= capacity_day(P, D) & born(P, B) & (C == D - 120000) & (B > C) & ~judged_capable(P)  # L3.under_twelve
 capable(P) <= today(T) & capable_on(P, T)                                     # L3.capable
 competent(G, P, D) <= capable_on(P, D) & (G == P)                             # L3.pupil_consents
-competent(G, P, D) <= parent(G, P) & incapable_on(P, D)                       # L3.parents_consent
+competent(G, P, D) <= parent(G, P) & incapable_on(P, D) & ~of_age(P)          # L3.parents_consent
+of_age(P) <= born(P, B) & today(T) & (C == T - 180000) & (B <= C)            # L12.of_age
 
 # Circles (B12, B13) and the care structure (L8)
 in_circle(X, P, C) <= circle_member(X, P, C)                                  # B13.membership
@@ -63,7 +64,7 @@ entitled(S, I) <= learned(H, I, S, Cap)                                       # 
 # B4 toward a named person, its lifting and its exemptions
 confided(C, I) <= learned(H, I, C, Cap) & (C != H)                            # L13.confided
 client(C, I) <= item_about(I, C)                                              # B4.client_pupil
-client(C, I) <= item_about(I, P) & parent(C, P) & ~capable(P)                 # B4.client_parent
+client(C, I) <= item_about(I, P) & parent(C, P) & ~capable(P) & ~of_age(P)    # B4.client_parent
 client(C, I) <= confided(C, I)                                                # B4.confider
 keep_from(C, I, R, D) <= confidentiality_request(C, I, R, D) & client(C, I)   # B4.toward_person
 made_request(C, I) <= confidentiality_request(C, I, R, D)                     # B4.request_toward_a_person
@@ -92,12 +93,13 @@ superior(S, X) <= superior_of(B, X) & superior(S, B)                          # 
 channel(A, R, I) <= os(A, I) & superior(R, A)                                 # L8.superior
 channel(A, R, I) <= os(A, I) & item_about(I, P) & pupil(P, S) & school_staff(A, S, Ro) & care(R, P)  # L8.care_structure
 channel(A, R, I) <= os(A, I) & item_about(I, P) & in_circle(A, P, 'class_council') & in_circle(R, P, 'class_council') & (R != A)  # L8.class_council_colleague
+channel(A, R, I) <= os(A, I) & item_about(I, P) & care(A, P) & in_circle(R, P, 'class_council') & (R != A)  # L8.care_structure_to_class_council
 in_some_circle(H, I) <= learned_in_circle(H, I, C)                            # B10.learned_in_circle
 
 # B13a: inside the circle, inward, and the outward boundary
 inward(A, R, I) <= learned_in_circle(A, I, C) & item_about(I, P) & in_circle(R, P, C2) & within(C2, C)  # B13a.inner_circle
 inward(A, R, I) <= learned_in_circle(A, I, C) & item_about(I, P) & clb_worker(R) & guides(R, P)  # B13a.guiding_clb
-inward(A, R, I) <= learned_in_circle(A, I, C) & within('care_team', C) & item_about(I, P) & care(R, P)  # B13a.care_structure_by_role
+inward(A, R, I) <= learned_in_circle(A, I, C) & within('guidance_cell', C) & item_about(I, P) & care(R, P)  # B13a.care_structure_by_role
 shares(A, R, I) <= learned_in_circle(A, I, C) & item_about(I, P) & in_circle(R, P, C)  # B13a.circle_of_learning
 shares(A, R, I) <= inward(A, R, I)                                            # B13a.inward_is_not_outward
 shares(A, R, I) <= in_some_circle(A, I) & item_about(I, P) & circle_agreement(P, C, I) & in_circle(R, P, C)  # B13a.agreed_circle

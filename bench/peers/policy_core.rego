@@ -86,7 +86,10 @@ competent(g, d) if { # L3.pupil_consents
 competent(g, d) if { # L3.parents_consent
 	g in pu.parents
 	incapable_on(d)
+	not of_age
 }
+
+of_age if pu.born <= input.today - 180000 # L12.of_age
 
 # --- Circles (B12, B13) and the care structure (L8) ---------------------------------------------
 in_circle(x, c) if x in data.dw.circle[shard(p)][p][c] # B13.membership
@@ -173,6 +176,7 @@ client(c) if c == p # B4.client_pupil
 client(c) if { # B4.client_parent
 	c in pu.parents
 	not capable
+	not of_age
 }
 
 client(c) if confided(c) # B4.confider
@@ -279,6 +283,12 @@ channel if { # L8.care_structure
 	care(r)
 }
 
+channel if { # L8.care_structure_to_class_council
+	care(a)
+	in_circle(r, "class_council")
+	r != a
+}
+
 channel if { # L8.class_council_colleague
 	in_circle(a, "class_council")
 	in_circle(r, "class_council")
@@ -301,7 +311,7 @@ inward if { # B13a.guiding_clb
 
 inward if { # B13a.care_structure_by_role
 	some c in it.lic[a]
-	within("care_team", c)
+	within("guidance_cell", c)
 	care(r)
 }
 
