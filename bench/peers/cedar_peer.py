@@ -284,7 +284,9 @@ class Capacity:
 
     def __init__(self, rows: dict[str, list[tuple]], pupil_of: dict[str, str], today: int) -> None:
         self.today = today
-        self.born = dict(rows["born"])
+        self.born: dict[str, set] = {}
+        for x, b in rows["born"]:
+            self.born.setdefault(x, set()).add(b)
         self.jc = {x for (x,) in rows["judged_capable"]}
         self.ji = {x for (x,) in rows["judged_incapable"]}
         self.days: set[tuple] = {(x, today) for x, _school in rows["pupil"]}
@@ -296,12 +298,12 @@ class Capacity:
     def capable_on(self, pupil: str, d: int) -> bool:
         if (pupil, d) not in self.days or pupil in self.ji:
             return False
-        return pupil in self.jc or (pupil in self.born and self.born[pupil] <= d - 120000)
+        return pupil in self.jc or any(b <= d - 120000 for b in self.born.get(pupil, ()))
 
     def incapable_on(self, pupil: str, d: int) -> bool:
         if (pupil, d) not in self.days:
             return False
-        return pupil in self.ji or (pupil in self.born and self.born[pupil] > d - 120000 and pupil not in self.jc)
+        return pupil in self.ji or (any(b > d - 120000 for b in self.born.get(pupil, ())) and pupil not in self.jc)
 
     def capable_today(self, pupil: str | None) -> bool:
         return pupil is not None and self.capable_on(pupil, self.today)
@@ -314,4 +316,4 @@ class Capacity:
         return giver in parents_of.get(pupil, ()) and self.incapable_on(pupil, d) and not self.of_age(pupil)
 
     def of_age(self, pupil: str | None) -> bool:  # L12.of_age (on the day asked)
-        return pupil in self.born and self.born[pupil] <= self.today - 180000
+        return any(b <= self.today - 180000 for b in self.born.get(pupil, ()))

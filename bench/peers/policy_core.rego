@@ -6,7 +6,7 @@
 # Data layout (data.dw): every document keyed by a person or item id is split into shards by the
 # id's last three characters, shard(id), because rego-cpp's load time grows with the square of the
 # keys of one object. clb[shard][P] = true; staff[shard][P] = [{school, role}]; pupil[shard][P] =
-# {known, school, born?, jc, ji, parents}; acts[shard][Pupil] = [dates of consents about the pupil];
+# {known, school, born?: [dates], jc, ji, parents}; acts[shard][Pupil] = [dates of consents about the pupil];
 # guides[shard][Pupil] = [workers]; circle[shard][Pupil][Circle] = [persons]; item[shard][I] =
 # {pupil, kinds, reveals, can_avert, learned: {holder: [capacity]}, lrn: [{holder, source, cap}],
 # lic: {holder: [circle]}, consent: [{giver, recipient, given}], cconsent: [{giver, circle, given}],
@@ -55,7 +55,8 @@ capacity_day(d) if { # L3.consent_day, L9.*consent_given
 
 capable_on(d) if { # L3.presumed_capable
 	capacity_day(d)
-	pu.born <= d - 120000
+	some b in pu.born
+	b <= d - 120000
 	not pu.ji
 }
 
@@ -72,7 +73,8 @@ incapable_on(d) if { # L3.judged_incapable
 
 incapable_on(d) if { # L3.under_twelve
 	capacity_day(d)
-	pu.born > d - 120000
+	some b in pu.born
+	b > d - 120000
 	not pu.jc
 }
 
@@ -89,7 +91,10 @@ competent(g, d) if { # L3.parents_consent
 	not of_age
 }
 
-of_age if pu.born <= input.today - 180000 # L12.of_age
+of_age if { # L12.of_age
+	some b in pu.born
+	b <= input.today - 180000
+}
 
 # --- Circles (B12, B13) and the care structure (L8) ---------------------------------------------
 in_circle(x, c) if x in data.dw.circle[shard(p)][p][c] # B13.membership

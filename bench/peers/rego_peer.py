@@ -45,7 +45,7 @@ def shape(rows: dict[str, list[tuple]]) -> dict:
         return at("pupil", p, {"known": False, "school": None, "jc": False, "ji": False, "parents": []})
 
     for p, born in rows["born"]:
-        pupil(p)["born"] = born
+        pupil(p).setdefault("born", []).append(born)
     for (p,) in rows["judged_capable"]:
         pupil(p)["jc"] = True
     for (p,) in rows["judged_incapable"]:
