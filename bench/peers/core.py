@@ -18,7 +18,8 @@ to the rules of issues 8 and 14, and to the third legal reading):
   keep from a co-parent what the requesting parent did not confide (L12.request_against_a_coparent).
   B9 the CLB worker's duty to tell the reporting point; any holder's permission to; the signal to
   the care structure, to a protective parent (what comes from outside the family), to a guiding
-  colleague; L6 any holder may inform the prosecutor of abuse.
+  colleague, a concern (not abuse) discussed with a parent not suspected; L6 any holder may inform
+  the prosecutor of abuse.
   B10/L8 the official channels for official secrecy: a (transitive) superior or the school's
   director, the care structure around the pupil (care team, guidance cell, director, care
   coordinator, internal counsellor, CLB contact, guiding CLB worker) for staff of the pupil's
@@ -80,7 +81,7 @@ CORE_RULES = {
     # B9 abuse and concern, L6
     "B9.child_abuse", "B9.concern", "B9.report", "B9.report_by_holder", "B9.signal_care_structure",
     "B9.inform_protective_parent", "B9.signal_involved_colleague", "B9.source_outside_the_family",
-    "B9.happened_at_school", "L6.report_abuse_to_prosecutor",
+    "B9.happened_at_school", "B9.discuss_a_concern_with_the_parents", "L6.report_abuse_to_prosecutor",
     # B10 / L8 official channels
     "B10.official_channel", "B10.learned_in_circle", "L8.superior", "L8.care_structure",
     "L8.class_council_colleague", "L8.care_structure_to_class_council", "B10.superior_direct", "B10.superior_chain", "L8.director_is_superior",

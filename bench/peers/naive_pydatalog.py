@@ -133,6 +133,7 @@ exception(A, R, I) <= os(A, I) & must_report(I) & item_about(I, P) & care(R, P) 
 exception(A, R, I) <= bound(A, I) & must_report(I) & outside_family(I) & item_about(I, P) & parent(R, P) & ~suspected(R, I)  # B9.inform_protective_parent
 exception(A, R, I) <= ps(A, I) & clb_worker(A) & must_report(I) & colleague(R, I) & (R != A)  # B9.signal_involved_colleague
 exception(A, R, I) <= bound(A, I) & reveals(I, 'child_abuse') & prosecutor(R)  # L6.report_abuse_to_prosecutor
+exception(A, R, I) <= bound(A, I) & reveals(I, 'concern_about_minor') & ~reveals(I, 'child_abuse') & item_about(I, P) & parent(R, P) & ~suspected(R, I)  # B9.discuss_a_concern_with_the_parents
 
 # The grounds
 may_tell(A, R, I) <= ps(A, I) & clb_worker(A) & colleague(R, I) & (R != A)    # B2.shared_secrecy

@@ -449,6 +449,14 @@ exception if { # B9.signal_involved_colleague
 	r != a
 }
 
+exception if { # B9.discuss_a_concern_with_the_parents
+	bound
+	"concern_about_minor" in it.reveals
+	not "child_abuse" in it.reveals
+	r in pu.parents
+	not suspected
+}
+
 exception if { # L6.report_abuse_to_prosecutor
 	bound
 	"child_abuse" in it.reveals
