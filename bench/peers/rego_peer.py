@@ -22,7 +22,8 @@ def shard(key: str) -> str:
 def shape(rows: dict[str, list[tuple]]) -> dict:
     """The facts as the JSON documents policy_core.rego reads (see its header)."""
     dw: dict = {name: {} for name in ("clb", "staff", "pupil", "guides", "circle", "item", "gconsent", "comp")}
-    dw.update(supgraph={}, director={}, police=[], court=[], emergency_service=[], reporting_point=[])
+    dw.update(acts={}, supgraph={}, director={}, contact={}, roles={}, police=[], court=[], prosecutor=[],
+              emergency_service=[], reporting_point=[])
 
     def at(doc: str, key: str, default):
         return dw[doc].setdefault(shard(key), {}).setdefault(key, default)
@@ -33,6 +34,9 @@ def shape(rows: dict[str, list[tuple]]) -> dict:
         at("staff", p, []).append({"school": school, "role": role})
         if role == "director":
             dw["director"].setdefault(school, []).append(p)
+        dw["roles"].setdefault(school, {}).setdefault(role, []).append(p)
+    for p, school in rows["clb_contact_for"]:
+        dw["contact"].setdefault(school, []).append(p)
     for p, school in rows["pupil"]:
         entry = at("pupil", p, {"known": True, "school": school, "jc": False, "ji": False, "parents": []})
         entry["known"], entry["school"] = True, school
@@ -41,7 +45,7 @@ def shape(rows: dict[str, list[tuple]]) -> dict:
         return at("pupil", p, {"known": False, "school": None, "jc": False, "ji": False, "parents": []})
 
     for p, born in rows["born"]:
-        pupil(p)["born"] = born
+        pupil(p).setdefault("born", []).append(born)
     for (p,) in rows["judged_capable"]:
         pupil(p)["jc"] = True
     for (p,) in rows["judged_incapable"]:
@@ -70,20 +74,37 @@ def shape(rows: dict[str, list[tuple]]) -> dict:
         at("comp", x, find(x))
     for x, p, c in rows["circle_member"]:
         at("circle", p, {}).setdefault(c, []).append(x)
-    for body in ("police", "court", "emergency_service", "reporting_point"):
+    for body in ("police", "court", "prosecutor", "emergency_service", "reporting_point"):
         dw[body] = sorted(b for (b,) in rows[body])
 
     def item(i):
-        return at("item", i, {"pupil": None, "kind": None, "reveals": [], "can_avert": [], "learned": {},
-                              "from": [], "lic": {}, "consent": [], "cconsent": [], "creq": []})
+        return at("item", i, {"pupil": None, "kinds": [], "reveals": [], "can_avert": [], "learned": {},
+                              "lrn": [], "lic": {}, "consent": [], "cconsent": [], "creq": [], "greq": [],
+                              "suspected": [], "at_school": False, "outside": False, "agreed": []})
 
     for i, p in rows["item_about"]:
         item(i)["pupil"] = p
     for i, k in rows["item_kind"]:
-        item(i)["kind"] = k
+        item(i)["kinds"].append(k)
     for h, i, source, cap in rows["learned"]:
         item(i)["learned"].setdefault(h, []).append(cap)
-        item(i)["from"].append(source)
+        item(i)["lrn"].append({"holder": h, "source": source, "cap": cap})
+    for x, i in rows["suspected"]:
+        item(i)["suspected"].append(x)
+    for (i,) in rows["happened_at_school"]:
+        item(i)["at_school"] = True
+    for (i,) in rows["source_outside_the_family"]:
+        item(i)["outside"] = True
+    for c, i, group, requested in rows["confidentiality_request_group"]:
+        item(i)["greq"].append({"client": c, "group": group, "requested": requested})
+    for p, c, i in rows["circle_agreement"]:
+        item(i)["agreed"].append({"pupil": p, "circle": c})
+    pupil_of = dict(rows["item_about"])
+    for _g, i, _r, given in rows["consent"] + rows["consent_to_circle"]:
+        if i in pupil_of:
+            at("acts", pupil_of[i], []).append(given)
+    for _g, p, _k, _r, given in rows["general_consent"]:
+        at("acts", p, []).append(given)
     for h, i, c in rows["learned_in_circle"]:
         item(i)["lic"].setdefault(h, []).append(c)
     for i, m in rows["reveals"]:
