@@ -104,7 +104,7 @@ def test_audience_lists_each_recipient_with_its_reading(capsys):
     listed = {a["recipient"]: a for a in json.loads(out)["audience"]}
     assert code == 0 and set(listed) == {"bert", "lena", "tom"}
     assert "B2.shared_secrecy" in listed["bert"]["deciding_rules"]
-    assert listed["bert"]["reading"].startswith("ann mag bert informeren over i_home_situation")
+    assert listed["bert"]["reading"].startswith("ann mag i_home_situation delen met bert")
     assert "{" not in listed["lena"]["reading"] and "dossier van lena" in listed["lena"]["reading"]
     code, _, err = run(capsys, "audience", "ann", "i_homesituation", "--facts", FACTS)
     assert code == 2 and "did you mean `i_home_situation`?" in err

@@ -137,7 +137,7 @@ def test_comparisons_never_order_values_of_different_kinds(left, op, right, expe
 ])
 def test_only_a_strictly_later_consent_lifts_a_confidentiality_request(engine, kb, consent_day, lifted):
     engine.load(kb, BASE.union([request(D(2026, 10, 15)), consent(consent_day)]))
-    assert holds(engine, "lifted_by_later_consent", ("i1", "pia", D(2026, 10, 15))) is lifted
+    assert holds(engine, "lifted_by_later_consent", ("lena", "i1", "pia", D(2026, 10, 15))) is lifted
     assert holds(engine, "blocked", ("ann", "pia", "i1"), asked=("ann", "pia", "i1")) is not lifted
 
 
@@ -148,7 +148,8 @@ def test_only_a_strictly_later_consent_lifts_a_confidentiality_request(engine, k
     ((F("guides", "tine", "lena"),), True),  # follows her at school, not for the CLB (L4.involved_in_care)
     ((F("clb_worker", "tine"), F("guides", "tine", "lena")), False),  # guides her for the CLB
     ((F("born", "tine", D(2010, 1, 1)),), False),  # a minor
-    ((F("judged_incapable", "lena"),), False),  # the pupil could not designate alone (L4, L3)
+    ((F("judged_incapable", "lena"),), True),  # any minor may designate, whatever her capacity (art. 24 DRM)
+    ((F("designated_on", "lena", "tine", D(2025, 9, 1)), F("born", "tine", D(2008, 1, 1))), False),  # 17 when designated
     ((F("judged_capable", "lena"),), True),
 ])
 def test_negation_a_designation_stands_unless_a_rule_voids_it(engine, kb, extra, trusted):

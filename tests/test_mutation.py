@@ -75,9 +75,9 @@ def test_a_mutant_the_checker_rejects_counts_as_killed_by_the_checker(kb, one_sc
     by_key = {r.mutant.key: r for r in report.results}
     dropped = by_key["B2.colleague:drop-condition:item_about(Item, Pupil)"]
     assert dropped.status == KILLED_BY_CHECKER and "error[unsafe-head-variable]" in dropped.detail
-    later = run_mutants(kb, one_scenario, Allowed({}), jobs=1, rule_prefix="L9.later_specific_consent")
+    later = run_mutants(kb, one_scenario, Allowed({}), jobs=1, rule_prefix="L9.made_against_the_parents")
     typo_like = {r.mutant.key: r for r in later.results}[
-        "L9.later_specific_consent:replace-variable:item_about(Item, Pupil)[1]:Pupil->Recipient"]
+        "L9.made_against_the_parents:replace-variable:item_about(Item, Pupil)[1]:Pupil->Client"]
     assert typo_like.status == KILLED_BY_CHECKER and typo_like.detail == "warning[singleton-variable]"
 
 

@@ -58,7 +58,7 @@ MISTAKES = [
     Mistake("age limit 12 typed as 21", "70_bekwaamheid.dl",
             "years_between(Born, Day) >= 12,", "years_between(Born, Day) >= 21,"),
     Mistake("comparison turned round", "20_beroepsgeheim.dl",
-            "    GivenOn > RequestedOn.", "    GivenOn < RequestedOn."),
+            "    GivenOn > RequestedOn,\n    Client != Recipient.", "    GivenOn < RequestedOn,\n    Client != Recipient."),
     Mistake("a `not` lost", "00_beslissing.dl",
             "    not blocked(Actor, Recipient, Item),", "    blocked(Actor, Recipient, Item),"),
     Mistake("two arguments swapped", "20_beroepsgeheim.dl",
