@@ -132,7 +132,7 @@ def test_the_shipped_rules_are_question_local(kb):
     ("blocked(Actor, Other, Item) :- asked(Actor, Recipient, Item), pupil_parent(Recipient, Other).",
      "does not carry"),
     # a question-dependent row read at a place the head carries differently
-    ("blocked(Actor, Recipient, Item) :- asked_to_keep_from(Item, Actor, Day), asked(Actor, Recipient, Item), "
+    ("blocked(Actor, Recipient, Item) :- asked_to_keep_from(Client, Item, Actor, Day), asked(Actor, Recipient, Item), "
      "today(Day).", "another argument"),
 ])
 def test_rules_that_let_one_question_speak_of_another_are_not_question_local(kb, rule, why):
@@ -143,8 +143,8 @@ def test_rules_that_let_one_question_speak_of_another_are_not_question_local(kb,
 
 
 def test_a_table_is_not_used_after_the_facts_change(kb, demo):
-    """Jonas may tell Eva (shared secrecy); once the client asks to keep it from Eva, he may not —
-    also after the old facts' table was built."""
+    """Jonas may tell Eva (shared secrecy); once the client asks to keep it from Eva, that ground is
+    blocked — also after the old facts' table was built."""
     _, facts = demo
     workspace = Workspace(facts=facts)
     question = Question("jonas_836", "eva_835", "item_00009", DAY)
@@ -154,7 +154,10 @@ def test_a_table_is_not_used_after_the_facts_change(kb, demo):
     workspace.change_facts([Fact("confidentiality_request", (client, "item_00009", "eva_835", DAY))], [], "v2")
     assert workspace.decision_table(DAY) is not None
     decision = workspace.decide(question)
-    assert decision.outcome == "forbidden" and "B4.confidentiality" in decision.deciding_rules
+    # The request blocks the shared-secrecy ground; the item reveals a concern, so the duty to act
+    # still lets Jonas consult the co-guiding colleague (an exception, not the old table's ground).
+    assert decision.outcome == "permitted" and "B2.shared_secrecy" not in decision.deciding_rules
+    assert "B9.signal_involved_colleague" in decision.deciding_rules
 
 
 def test_tables_are_built_in_the_background_from_the_second_question(kb, demo):

@@ -95,7 +95,9 @@ def test_the_population_lists_exactly_the_decisions_that_flip(kbs):
     assert got == expected
     for flip in run.impact.flips:
         assert flip.caused_by == ("B2.colleague",)
-        assert flip.old_rules == ("D5.forbidden",) and "B2.shared_secrecy" in flip.new_rules
+        # an item revealing abuse reaches the colleague by the duty to act (B9), the others by B2
+        assert flip.old_rules == ("D5.forbidden",)
+        assert {"B2.shared_secrecy", "B9.signal_involved_colleague"} & set(flip.new_rules)
 
 
 def test_the_scenarios_that_flip_are_those_about_involvement(kbs):
@@ -120,7 +122,8 @@ def test_kb_diff_on_the_demo_population_names_each_flip_and_its_cause(kbs, tmp_p
     clb_workers = {f.args[0] for f in demo.of("clb_worker")}
     for flip in population:
         assert (flip["old"]["outcome"], flip["new"]["outcome"]) == ("forbidden", "permitted")
-        assert "B2.shared_secrecy" in flip["new"]["deciding_rules"] and flip["caused_by"] == ["B2.colleague"]
+        assert {"B2.shared_secrecy", "B9.signal_involved_colleague"} & set(flip["new"]["deciding_rules"])
+        assert flip["caused_by"] == ["B2.colleague"]
         assert flip["question"]["recipient"] in clb_workers and flip["question"]["at"] == "2026-11-28"
     assert main(["diff", str(DEFAULT_DIR), str(new_dir)]) == 0
     text = capsys.readouterr().out

@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass, replace
 
 from ..decide import STRONGER
-from ..language.vocabulary import Outcome
+from ..language.vocabulary import CONSENT_REMEDY, Outcome
 from .citations import cite_in_force
 from .model import Candidate, Explanation, Failure, ProofNode, WhyNotTree, WithheldDecision
 from .readers import Reader
@@ -355,8 +355,7 @@ class _Layout:
         lines += [Line(0, WAY, text, kind="way") for text in texts[:limit]] or [Line(0, "", p["no_remedy"])]
         if texts and not self.codes:
             tell = p["tell_who"].format(**self.people())
-            if x.ways and any(a.get("act") == "consent" or "consent" in a.get("predicate", "")
-                              for w in x.ways for a in w.acts):
+            if x.ways and any(a.get("act") == CONSENT_REMEDY for w in x.ways for a in w.acts):
                 tell += " " + p["withdraw"]
             lines.append(Line(0, "", tell))
         return lines

@@ -106,8 +106,9 @@ class WhyNot:
                     if budget[0] <= 0:
                         break
                 if not bound:
-                    # No row fits the bindings so far (e.g. a variable repeated in the atom): it fails.
-                    walk(i + 1, bindings, statuses + [(lit, "failed")])
+                    # No row at all: the condition fails. Rows that only miss a variable repeated in the
+                    # atom (learned(Holder, I, Holder, …)) are read with it left open, as not evaluated.
+                    walk(i + 1, bindings, statuses + [(lit, "unknown" if rows else "failed")])
             elif not _all_bound(lit, bindings):
                 walk(i + 1, bindings, statuses + [(lit, "unknown")])
             else:

@@ -67,6 +67,8 @@ class Roles:
     guides: str           # (Worker, Pupil)
     capable: str          # (Pupil)
     judged_capable: str   # (Pupil)
+    incapable: str        # (Pupil)
+    judged_incapable: str  # (Pupil)
     withheld_from: str    # (Reader, Item, Part)
     learned: str          # (Holder, Item, From, Capacity): the acts that make a person hold an item
 
@@ -95,10 +97,12 @@ ROLE_SHAPES: dict[str, tuple[tuple[Kind, ...], int]] = {
     "item_subject": ((Kind.INPUT,), 2), "parent": ((Kind.INPUT,), 2), "pupil": ((Kind.INPUT,), 2),
     "born": ((Kind.INPUT,), 2), "staff": ((Kind.INPUT,), 3), "circle_member": ((Kind.INPUT,), 3),
     "guides": ((Kind.INPUT,), 2), "capable": (CONCLUDED, 1), "judged_capable": ((Kind.INPUT,), 1),
+    "incapable": (CONCLUDED, 1), "judged_incapable": ((Kind.INPUT,), 1),
     "withheld_from": (CONCLUDED, 3), "learned": ((Kind.INPUT,), 4),
 }
 ROLE_NAMES = tuple(f.name for f in dataclasses.fields(Roles))
-REMEDIES = ("consent", "agreement", "designation", "request")
+CONSENT_REMEDY = "consent"
+REMEDIES = (CONSENT_REMEDY, "agreement", "designation", "request")
 SCALAR_TYPES = {"date": datetime.date, "number": int}
 PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 # A part of a reading that is read only when one of its placeholders has a value: "werkt niet[ als

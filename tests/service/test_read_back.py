@@ -59,9 +59,9 @@ def test_audience_gives_each_recipients_reading_in_the_language_asked(client):
         assert body["lang"] == lang
         return {a["recipient"]: a["reading"] for a in body["audience"]}
     en, nl = listed("en"), listed("nl")
-    assert en["bert"] == ("ann may tell bert about i_home_situation: both share professional secrecy and bert is "
+    assert en["bert"] == ("ann may share i_home_situation with bert: both share professional secrecy and bert is "
                           "involved in the guidance.")
-    assert nl["bert"].startswith("ann mag bert informeren over i_home_situation")
+    assert nl["bert"].startswith("ann mag i_home_situation delen met bert")
     assert "lena" in en["lena"] and "{" not in en["lena"]
     assert client.get("/v1/audience?actor=ann&item=i_home_situation&lang=fr", headers=QUERY).status_code == 422
 

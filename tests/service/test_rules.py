@@ -16,7 +16,7 @@ def test_rule_catalogue(client, ext):
     assert body["kb_version"] == ext.workspace.kb.version
     consent = next(r for r in body["rules"] if r["id"] == "B3.consent")
     assert consent["concludes"] == "may_tell"
-    assert consent["readings"]["en"].startswith("{Actor} may tell {Recipient}")
+    assert consent["readings"]["en"].startswith("{Actor} may share {Item} with {Recipient}")
     only = client.get("/v1/rules?predicate=valid_consent", headers=QUERY).get_json()
     assert {r["id"] for r in only["rules"]} == {"L9.item_consent", "L9.general_consent", "L9.circle_consent"}
 
