@@ -223,7 +223,7 @@ def test_an_unknown_reader_is_a_400_page(client):
 
 
 @pytest.mark.parametrize("lang, text", [("en", "Share only what is necessary for the pupil's guidance"),
-                                        ("nl", "Enkel delen wat nodig is voor de begeleiding")])
+                                        ("nl", "Enkel vertellen wat nodig is om de leerling te helpen")])
 def test_the_page_shows_the_conditions_the_decision_carries(client, lang, text):
     """Ann may tell Bert under shared secrecy (B2), judging what the guidance needs (L7)."""
     body = decide(client, actor="ann", recipient="bert", item="i_home_situation", lang=lang)

@@ -26,7 +26,9 @@ from .test_browser import browser  # noqa: F401  (the shared headless Chromium f
 
 DECIDING = [p for p in scenario_paths() if "error:" not in p.read_text(encoding="utf-8")]
 # (reader, view) -> the most pages it may print on
-LIMITS = {("actor", "summary"): 1, ("actor", "full"): 5, ("pupil", "summary"): 1, ("parent", "summary"): 1}
+# The full proof of a forbidden decision lists every ground that did not hold; with the third
+# reading's 189 rules that is up to seven pages (it was five with 137). Summaries stay on one page.
+LIMITS = {("actor", "summary"): 1, ("actor", "full"): 8, ("pupil", "summary"): 1, ("parent", "summary"): 1}
 A4 = {"paperWidth": 210 / 25.4, "paperHeight": 297 / 25.4, "printBackground": True}
 
 
@@ -65,7 +67,7 @@ SHARDS = 4
 
 
 @pytest.mark.parametrize("shard", range(SHARDS))
-def test_every_scenario_prints_its_summary_on_one_page_and_its_full_proof_on_at_most_five(
+def test_every_scenario_prints_its_summary_on_one_page_and_its_full_proof_on_at_most_eight(
         browser, site, tmp_path, shard):  # noqa: F811
     app, base = site
     kb = load_knowledge_base()

@@ -34,11 +34,11 @@ def test_a_rule_card_has_source_legal_text_its_reading_in_the_pages_language_and
     text = visible(card)
     assert "D3; B6; L6; art. 458 Sw." in text
     assert "Bij gevaar, in noodsituaties en uit eigen verdediging vervalt het beroepsgeheim (B6)" in text
-    assert "Reading Actor may tell Recipient about Item, because an exception to secrecy applies." in text
-    assert "Actor mag Recipient informeren over Item" not in text  # one language at a time
+    assert "Reading Actor may share Item with Recipient, because an exception to secrecy applies." in text
+    assert "Actor mag Item delen met Recipient" not in text  # one language at a time
     both = visible(section(client.get("/rules/D3.permitted_by_exception?lang=en", headers=QUERY),
                            "D3.permitted_by_exception"))
-    assert "English reading Actor may tell" in both and "Dutch reading Actor mag Recipient informeren" in both
+    assert "English reading Actor may share" in both and "Dutch reading Actor mag Item delen" in both
     assert '<p class="choice"><strong>Interpretation choice:</strong> An exception outweighs every block' in card
     assert "permitted(Actor, Recipient, Item) :-" in text  # the rule as written
     assert "<var>Recipient</var>" in card  # placeholders marked up in the readings
