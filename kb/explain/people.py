@@ -3,7 +3,8 @@
 "Jonas is CLB-medewerker en begeleidt Sofie." "Sara is leerkracht in Basisschool De Linde en zit
 voor Sofie in de klassenraad." "Sofie is 10 jaar en leerling van Basisschool De Linde, en wordt nog
 niet bekwaam geacht … (jonger dan 12)"; a capacity the rules presume reads as a presumption, one
-judged as a judgement, and one neither concluded as "bekwaamheid niet gekend". Roles come from the facts valid on the day asked about and
+judged as a judgement, and one neither concluded as "bekwaamheid niet gekend". Roles come from the facts
+valid on the day asked about and
 from the model (whether the pupil is capable is the rules' conclusion, never recomputed here);
 the wording comes from the vocabulary's readings and labels and from the people's names
 (names.py), so no code or predicate name reaches the text.

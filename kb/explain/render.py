@@ -306,7 +306,8 @@ class _Layout:
         rest = text[len(name) + 4:]
         if self.lang == "nl":
             return "Je bent " + rest
-        rest = rest.replace(", and is ", ", and are ").replace(" and is ", " and are ").replace(", and was ", ", and were ")
+        rest = rest.replace(", and is ", ", and are ").replace(" and is ", " and are ")
+        rest = rest.replace(", and was ", ", and were ")
         rest = rest.replace(" their own ", " your own ")
         return "You are " + rest
 
@@ -363,7 +364,8 @@ class _Layout:
     def way_text(self, way) -> str:
         then = self.p["then_" + way.outcome].format(**self.people())
         condition = way.condition[self.lang]
-        if self.x.reader == Reader.PUPIL and tuple(way.by) == tuple(self.x.question.about or ())[:1] and len(way.by) == 1:
+        by_the_pupil = tuple(way.by) == tuple(self.x.question.about or ())[:1] and len(way.by) == 1
+        if self.x.reader == Reader.PUPIL and by_the_pupil:
             # The pupil reading it is addressed: "Als jij toestemming geeft …" (F13).
             name = self.name(way.by[0])
             if condition.startswith(name + " "):
