@@ -181,22 +181,30 @@ def _test_json(args, kb, results, broken, failed: int) -> int:
     return 1 if failed else 0
 
 
+def _judged_scenarios(paths, kb, what: str):
+    """The scenarios a run of edits is judged against, or None (each error printed) if one does not load."""
+    scenarios, broken = [], []
+    for path in scenario_paths(paths):
+        try:
+            scenarios.append(load_scenario(path, kb))
+        except KnowledgeBaseError as err:
+            broken.append(err)
+    for err in broken:
+        print(err.render(), file=sys.stderr)
+    if broken:
+        print(f"the scenarios must load before {what} can be judged (`kb test`)", file=sys.stderr)
+        return None
+    return scenarios
+
+
 def cmd_mutate(args) -> int:
     """Run the scenarios against every mutant of the rules; exit 1 on an unexplained survivor."""
     from .edits.allowlist import load_allow_list
     from .edits.mutation import default_allow_list, render_report, report_json, report_passes, run_mutants
     kb = load_knowledge_base(args.dir)
     allowed = load_allow_list(args.allow_list or default_allow_list(args.dir))
-    scenarios, broken = [], []
-    for path in scenario_paths(args.paths):
-        try:
-            scenarios.append(load_scenario(path, kb))
-        except KnowledgeBaseError as err:
-            broken.append(err)
-    if broken:
-        for err in broken:
-            print(err.render(), file=sys.stderr)
-        print("the scenarios must load before mutants can be judged (`kb test`)", file=sys.stderr)
+    scenarios = _judged_scenarios(args.paths, kb, "mutants")
+    if scenarios is None:
         return 2
     report = run_mutants(kb, scenarios, allowed, jobs=args.jobs, sample=args.sample, seed=args.seed,
                          rule_prefix=args.rule or "")
@@ -211,16 +219,8 @@ def cmd_alternatives(args) -> int:
     """Apply every rule's @alternative literally and run the scenarios; exit 1 unless each is pinned."""
     from .edits.alternatives import render_report, report_json, report_passes, run_alternatives
     kb = load_knowledge_base(args.dir)
-    scenarios, broken = [], []
-    for path in scenario_paths(args.paths):
-        try:
-            scenarios.append(load_scenario(path, kb))
-        except KnowledgeBaseError as err:
-            broken.append(err)
-    if broken:
-        for err in broken:
-            print(err.render(), file=sys.stderr)
-        print("the scenarios must load before alternatives can be judged (`kb test`)", file=sys.stderr)
+    scenarios = _judged_scenarios(args.paths, kb, "alternatives")
+    if scenarios is None:
         return 2
     report = run_alternatives(kb, scenarios, jobs=args.jobs, rule_prefix=args.rule or "", engine=args.engine)
     if not report.results:
