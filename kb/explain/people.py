@@ -184,11 +184,11 @@ def _pupil_phrases(kb: KnowledgeBase, facts: FactSet, valid: list, pupil, day, w
         age = None
         if born:
             age = day.year - born[0].year - ((day.month, day.day) < (born[0].month, born[0].day))
-        incapable = holds(roles.incapable, (pupil,))
+        incapable = bool(roles.incapable) and holds(roles.incapable, (pupil,))
         if holds(roles.capable, (pupil,)):
             phrases.append(w["judged"] if facts.find(roles.judged_capable, (pupil,), day) else w["presumed"])
         elif incapable:
-            judged_not = facts.find(roles.judged_incapable, (pupil,), day)
+            judged_not = bool(roles.judged_incapable) and facts.find(roles.judged_incapable, (pupil,), day)
             phrases.append(w["judged_not"] if judged_not else w["not_yet"] if age is not None and age < 12
                            else w["not_capable"])
         else:

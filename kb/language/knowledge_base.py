@@ -12,7 +12,7 @@ from .conditions import CONDITIONS_FILE, Condition, check_condition_references, 
 from .diagnostics import PARSE_CODES, Diagnostic, KnowledgeBaseError, errors_only
 from .law import DEFAULT_LAW, check_citations
 from .parser import parse_text
-from .vocabulary import ROLE_NAMES, Roles, Vocabulary, vocabulary_from_text
+from .vocabulary import OPTIONAL_ROLES, ROLE_NAMES, Roles, Vocabulary, vocabulary_from_text
 
 DEFAULT_DIR = Path(__file__).resolve().parent.parent  # kb/
 RULE_SUFFIX = ".dl"
@@ -133,7 +133,8 @@ def check_texts(sources: dict[str, str], law: tuple[str, str] | None = None, rol
         vocab = vocabulary_from_text(sources[vocab_paths[0]], vocab_paths[0])
     except KnowledgeBaseError as err:
         return None, err.diagnostics
-    if vocab.roles is None and roles is not None and len(vocab.missing_roles) == len(ROLE_NAMES):
+    required = len(ROLE_NAMES) - len(OPTIONAL_ROLES)
+    if vocab.roles is None and roles is not None and len(vocab.missing_roles) == required:
         vocab.roles, vocab.missing_roles = roles, ()  # a kept rule set from before `roles:` existed
     conditions: dict[str, Condition] = {}
     for path in (p for p in sources if Path(p).name == CONDITIONS_FILE):

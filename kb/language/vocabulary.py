@@ -67,10 +67,11 @@ class Roles:
     guides: str           # (Worker, Pupil)
     capable: str          # (Pupil)
     judged_capable: str   # (Pupil)
-    incapable: str        # (Pupil)
-    judged_incapable: str  # (Pupil)
     withheld_from: str    # (Reader, Item, Part)
     learned: str          # (Holder, Item, From, Capacity): the acts that make a person hold an item
+    # Optional (a vocabulary without them reads no incapacity): the explanation's wording of capacity.
+    incapable: str = ""        # (Pupil)
+    judged_incapable: str = ""  # (Pupil)
 
     def outcome(self, outcome: str) -> str:
         """The predicate of an outcome."""
@@ -101,6 +102,7 @@ ROLE_SHAPES: dict[str, tuple[tuple[Kind, ...], int]] = {
     "withheld_from": (CONCLUDED, 3), "learned": ((Kind.INPUT,), 4),
 }
 ROLE_NAMES = tuple(f.name for f in dataclasses.fields(Roles))
+OPTIONAL_ROLES = ("incapable", "judged_incapable")
 CONSENT_REMEDY = "consent"
 REMEDIES = (CONSENT_REMEDY, "agreement", "designation", "request")
 SCALAR_TYPES = {"date": datetime.date, "number": int}
@@ -422,7 +424,7 @@ def vocabulary_from_text(text: str, path: str) -> Vocabulary:
         named[str(role)] = str(name)
     if diags:
         raise KnowledgeBaseError(diags)
-    missing = tuple(r for r in ROLE_NAMES if r not in named)
+    missing = tuple(r for r in ROLE_NAMES if r not in named and r not in OPTIONAL_ROLES)
     return Vocabulary(path, types, functions, predicates, None if missing else Roles(**named),
                       pos_of(data, "roles", top), missing)
 
