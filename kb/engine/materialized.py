@@ -42,8 +42,15 @@ class MaterializedEngine(Engine):
         # Where models are kept on disk (snapshot.py); a model built from scratch is written there.
         self.snapshots: SnapshotDir | None = None
 
+    def _program_of(self, kb: KnowledgeBase) -> Program:
+        """The analysis of `kb`: the current one when the same rule set is loaded again with other
+        facts (a scenario run loads hundreds of small fact sets), so that its join plans, built on
+        the first facts' relation sizes, are planned once instead of once per fact set."""
+        program = self._program
+        return program if program is not None and program.kb is kb else Program(kb)
+
     def load(self, kb: KnowledgeBase, facts: FactSet) -> None:
-        program = Program(kb)
+        program = self._program_of(kb)
         with self._lock:
             self._program, self._facts = program, facts
             self._models = OrderedDict()
@@ -53,7 +60,7 @@ class MaterializedEngine(Engine):
         in `self.snapshots`; None — and nothing changed — when there is no usable one."""
         if self.snapshots is None:
             return None
-        program = Program(kb)
+        program = self._program_of(kb)
         snapshot = self.snapshots.read(program, self.snapshots.key(kb.version, fact_version))
         if snapshot is None:
             return None
