@@ -44,6 +44,7 @@ from .explain.readers import READERS, for_reader
 from .facts.fixtures import load_fact_file
 from .language.diagnostics import PARSE_CODES, KnowledgeBaseError, render_all
 from .language.knowledge_base import DEFAULT_DIR, check_directory, load_knowledge_base
+from .paths import display_path
 from .scenarios import load_scenario, run_scenario, scenario_paths
 from .workspace import Workspace
 
@@ -200,6 +201,7 @@ def _judged_scenarios(paths, kb, what: str):
 def cmd_mutate(args) -> int:
     """Run the scenarios against every mutant of the rules; exit 1 on an unexplained survivor."""
     from .edits.allowlist import load_allow_list
+    from .edits.mutants import mutants
     from .edits.mutation import default_allow_list, render_report, report_json, report_passes, run_mutants
     kb = load_knowledge_base(args.dir)
     allowed = load_allow_list(args.allow_list or default_allow_list(args.dir))
@@ -212,7 +214,30 @@ def cmd_mutate(args) -> int:
         print(json.dumps(report_json(report), indent=2, ensure_ascii=False))
     else:
         print(render_report(report, verbose=args.verbose))
+    if args.suggest and report.survivors:
+        # the report's mutants came back from the worker processes as copies: take the ones whose
+        # `original` is this knowledge base's rule
+        by_key = {m.key: m for m in mutants(kb.rules, kb.vocabulary)}
+        _write_suggestions(kb, scenarios, [by_key[r.mutant.key] for r in report.survivors], Path(args.suggest),
+                           report.jobs, args.suggest_seconds)
     return 0 if report_passes(report) else 1
+
+
+def _write_suggestions(kb, scenarios, survivors, folder: Path, jobs: int, seconds: float) -> None:
+    """`kb mutate --suggest`: a scenario file per survivor the search can kill, for review."""
+    from .edits.killers import suggest_killers
+    folder.mkdir(parents=True, exist_ok=True)
+    found = 0
+    for index, suggestion in suggest_killers(kb, scenarios, survivors, jobs, seconds):
+        print(f"{survivors[index].key}: {'a scenario found' if suggestion else 'none found'}", file=sys.stderr)
+        if suggestion is None:
+            continue
+        found += 1
+        path = folder / f"{index + 1:03d}_{suggestion.mutant.rule_id}.yaml"
+        path.write_text(suggestion.as_yaml(), encoding="utf-8")
+    print(f"suggested scenarios: {found} of {len(survivors)} survivors in {display_path(folder)}; "
+          f"each expects what the rules decide now — confirm it in law before moving it to fixtures/scenarios",
+          file=sys.stderr)
 
 
 def cmd_alternatives(args) -> int:
@@ -367,6 +392,10 @@ def build_parser() -> argparse.ArgumentParser:
                         help="equivalent mutants (default DIR/equivalent_mutants.yaml)")
     mutate.add_argument("--json", action="store_true", help="print the report as JSON")
     mutate.add_argument("-v", "--verbose", action="store_true", help="list killed mutants too")
+    mutate.add_argument("--suggest", metavar="DIR", default=None,
+                        help="search a scenario that kills each survivor and write it to DIR, for review")
+    mutate.add_argument("--suggest-seconds", type=float, default=30.0, metavar="S",
+                        help="how long the search may take per survivor (default 30)")
     mutate.set_defaults(func=cmd_mutate)
     alternatives = sub.add_parser("alternatives", parents=[common],
                                   help="apply every @alternative literally; list those no scenario pins")
