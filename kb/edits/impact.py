@@ -260,14 +260,14 @@ class _Pair:
     it out, and names them in `unread`."""
 
     def __init__(self, old: KnowledgeBase, new: KnowledgeBase, facts: FactSet, engine_name: str = DEFAULT_ENGINE,
-                 unread: dict[str, set[str]] | None = None):
+                 unread: dict[str, set[str]] | None = None, engines: list | None = None):
         self.kbs = (old, new)
         self.facts = tuple(_readable(facts, kb, side, unread) for kb, side in zip(self.kbs, ("old", "new")))
-        self.engines = []
-        for kb, readable in zip(self.kbs, self.facts):
-            engine = engine_factory(engine_name)()
+        # Given engines are loaded with these facts (their earlier facts are dropped); an engine
+        # loaded again with the same rules keeps its analysis of them and its join plans.
+        self.engines = engines if engines is not None else [engine_factory(engine_name)() for _ in self.kbs]
+        for engine, kb, readable in zip(self.engines, self.kbs, self.facts):
             engine.load(kb, readable)
-            self.engines.append(engine)
 
     def _asked(self, side: int, question: Question) -> Question:
         """The question as one side can read it (without what-if facts its vocabulary lacks)."""
@@ -340,8 +340,8 @@ class ImpactRun:
         self.impact = Impact(rule_changes(old, new))
         self._changed = {c.rule_id for c in self.impact.changes if c.kind != TEXT}
 
-    def _pair(self, facts: FactSet) -> _Pair:
-        return _Pair(self.old, self.new, facts, self.engine, self.impact.unread)
+    def _pair(self, facts: FactSet, engines: list | None = None) -> _Pair:
+        return _Pair(self.old, self.new, facts, self.engine, self.impact.unread, engines)
 
     def _judge(self, pair: _Pair, source: str, ref: str, question: Question) -> None:
         self.impact.asked[source] = self.impact.asked.get(source, 0) + 1
@@ -374,6 +374,8 @@ class ImpactRun:
         """Decide every scenario's question on its own facts; returns the scenarios that do not load."""
         from ..scenarios import load_scenario
         broken = []
+        # one engine per side for all scenarios, each decided before the next is loaded
+        engines = [engine_factory(self.engine)() for _ in (self.old, self.new)]
         for path in paths:
             try:
                 scenario = load_scenario(path, self.new)
@@ -383,7 +385,7 @@ class ImpactRun:
                 except KnowledgeBaseError as err:
                     broken.append((str(path), err))
                     continue
-            self._judge(self._pair(scenario.facts), "scenario", display_path(scenario.path), scenario.question)
+            self._judge(self._pair(scenario.facts, engines), "scenario", display_path(scenario.path), scenario.question)
         return broken
 
     def population(self, facts: FactSet, at: datetime.date, setting: str = DEFAULT_SETTING) -> None:
