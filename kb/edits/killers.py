@@ -26,7 +26,7 @@ from ..decide import Decision, DecisionError, Question, decide_in, validate_ques
 from ..engine.indexes import evaluation_order
 from ..engine.materialized import MaterializedEngine
 from ..facts.model import BEGINNING, END, Fact, FactSet
-from ..language.ast import Rule
+from ..language.ast import Atom, Negation, Rule
 from ..language.knowledge_base import KnowledgeBase
 from ..paths import display_path
 from ..reasoning.instances import ground, solve
@@ -248,21 +248,26 @@ def _values_by_type(facts: FactSet, question: Question, vocab) -> dict[str, list
 def _predicates_near(rule: Rule, kb: KnowledgeBase) -> set[str]:
     """The predicates of the rule's body, and those of the rules concluding them, two levels down."""
     near: set[str] = set()
-    frontier = {lit.predicate if hasattr(lit, "predicate") else getattr(getattr(lit, "atom", None), "predicate", "")
-                for lit in rule.body}
+    frontier = {p for p in map(_predicate_of, rule.body) if p}
     for _ in range(2):
         frontier -= near
         near |= frontier
-        frontier = {getattr(lit, "predicate", None) or getattr(getattr(lit, "atom", None), "predicate", "")
-                    for name in frontier for r in kb.by_head.get(name, ()) for lit in r.body}
-    near |= frontier
-    near.discard("")
-    return near
+        frontier = {p for name in frontier for r in kb.by_head.get(name, ()) for p in map(_predicate_of, r.body) if p}
+    return near | frontier
+
+
+def _predicate_of(literal) -> str | None:
+    """The predicate a condition reads (a comparison reads none)."""
+    if isinstance(literal, Atom):
+        return literal.predicate
+    if isinstance(literal, Negation):
+        return literal.atom.predicate
+    return None
 
 
 def _instances(predicate, values: dict[str, list]) -> Iterator[tuple]:
     """Facts of a predicate the scenario lacks, built from the scenario's values (bounded)."""
-    choices = [values.get(a.type, ()) for a in predicate.args]
+    choices = [values.get(a.type, []) for a in predicate.args]
     if not all(choices) or any(isinstance(c[0], datetime.date) for c in choices):
         return
     count = 0
