@@ -145,7 +145,9 @@ class KillerSearch:
         touched = _predicates_near(mutant.original, self.kb)
         order = sorted(range(len(facts)), key=lambda i: facts[i].predicate not in touched)
         for i in order:
-            yield Edit(tuple(facts[:i] + facts[i + 1:]), q, start.steps + (f"without {facts[i]}",))
+            # an item about no one is no question the rules answer (nor one a reader's page can name)
+            if facts[i].predicate != self.kb.roles.item_subject or facts[i].args[0] != q.item:
+                yield Edit(tuple(facts[:i] + facts[i + 1:]), q, start.steps + (f"without {facts[i]}",))
         for i in order:
             fact = facts[i]
             arguments = vocab.predicates[fact.predicate].args
