@@ -157,8 +157,9 @@ class KillerSearch:
                         continue
                     args = fact.args[:position] + (value,) + fact.args[position + 1:]
                     changed = dataclasses.replace(fact, args=args)
-                    yield Edit(tuple(facts[:i] + [changed] + facts[i + 1:]), q,
-                               start.steps + (f"{changed} instead of {fact}",))
+                    if fact.predicate != self.kb.roles.item_subject or fact.args[0] != q.item:
+                        yield Edit(tuple(facts[:i] + [changed] + facts[i + 1:]), q,
+                                   start.steps + (f"{changed} instead of {fact}",))
                     yield Edit(tuple(facts + [changed]), q, start.steps + (f"also {changed}",))
         for name in sorted(touched):
             predicate = vocab.predicates.get(name)
