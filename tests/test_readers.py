@@ -123,6 +123,20 @@ def test_every_reader_gets_schema_valid_json_without_the_record_of_what_was_with
     assert explanation["withheld"]["parent"]  # redaction never changes the full trace
 
 
+def test_a_deciding_rule_that_reads_a_withheld_part_withholds_the_decision_though_another_proof_is_shown(explained):
+    """CI 2026-12-07: the proof shown went through L13.back_to_the_source, but the decision's own
+    rule B9.discuss_a_concern_with_the_parents (which reads what the item reveals) was still listed
+    to a reader from whom that is withheld."""
+    explanation = explained("i03_a_mother_who_raised_the_concern_sees_what_it_reveals")
+    assert "B9.discuss_a_concern_with_the_parents" in explanation["deciding_rules"]
+    assert all(n["rule"]["id"] != "B9.discuss_a_concern_with_the_parents" for n in explanation["why"])
+    assert explanation["withheld"]["other"][0]["deciding"] == ["B9.discuss_a_concern_with_the_parents"]
+    assert isinstance(for_reader(explanation, "other"), WithheldDecision)
+    assert "B9.discuss_a_concern_with_the_parents" not in json.dumps(for_reader(explanation, "other").to_json())
+    actor = for_reader(explanation, "actor")  # nothing is withheld from the CLB worker who asked
+    assert "B9.discuss_a_concern_with_the_parents" in actor.deciding_rules
+
+
 def test_someone_else_is_shown_only_what_no_rule_withholds_from_anybody(explained):
     explanation = explained("b04_request_toward_parents_outweighs_general_consent")
     other = texts(explanation, "other")

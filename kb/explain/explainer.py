@@ -46,7 +46,7 @@ def explain(engine: Engine, kb: KnowledgeBase, facts: FactSet, question: Questio
             remedies and decision.outcome == Outcome.PERMITTED and not blocks) else []
         capable = {p for p in pupils_of(kb, seen, question) if ev.holds(roles.capable, (p,))}
         return (decision, proofs, not_trees, blocks, stop_trees, question_words(kb, facts, question, ev.holds, names),
-                withheld_parts(ev, kb, facts, question), capable)
+                withheld_parts(ev, kb, facts, question, decision.deciding_rules), capable)
 
     decision, proofs, not_trees, blocks, stop_trees, (words, who), withheld, capable = engine.run(
         question.context(), job)

@@ -23,6 +23,7 @@ from dataclasses import replace
 from enum import StrEnum
 
 from ..facts.model import FactSet
+from ..language.ast import Atom, Negation
 from ..language.knowledge_base import KnowledgeBase
 from ..language.vocabulary import Outcome
 from ..reasoning.instances import instances
@@ -67,10 +68,12 @@ def reader_people(kb: KnowledgeBase, facts: FactSet, question, reader: str) -> s
     return set()
 
 
-def withheld_parts(ev, kb: KnowledgeBase, facts: FactSet, question) -> dict:
+def withheld_parts(ev, kb: KnowledgeBase, facts: FactSet, question, deciding: tuple[str, ...] = ()) -> dict:
     """For each reader role but the auditor: the parts withheld, each with its rule, the predicates
-    whose facts belong to it, and whether the question itself reveals it (a fact of the part
-    describes the actor or the recipient). Evaluated in the explanation's own evaluation."""
+    whose facts belong to it, whether the question itself reveals it (a fact of the part describes
+    the actor or the recipient), and which of the `deciding` rules read it — the proof shown may
+    take another path to the same outcome, but the deciding rules and their conditions are shown
+    too. Evaluated in the explanation's own evaluation."""
     facts = facts.union(question.hypothetical)
     vocabulary = kb.vocabulary.predicates
     out = {}
@@ -92,9 +95,15 @@ def withheld_parts(ev, kb: KnowledgeBase, facts: FactSet, question) -> dict:
                     "item": jsonable(item), "part": part, "rule": rule.id, "source": rule.source,
                     "predicates": predicates, "unbound": unbound,
                     "question": any(f.valid_on(question.at) and {question.actor, question.recipient} & set(f.args)
-                                    for p in unbound for f in facts.of(p))}
+                                    for p in unbound for f in facts.of(p)),
+                    "deciding": [r for r in deciding if _reads(kb.by_id[r], set(predicates))]}
         out[reader] = [found[k] for k in sorted(found, key=str)]
     return out
+
+
+def _reads(rule, predicates: set[str]) -> bool:
+    return any((lit.atom if isinstance(lit, Negation) else lit).predicate in predicates
+               for lit in rule.body if isinstance(lit, Atom | Negation))
 
 
 def for_reader(explanation, reader: str) -> Explanation | WithheldDecision:
@@ -112,9 +121,11 @@ def for_reader(explanation, reader: str) -> Explanation | WithheldDecision:
         return shown
     redactor = _Redactor(entries, x.question.item)
     why = tuple(redactor.proof(p, root=True) for p in x.why)
-    # The outcome would tell it when a reason of a duty or a permission rests on it (a duty to report).
-    withheld_reason = x.outcome != Outcome.FORBIDDEN and any(
-        c.kind == "withheld" and n.kind == "rule" for p, n0 in zip(why, x.why) for c, n in zip(p.children, n0.children))
+    # The outcome would tell it when a reason of a duty or a permission rests on it (a duty to report),
+    # in the proof shown or in the deciding rules (another path may prove the same outcome).
+    reason_hidden = any(c.kind == "withheld" and n.kind == "rule"
+                        for p, n0 in zip(why, x.why) for c, n in zip(p.children, n0.children))
+    withheld_reason = x.outcome != Outcome.FORBIDDEN and (reason_hidden or redactor.deciding_hidden(x.deciding_rules))
     if redactor.whole_decision() or withheld_reason:
         q = x.question
         return WithheldDecision(x.schema, reader, q.actor, q.readings.get(q.actor) or Reading(q.actor, q.actor),
@@ -158,7 +169,8 @@ class _Redactor:
         self.unbound = {p for e in entries for p in e.get("unbound", ())}
         self.entries = entries
         self.replaced = False
-        self.hidden_rules: set[str] = set()
+        # A deciding rule that reads a withheld part is hidden even where no proof shown uses it.
+        self.hidden_rules: set[str] = {r for e in entries for r in e.get("deciding", ())}
         self.shown_rules: set[str] = set()
 
     def hides(self, predicate, args) -> bool:
@@ -170,6 +182,10 @@ class _Redactor:
     def whole_decision(self) -> bool:
         """Everything about the item is withheld, or the question's people are described by a withheld fact."""
         return any(e["part"] == WHOLE_ITEM or e.get("question") for e in self.entries)
+
+    def deciding_hidden(self, deciding_rules) -> bool:
+        """Whether a deciding rule reads a withheld part."""
+        return any(r in e.get("deciding", ()) for e in self.entries for r in deciding_rules)
 
     def kept_rule(self, rule_id: str) -> bool:
         return rule_id not in self.hidden_rules or rule_id in self.shown_rules
