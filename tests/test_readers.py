@@ -14,7 +14,7 @@ from kb.explain.explainer import explain
 from kb.explain.model import WithheldDecision
 from kb.explain.readers import READERS, for_reader
 from kb.explain.render import full_text, summary
-from kb.facts.model import END, Fact
+from kb.facts.model import END, Fact, FactSet
 from kb.language.knowledge_base import load_knowledge_base
 from kb.scenarios import load_scenario
 
@@ -161,3 +161,21 @@ def test_each_scenario_of_80_inzage_withholds_from_the_parent_and_not_from_the_a
     assert rule not in parent and hidden not in parent and (
         "is never on this page" in parent or "This decision cannot be shown to you." in parent)
     assert hidden in auditor and rule in json.dumps(for_reader(explanation, "auditor").to_json())
+
+
+def test_a_parents_page_about_an_item_on_no_pupil_names_the_pupil_generically():
+    """Never "de ouders van ." when no fact says whom the item is about (issue 19 leftover)."""
+    kb = load_knowledge_base()
+    scenario = load_scenario(SCENARIOS / "b03_teacher_with_consent.yaml", kb)
+    facts = FactSet(f for f in scenario.facts if f.predicate != "item_about")
+    engine = PyDatalogEngine()
+    try:
+        engine.load(kb, facts)
+        explanation = explain(engine, kb, facts, scenario.question)
+    finally:
+        engine.close()
+    assert explanation["question"]["about"] == []
+    for lang, group in (("nl", "de ouders van de leerling"), ("en", "the parents of the pupil")):
+        text = summary(for_reader(explanation, "parent"), lang)
+        assert group in text and " van ." not in text and " of ." not in text
+

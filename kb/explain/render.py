@@ -70,6 +70,7 @@ PHRASES = {
         "reader_actor": "This explanation is written for {actor}, who asked the question.",
         "reader_pupil": "This explanation is written for you, {pupils}.",
         "reader_parent": "This explanation is written for {parents}.",
+        "the_pupil": "the pupil",
         "reader_other": "This explanation is written for someone who is not one of the people named in it; "
                         "what the rules keep from anyone is left out.",
         "reader_auditor": "The full explanation, for an audit: nothing is left out.",
@@ -128,6 +129,7 @@ PHRASES = {
         "reader_actor": "Deze uitleg is geschreven voor {actor}, die de vraag stelde.",
         "reader_pupil": "Deze uitleg is geschreven voor jou, {pupils}.",
         "reader_parent": "Deze uitleg is geschreven voor {parents}.",
+        "the_pupil": "de leerling",
         "reader_other": "Deze uitleg is geschreven voor iemand die er zelf niet in genoemd wordt; wat de regels "
                         "voor wie dan ook geheim houden, is weggelaten.",
         "reader_auditor": "De volledige uitleg, voor controle: er is niets weggelaten.",
@@ -318,7 +320,8 @@ class _Layout:
             # Every parent of the pupils, the one the question is about (the recipient) too (F2).
             parents = [v for v in q.who if v not in (q.actor, *(q.about or ())) and (
                 v != q.recipient or "a parent of " in q.who[v]["en"])]
-            group = (p["parents_of"] if len(parents) != 1 else p["parent_of"]).format(pupils=pupils)
+            # An item about no pupil on record still has a pupil behind it: never "the parents of ." .
+            group = (p["parents_of"] if len(parents) != 1 else p["parent_of"]).format(pupils=pupils or p["the_pupil"])
             named = self._listed([self.name(v) for v in parents])
             return p["reader_parent"].format(parents=f"{named}, {group}" if named else group)
         return p[f"reader_{self.x.reader}"].format(actor=self.name(q.actor), pupils=pupils or self.name(q.recipient))
