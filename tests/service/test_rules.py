@@ -18,7 +18,9 @@ def test_rule_catalogue(client, ext):
     assert consent["concludes"] == "may_tell"
     assert consent["readings"]["en"].startswith("{Actor} may share {Item} with {Recipient}")
     only = client.get("/v1/rules?predicate=valid_consent", headers=QUERY).get_json()
-    assert {r["id"] for r in only["rules"]} == {"L9.item_consent", "L9.general_consent", "L9.circle_consent"}
+    assert {r["id"] for r in only["rules"]} == {"L9.consent_for_every_pupil"}
+    covers = client.get("/v1/rules?predicate=consent_covers", headers=QUERY).get_json()
+    assert {r["id"] for r in covers["rules"]} == {"L9.item_consent", "L9.general_consent", "L9.circle_consent"}
 
 
 def test_one_rule_with_its_source_text(client):
