@@ -27,8 +27,10 @@ from .test_browser import browser  # noqa: F401  (the shared headless Chromium f
 DECIDING = [p for p in scenario_paths() if "error:" not in p.read_text(encoding="utf-8")]
 # (reader, view) -> the most pages it may print on
 # The full proof of a forbidden decision lists every ground that did not hold; with the third
-# reading's 189 rules that is up to seven pages (it was five with 137). Summaries stay on one page.
-LIMITS = {("actor", "summary"): 1, ("actor", "full"): 8, ("pupil", "summary"): 1, ("parent", "summary"): 1}
+# reading's 189 rules that was up to seven pages (five with 137), and the per-pupil consent (196
+# rules) adds a layer to each consent's why-not: 9 pages on the longest (two pupils, one consent).
+# 10 keeps a runaway proof from passing unnoticed. Summaries stay on one page.
+LIMITS = {("actor", "summary"): 1, ("actor", "full"): 10, ("pupil", "summary"): 1, ("parent", "summary"): 1}
 A4 = {"paperWidth": 210 / 25.4, "paperHeight": 297 / 25.4, "printBackground": True}
 
 
@@ -67,7 +69,7 @@ SHARDS = 4
 
 
 @pytest.mark.parametrize("shard", range(SHARDS))
-def test_every_scenario_prints_its_summary_on_one_page_and_its_full_proof_on_at_most_eight(
+def test_every_scenario_prints_its_summary_on_one_page_and_its_full_proof_on_at_most_ten(
         browser, site, tmp_path, shard):  # noqa: F811
     app, base = site
     kb = load_knowledge_base()
