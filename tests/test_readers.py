@@ -137,6 +137,17 @@ def test_a_deciding_rule_that_reads_a_withheld_part_withholds_the_decision_thoug
     assert "B9.discuss_a_concern_with_the_parents" in actor.deciding_rules
 
 
+def test_a_remedys_deciding_rule_that_reads_a_withheld_part_is_not_named_to_the_reader(explained):
+    """CI 2026-12-07: "if lena consents: permitted by B9.discuss_a_concern_with_the_parents" told the
+    reader 'other' that the item reveals a concern."""
+    explanation = explained("b09_a_capable_pupils_concern_is_not_told_to_the_parents_by_the_clb")
+    rule = "B9.discuss_a_concern_with_the_parents"
+    assert any(rule in r["deciding_rules"] for r in explanation["remedies"])
+    other = for_reader(explanation, "other")
+    assert other.remedies and rule not in json.dumps(other.to_json())
+    assert any(rule in r.deciding_rules for r in for_reader(explanation, "actor").remedies)
+
+
 def test_someone_else_is_shown_only_what_no_rule_withholds_from_anybody(explained):
     explanation = explained("b04_request_toward_parents_outweighs_general_consent")
     other = texts(explanation, "other")

@@ -13,7 +13,7 @@ from ..facts.model import FactSet
 from ..language.knowledge_base import KnowledgeBase
 from .names import Names
 from .people import parents_of, people_by_role, pupils_of
-from .readers import withheld_parts
+from .readers import reads, withheld_parts
 from .remedies import MAX_SIZE, candidate_facts, find_remedies, missing_remediable, neighbourhood, ways, widened
 from .terms import LANGS, jsonable, word
 from .why import DEFAULT_MAX_DEPTH, Prover
@@ -83,8 +83,19 @@ def explain(engine: Engine, kb: KnowledgeBase, facts: FactSet, question: Questio
         "sources": sources(kb, decision.deciding_rules),
         "conditions": conditions_json(decision.conditions),
         "may_disclose": decision.may_disclose,
-        "withheld": withheld,
+        "withheld": with_remedy_rules(withheld, kb, found_remedies),
     }
+
+
+def with_remedy_rules(withheld: dict, kb: KnowledgeBase, found_remedies: list[dict]) -> dict:
+    """Each withheld part also records the rules deciding a remedy that read it: "if lena consents,
+    permitted by B9.discuss_a_concern_with_the_parents" would tell a reader the item reveals a concern."""
+    decided_by = {rule for remedy in found_remedies for rule in remedy["deciding_rules"]}
+    for entries in withheld.values():
+        for entry in entries:
+            readers = {r for r in decided_by if reads(kb.by_id[r], set(entry["predicates"]))}
+            entry["deciding"] = sorted(set(entry["deciding"]) | readers)
+    return withheld
 
 
 def lawful_act(remedy: dict, pupils: list, capable: set) -> bool:

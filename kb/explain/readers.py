@@ -96,12 +96,13 @@ def withheld_parts(ev, kb: KnowledgeBase, facts: FactSet, question, deciding: tu
                     "predicates": predicates, "unbound": unbound,
                     "question": any(f.valid_on(question.at) and {question.actor, question.recipient} & set(f.args)
                                     for p in unbound for f in facts.of(p)),
-                    "deciding": [r for r in deciding if _reads(kb.by_id[r], set(predicates))]}
+                    "deciding": [r for r in deciding if reads(kb.by_id[r], set(predicates))]}
         out[reader] = [found[k] for k in sorted(found, key=str)]
     return out
 
 
-def _reads(rule, predicates: set[str]) -> bool:
+def reads(rule, predicates: set[str]) -> bool:
+    """Whether the rule's body names one of the predicates (as a condition or a negated one)."""
     return any((lit.atom if isinstance(lit, Negation) else lit).predicate in predicates
                for lit in rule.body if isinstance(lit, Atom | Negation))
 
@@ -132,11 +133,13 @@ def for_reader(explanation, reader: str) -> Explanation | WithheldDecision:
                                 q.who.get(q.actor))
     blocks = tuple(redactor.proof(b) for b in x.blocks)
     why_not = tuple(redactor.why_not(t) for t in x.why_not)
-    remedies = tuple(r for r in x.remedies if not any(redactor.hides(f.predicate, f.args) for f in r.facts))
-    ways = None if x.ways is None else tuple(
-        w for w in x.ways if not any(redactor.hides(a["predicate"], a["args"]) for a in w.acts))
-    hypothetical = tuple(h for h in x.question.hypothetical if not redactor.hides(h["predicate"], h["args"]))
     keep = redactor.kept_rule
+    remedies = tuple(replace(r, deciding_rules=tuple(d for d in r.deciding_rules if keep(d)))
+                     for r in x.remedies if not any(redactor.hides(f.predicate, f.args) for f in r.facts))
+    ways = None if x.ways is None else tuple(
+        replace(w, deciding_rules=tuple(d for d in w.deciding_rules if keep(d)))
+        for w in x.ways if not any(redactor.hides(a["predicate"], a["args"]) for a in w.acts))
+    hypothetical = tuple(h for h in x.question.hypothetical if not redactor.hides(h["predicate"], h["args"]))
     return replace(
         shown, why=why, blocks=blocks, why_not=why_not, remedies=remedies, ways=ways,
         question=replace(x.question, hypothetical=hypothetical),
