@@ -190,3 +190,39 @@ def test_a_parents_page_about_an_item_on_no_pupil_names_the_pupil_generically():
         text = summary(for_reader(explanation, "parent"), lang)
         assert group in text and " van ." not in text and " of ." not in text
 
+
+
+def test_a_suspected_pupil_is_shown_their_own_conduct_but_not_a_victims_account(explained):
+    """Review 13, C2: what a teacher saw the pupil do is his; what a victim told the CLB is hers too."""
+    seen = explained("i3_a_teacher_may_tell_a_pupil_what_she_saw_him_do")
+    assert not [w for w in seen["withheld"]["pupil"] if w["part"] == "revealed"]
+    account = explained("i5_a_victims_account_does_not_reach_the_bully_without_her_consent")
+    assert [w["rule"] for w in account["withheld"]["pupil"] if w["part"] == "revealed"] == [
+        "I3.not_shown_to_a_suspect"]
+
+
+def test_an_adult_suspected_of_what_an_item_about_him_alone_reveals_is_not_shown_it():
+    """Only a pupil is shown their own conduct (I3.own_conduct_alone asks for a pupil)."""
+    kb = load_knowledge_base()
+    scenario = load_scenario(
+        SCENARIOS / "i3_what_a_teacher_saw_a_colleague_do_is_not_shown_to_him_on_a_parents_consent.yaml", kb)
+    facts = FactSet(f for f in scenario.facts if f.args != ("i_shove", "noor"))
+    engine = PyDatalogEngine()
+    try:
+        engine.load(kb, facts)
+        explanation = explain(engine, kb, facts, scenario.question)
+    finally:
+        engine.close()
+    assert explanation["question"]["about"] == ["bert"]
+    assert [w["rule"] for w in explanation["withheld"]["pupil"] if w["part"] == "revealed"] == [
+        "I3.not_shown_to_a_suspect"]
+
+
+def test_a_parents_page_of_an_item_about_two_pupils_does_not_make_each_parent_the_parent_of_both(explained):
+    """Review 13, C7: "the parents of noor and lena" said Mia was Lena's mother too."""
+    explanation = explained("l12_child_not_capable_consent_by_the_other_pupil")
+    assert len(explanation["question"]["about"]) == 2
+    for lang, group, wrong in (("nl", "ouders van leerlingen over wie het item gaat", "ouders van noor en lena"),
+                               ("en", "parents of pupils the item is about", "parents of noor and lena")):
+        text = texts(explanation, "parent", lang)
+        assert group in text and wrong not in text

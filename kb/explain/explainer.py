@@ -55,7 +55,7 @@ def explain(engine: Engine, kb: KnowledgeBase, facts: FactSet, question: Questio
     found_remedies: list[dict] = []
     if remedies and (decision.outcome == Outcome.FORBIDDEN or stop_trees):
         acting = list(dict.fromkeys([*pupils, *(p for group in parents.values() for p in group)]))
-        missing = missing_remediable(stop_trees or not_trees, kb)
+        missing = missing_remediable(stop_trees or not_trees, kb, completing=not stop_trees)
         around = neighbourhood(facts, kb, question)
         candidates = candidate_facts(widened(missing, kb, acting), kb, around, question.at)
 

@@ -26,25 +26,36 @@ MAX_SIZE = 2
 PAIR_POOL = 12  # pairs are sought among the first candidates only: 66 re-decisions at most
 
 
-def missing_remediable(trees: Iterable[dict], kb: KnowledgeBase) -> list[dict]:
-    """Every missing-fact failure in the trees whose predicate a person can bring about."""
+def missing_remediable(trees: Iterable[dict], kb: KnowledgeBase, completing: bool = False) -> list[dict]:
+    """Every missing-fact failure in the trees whose predicate a person can bring about; and, when
+    `completing` (a refusal), every such act already on record inside the proof of a block, with its
+    actor left open: a consent that covers one pupil but not the other is completed by the same act
+    of another person."""
     found, seen = [], set()
 
-    def walk(node) -> None:
+    def add(node) -> None:
+        key = (node["predicate"], tuple(map(str, node["args"])))
+        if key not in seen:
+            seen.add(key)
+            found.append(node)
+
+    def walk(node, in_block: bool) -> None:
         if isinstance(node, dict):
-            if node.get("kind") == "missing-fact" and kb.vocabulary.predicates[node["predicate"]].brought_about_by:
-                key = (node["predicate"], tuple(map(str, node["args"])))
-                if key not in seen:
-                    seen.add(key)
-                    found.append(node)
-            for value in node.values():
-                walk(value)
+            pred = kb.vocabulary.predicates.get(node.get("predicate", ""))
+            if pred is not None and pred.brought_about_by:
+                if node.get("kind") == "missing-fact":
+                    add(node)
+                elif completing and in_block and node.get("kind") == "fact":
+                    index = pred.arg_index(pred.brought_about_by)
+                    add({**node, "args": [*node["args"][:index], None, *node["args"][index + 1:]]})
+            for key, value in node.items():
+                walk(value, in_block or (key == "proof" and node.get("kind") == "blocked-by"))
         elif isinstance(node, list):
             for value in node:
-                walk(value)
+                walk(value, in_block)
 
     for tree in trees:
-        walk(tree)
+        walk(tree, False)
     return found
 
 
