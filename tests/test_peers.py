@@ -99,6 +99,9 @@ def around(draw, kb, q):
         lambda: Fact("school_staff", (q.recipient, "s1", draw(st.sampled_from(["care_coordinator",
                                                                                "internal_counsellor"])))),
         lambda: Fact("parent", (q.recipient, "lena")),
+        # a witness: someone neither the pupil nor a parent told it and asked to keep it from the recipient
+        lambda: Fact("learned", (q.actor, q.item, "bert", "school_staff")),
+        lambda: Fact("confidentiality_request", ("bert", q.item, q.recipient, draw(day))),
     ]
     chosen = draw(st.lists(st.sampled_from(range(len(templates))), max_size=8))
     return [templates[k]() for k in chosen]

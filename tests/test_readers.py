@@ -226,3 +226,84 @@ def test_a_parents_page_of_an_item_about_two_pupils_does_not_make_each_parent_th
                                ("en", "parents of pupils the item is about", "parents of noor and lena")):
         text = texts(explanation, "parent", lang)
         assert group in text and wrong not in text
+
+
+def _explain_yaml(tmp_path, text: str) -> dict:
+    kb = load_knowledge_base()
+    path = tmp_path / "case.yaml"
+    path.write_text(text)
+    scenario = load_scenario(path, kb)
+    engine = PyDatalogEngine()
+    try:
+        engine.load(kb, scenario.facts)
+        return explain(engine, kb, scenario.facts, scenario.question)
+    finally:
+        engine.close()
+
+
+YOUNG_CHILDS_REQUEST = """
+name: a child of nine asked the CLB to keep it from the parents
+statement: B4
+facts:
+  - clb_worker: [ann]
+  - pupil: [noah, sint_jozef]
+  - born: [noah, 2017-04-01]
+  - parent: [els, noah]
+  - guides: [ann, noah]
+  - item_about: [n1, noah]
+  - item_kind: [n1, wellbeing]
+  - learned: [ann, n1, noah, clb_worker]
+  - confidentiality_request_group: [noah, n1, parents, 2026-10-01]
+question: {actor: ann, recipient: els, item: n1, at: 2026-11-02}
+expect: {outcome: forbidden, rule: B4.confidentiality}
+"""
+
+
+def test_a_parent_is_not_told_what_is_missing_that_nobody_can_bring_about(tmp_path):
+    """Review 14, C7: "the item does not reveal a concern" tells a parent about its content."""
+    explanation = _explain_yaml(tmp_path, YOUNG_CHILDS_REQUEST)
+    assert explanation["outcome"] == "forbidden" and not explanation["remedies"]
+    assert "does not reveal a concern" in texts(explanation, "actor")
+    for reader in ("parent", "pupil"):
+        shown = texts(explanation, reader)
+        assert "What is missing" not in shown and "concern" not in shown, reader
+
+
+def test_a_parent_is_not_invited_to_an_act_only_the_capable_pupil_can_make(explained):
+    """Review 14, C5: ways a parent cannot take are not on the parents' view; the pupils' view has them."""
+    explanation = explained("b03_a_consent_for_one_of_two_pupils_does_not_reach_the_teacher")
+    assert any("sam" in w["by"] for w in explanation["ways"])
+    parent, pupil = texts(explanation, "parent"), texts(explanation, "pupil")
+    assert "If sam consents" not in parent and "If you want to do this" not in parent
+    assert "consents to sharing" in pupil and "If you want to do this" in pupil
+
+
+VICTIMS_ACCOUNT = """
+name: a victim's account to the CLB, asked about by the pupil it names
+statement: I3
+facts:
+  - clb_worker: [ann]
+  - pupil: [lena, sint_jozef]
+  - born: [lena, 2012-03-01]
+  - pupil: [sam, sint_jozef]
+  - born: [sam, 2012-06-01]
+  - guides: [ann, lena]
+  - item_about: [v3, lena]
+  - item_about: [v3, sam]
+  - item_kind: [v3, behaviour]
+  - learned: [ann, v3, lena, clb_worker]
+  - suspected: [sam, v3]
+question: {actor: ann, recipient: sam, item: v3, at: 2026-11-02}
+expect: {outcome: forbidden, rule: I5.no_ground_around_the_reader_rules}
+"""
+
+
+@pytest.mark.parametrize("reader", ["pupil", "other"])
+def test_the_pupil_suspected_is_not_shown_who_confided_in_the_clb(tmp_path, reader):
+    """Review 14, C4: "ann guides lena" and "learned from lena" would tell Sam that Lena confided."""
+    explanation = _explain_yaml(tmp_path, VICTIMS_ACCOUNT)
+    assert "guides lena" in texts(explanation, "auditor") and "from lena" in texts(explanation, "auditor")
+    for lang in ("en", "nl"):
+        shown = texts(explanation, reader, lang)
+        for telling in ("guides lena", "from lena", "begeleidt lena", "van lena"):
+            assert telling not in shown, (reader, lang, telling)

@@ -186,7 +186,7 @@ class CedarPeer:
             for key in ("consented", "entitled", "can_avert", "suspected", "school_staff", "class_council"):
                 for x in values[key]:
                     p(x["__entity"]["id"])
-        self.b4 = B4(rows, pupil_of, parents_of, capacity, kinds, self.confided, today)
+        self.b4 = B4(rows, pupil_of, parents_of, capacity, kinds, self.confided, today, care)
         entities = [{"uid": {"type": "Person", "id": pid}, "attrs": attrs, "parents": supers.get(pid, [])}
                     for pid, attrs in people.items()]
         entities += [{"uid": {"type": "Item", "id": iid}, "attrs": attrs, "parents": []} for iid, attrs in items.items()]
@@ -199,9 +199,10 @@ class CedarPeer:
     def decide(self, actor: str, recipient: str, item: str, setting: str) -> str:
         if item not in self.items:
             return "forbidden"  # nobody holds it and nothing says whom it is about: no rule applies
-        binds, binds_unless_official = self.b4.toward(item, recipient)
+        binds, binds_unless_official, binds_unless_only_official = self.b4.toward(item, recipient)
         context = {"recipient": person(recipient), "setting": setting,
-                   "request_binds": binds, "request_binds_unless_official": binds_unless_official}
+                   "request_binds": binds, "request_binds_unless_official": binds_unless_official,
+                   "request_binds_unless_only_official": binds_unless_only_official}
         principal, resource = {"type": "Person", "id": actor}, {"type": "Item", "id": item}
         requests = [{"principal": principal, "action": {"type": "Action", "id": a}, "resource": resource,
                      "context": context} for a in ACTIONS]
@@ -218,13 +219,16 @@ class B4:
     """The request context for (item, recipient): whether a client's request toward the recipient
     binds (B4.confidentiality, B4.client_*, B4.toward_person), not lifted (L9.requester_lifts,
     L9.lifted_for_the_pupil, L9.made_against_*) and not a parent's request against the co-parent
-    (L12.request_against_a_coparent). A request the school's own record exempts (L12.own_school_record,
-    L12.what_happened_at_school) binds only an actor who does not hold the item under official
-    secrecy: that part is left to the policy, as `request_binds_unless_official`."""
+    (L12.request_against_a_coparent). A request the school's own record exempts toward the parents
+    and the care structure (L12.own_school_record, L12.school_life_*, L12.the_*_is_informed) binds
+    only an actor who does not hold the item under official secrecy: left to the policy, as
+    `request_binds_unless_official`. A witness's request about what happened to the pupil at school
+    (L12.a_witness_does_not_keep_it_from_the_parents) binds toward a parent only an actor who does not hold the item under official secrecy alone:
+    `request_binds_unless_only_official`."""
 
-    def __init__(self, rows, pupil_of, parents_of, capacity, kinds, confided, today) -> None:
+    def __init__(self, rows, pupil_of, parents_of, capacity, kinds, confided, today, care) -> None:
         self.rows, self.pupil_of, self.parents_of, self.capacity = rows, pupil_of, parents_of, capacity
-        self.confided, self.today = confided, today
+        self.confided, self.today, self.care = confided, today, care
         self.requesters: dict[str, set] = {}
         self.against: dict[tuple, set] = {}
         for c, i, x, _d in rows["confidentiality_request"]:
@@ -236,6 +240,7 @@ class B4:
                 self.against.setdefault((c, i), set()).update(parents_of.get(pupil_of.get(i), ()))
         at_school = {i for (i,) in rows["happened_at_school"]} | {i for h, i, s, cap in rows["learned"]
                                                                     if h == s and cap == "school_staff"}
+        self.at_school = at_school
         self.own_record_item = {i for i in set(pupil_of) | at_school
                                 if kinds.get(i, set()) & SCHOOLING or i in at_school}
 
@@ -256,8 +261,8 @@ class B4:
                 return True
         return False
 
-    def toward(self, i: str, r: str) -> tuple[bool, bool]:
-        binds = unless_official = False
+    def toward(self, i: str, r: str) -> tuple[bool, bool, bool]:
+        binds = unless_official = unless_only_official = False
         pupil = self.pupil_of.get(i)
         for c, j, to, requested in self.rows["confidentiality_request"]:
             if j != i or to != r or requested > self.today or not self.client(c, i):
@@ -267,11 +272,14 @@ class B4:
             parents = self.parents_of.get(pupil, ())
             if c in parents and r in parents and c not in self.confided.get(i, ()):
                 continue
-            if i in self.own_record_item and c not in self.confided.get(i, ()):
+            if (i in self.own_record_item and c not in self.confided.get(i, ())
+                    and (r in parents or r in self.care(pupil))):
                 unless_official = True
+            elif i in self.at_school and r in parents and c != pupil and c not in parents:
+                unless_only_official = True
             else:
                 binds = True
-        return binds, unless_official
+        return binds, unless_official, unless_only_official
 
 
 class Capacity:

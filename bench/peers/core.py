@@ -14,8 +14,10 @@ to the rules of issues 8 and 14, and to the third legal reading):
   lifted by a later item consent of the requester to that person (L9.requester_lifts) or, for the
   pupil's own request, of whoever could then consent for the pupil and was not named in one of
   the pupil's requests (L9.lifted_for_the_pupil, L9.made_against_*); it does not bind a staff
-  member for the school's own record (L12.own_school_record, L12.what_happened_at_school) nor
-  keep from a co-parent what the requesting parent did not confide (L12.request_against_a_coparent).
+  member for the school's own record toward the parents and the care structure
+  (L12.own_school_record), nor one who holds the item under official secrecy alone for a witness's
+  request about what happened at school toward a parent (L12.a_witness_does_not_keep_it_from_the_parents),
+  nor keep from a co-parent what the requesting parent did not confide (L12.request_against_a_coparent).
   B9 the CLB worker's duty to tell the reporting point; any holder's permission to; the signal to
   the care structure, to a protective parent (what comes from outside the family), to a guiding
   colleague, a concern (not abuse) discussed with a parent not suspected; L6 any holder may inform
@@ -74,7 +76,9 @@ CORE_RULES = {
     "B4.toward_person", "B4.named_in_a_request", "B4.request_toward_a_person", "B4.request_toward_a_group",
     "L9.requester_lifts", "L9.lifted_for_the_pupil", "L9.made_against_a_person",
     "L9.made_against_the_parents", "L9.made_against_everyone",
-    "L12.request_against_a_coparent", "L12.own_school_record", "L12.what_happened_at_school",
+    "L12.request_against_a_coparent", "L12.own_school_record", "L12.a_witness_does_not_keep_it_from_the_parents",
+    "L12.school_life_schooling", "L12.school_life_at_school", "L12.the_parents_are_informed",
+    "L12.the_care_structure_is_informed",
     "L12.happened_at_school", "L12.observed_at_school",
     "L12.learning_is_schooling", "L12.results_are_schooling", "L12.study_guidance_is_schooling",
     "L12.behaviour_is_schooling", "L12.attendance_is_schooling",

@@ -82,9 +82,13 @@ coparent(C, R, I) <= made_request(C, I) & item_about(I, P) & parent(C, P) & pare
 + schooling('attendance')                                                     # L12.attendance_is_schooling
 at_school(I) <= happened_at_school(I)                                         # L12.happened_at_school
 at_school(I) <= learned(H, I, H, 'school_staff')                              # L12.observed_at_school
-own_record(A, C, I) <= os(A, I) & made_request(C, I) & item_kind(I, K) & schooling(K) & ~confided(C, I)  # L12.own_school_record
-own_record(A, C, I) <= os(A, I) & made_request(C, I) & at_school(I) & ~confided(C, I)   # L12.what_happened_at_school
-blocked_b4(A, R, I) <= bound(A, I) & keep_from(C, I, R, D) & today(T) & (D <= T) & ~lifted(C, I, R, D) & ~own_record(A, C, I) & ~coparent(C, R, I)  # B4.confidentiality
+school_life(I) <= item_kind(I, K) & schooling(K)                             # L12.school_life_schooling
+school_life(I) <= at_school(I)                                                # L12.school_life_at_school
+informed(R, P) <= parent(R, P)                                                # L12.the_parents_are_informed
+informed(R, P) <= care(R, P)                                                  # L12.the_care_structure_is_informed
+gives_way(A, C, R, I) <= os(A, I) & made_request(C, I) & school_life(I) & ~confided(C, I) & item_about(I, P) & informed(R, P)  # L12.own_school_record
+gives_way(A, C, R, I) <= os(A, I) & ~ps(A, I) & made_request(C, I) & at_school(I) & item_about(I, P) & parent(R, P) & ~item_about(I, C) & ~parent(C, P)  # L12.a_witness_does_not_keep_it_from_the_parents
+blocked_b4(A, R, I) <= bound(A, I) & keep_from(C, I, R, D) & today(T) & (D <= T) & ~lifted(C, I, R, D) & ~gives_way(A, C, R, I) & ~coparent(C, R, I)  # B4.confidentiality
 
 # B10 / L8: the official channels
 superior(S, X) <= superior_of(S, X)                                           # B10.superior_direct

@@ -244,19 +244,35 @@ at_school if { # L12.observed_at_school
 	l.cap == "school_staff"
 }
 
-own_record(c) if { # L12.own_school_record
-	os
-	made_request(c)
+school_life if { # L12.school_life_schooling
 	some k in it.kinds
 	k in schooling
-	not confided(c)
 }
 
-own_record(c) if { # L12.what_happened_at_school
+school_life if at_school # L12.school_life_at_school
+
+informed if r in pu.parents # L12.the_parents_are_informed
+
+informed if care(r) # L12.the_care_structure_is_informed
+
+parent_of_pupil(c) if c in pu.parents
+
+gives_way(c) if { # L12.own_school_record
 	os
 	made_request(c)
-	at_school
+	school_life
 	not confided(c)
+	informed
+}
+
+gives_way(c) if { # L12.a_witness_does_not_keep_it_from_the_parents
+	os
+	not ps
+	made_request(c)
+	at_school
+	r in pu.parents
+	c != p
+	not parent_of_pupil(c)
 }
 
 # --- B10 / L8: the official channels ----------------------------------------------------------------
@@ -515,7 +531,7 @@ blocked if { # B4.confidentiality (toward a named person)
 	q.requested <= input.today
 	client(q.client)
 	not lifted(q)
-	not own_record(q.client)
+	not gives_way(q.client)
 	not coparent(q.client)
 }
 

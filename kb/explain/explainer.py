@@ -13,7 +13,7 @@ from ..facts.model import FactSet
 from ..language.knowledge_base import KnowledgeBase
 from .names import Names
 from .people import parents_of, people_by_role, pupils_of
-from .readers import reads, withheld_parts
+from .readers import with_deciding, withheld_parts
 from .remedies import MAX_SIZE, candidate_facts, find_remedies, missing_remediable, neighbourhood, ways, widened
 from .terms import LANGS, jsonable, word
 from .why import DEFAULT_MAX_DEPTH, Prover
@@ -46,7 +46,7 @@ def explain(engine: Engine, kb: KnowledgeBase, facts: FactSet, question: Questio
             remedies and decision.outcome == Outcome.PERMITTED and not blocks) else []
         capable = {p for p in pupils_of(kb, seen, question) if ev.holds(roles.capable, (p,))}
         return (decision, proofs, not_trees, blocks, stop_trees, question_words(kb, facts, question, ev.holds, names),
-                withheld_parts(ev, kb, facts, question, decision.deciding_rules), capable)
+                withheld_parts(ev, kb, facts, question), capable)
 
     decision, proofs, not_trees, blocks, stop_trees, (words, who), withheld, capable = engine.run(
         question.context(), job)
@@ -70,7 +70,8 @@ def explain(engine: Engine, kb: KnowledgeBase, facts: FactSet, question: Questio
         found_remedies = [r for r in found_remedies if lawful_act(r, pupils, capable)]
     return {
         "schema": SCHEMA_VERSION,
-        "question": {**question_json(question), "words": words, "who": who, "about": pupils},
+        "question": {**question_json(question), "words": words, "who": who, "about": pupils,
+                     **({"parents": parents} if any(parents.values()) else {})},
         "outcome": decision.outcome,
         "deciding_rules": list(decision.deciding_rules),
         "kb_version": decision.kb_version,
@@ -83,19 +84,9 @@ def explain(engine: Engine, kb: KnowledgeBase, facts: FactSet, question: Questio
         "sources": sources(kb, decision.deciding_rules),
         "conditions": conditions_json(decision.conditions),
         "may_disclose": decision.may_disclose,
-        "withheld": with_remedy_rules(withheld, kb, found_remedies),
+        "withheld": with_deciding(withheld, kb, [*decision.deciding_rules,
+                                                 *(r for remedy in found_remedies for r in remedy["deciding_rules"])]),
     }
-
-
-def with_remedy_rules(withheld: dict, kb: KnowledgeBase, found_remedies: list[dict]) -> dict:
-    """Each withheld part also records the rules deciding a remedy that read it: "if lena consents,
-    permitted by B9.discuss_a_concern_with_the_parents" would tell a reader the item reveals a concern."""
-    decided_by = {rule for remedy in found_remedies for rule in remedy["deciding_rules"]}
-    for entries in withheld.values():
-        for entry in entries:
-            readers = {r for r in decided_by if reads(kb.by_id[r], set(entry["predicates"]))}
-            entry["deciding"] = sorted(set(entry["deciding"]) | readers)
-    return withheld
 
 
 def lawful_act(remedy: dict, pupils: list, capable: set) -> bool:

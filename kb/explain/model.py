@@ -350,6 +350,7 @@ class Question:
     readings: dict = field(default_factory=dict)  # value -> Reading (names and labels), optional
     about: tuple | None = None  # the pupils the item is about
     who: dict = field(default_factory=dict)  # person -> Reading: who they are, in a sentence
+    parents: dict = field(default_factory=dict)  # pupil -> their parents, on the day asked about
 
     @classmethod
     def from_json(cls, data: dict) -> Question:
@@ -357,7 +358,8 @@ class Question:
                    tuple(data["hypothetical"]),
                    {k: Reading.from_json(v) for k, v in data.get("words", {}).items()},
                    tuple(data["about"]) if "about" in data else None,
-                   {k: Reading.from_json(v) for k, v in data.get("who", {}).items()})
+                   {k: Reading.from_json(v) for k, v in data.get("who", {}).items()},
+                   {k: tuple(v) for k, v in data.get("parents", {}).items()})
 
     def to_json(self) -> dict:
         out = {"actor": self.actor, "recipient": self.recipient, "item": self.item, "at": self.at,
@@ -368,6 +370,8 @@ class Question:
             out["who"] = {k: v.to_json() for k, v in self.who.items()}
         if self.about is not None:
             out["about"] = list(self.about)
+        if self.parents:
+            out["parents"] = {k: list(v) for k, v in self.parents.items()}
         return out
 
 

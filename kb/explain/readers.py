@@ -68,12 +68,11 @@ def reader_people(kb: KnowledgeBase, facts: FactSet, question, reader: str) -> s
     return set()
 
 
-def withheld_parts(ev, kb: KnowledgeBase, facts: FactSet, question, deciding: tuple[str, ...] = ()) -> dict:
+def withheld_parts(ev, kb: KnowledgeBase, facts: FactSet, question) -> dict:
     """For each reader role but the auditor: the parts withheld, each with its rule, the predicates
-    whose facts belong to it, whether the question itself reveals it (a fact of the part describes
-    the actor or the recipient), and which of the `deciding` rules read it — the proof shown may
-    take another path to the same outcome, but the deciding rules and their conditions are shown
-    too. Evaluated in the explanation's own evaluation."""
+    whose facts belong to it and whether the question itself reveals it (a fact of the part describes
+    the actor or the recipient). Evaluated in the explanation's own evaluation; `with_deciding` then
+    records which deciding rules read each part."""
     facts = facts.union(question.hypothetical)
     vocabulary = kb.vocabulary.predicates
     out = {}
@@ -95,10 +94,21 @@ def withheld_parts(ev, kb: KnowledgeBase, facts: FactSet, question, deciding: tu
                     "item": jsonable(item), "part": part, "rule": rule.id, "source": rule.source,
                     "predicates": predicates, "unbound": unbound,
                     "question": any(f.valid_on(question.at) and {question.actor, question.recipient} & set(f.args)
-                                    for p in unbound for f in facts.of(p)),
-                    "deciding": [r for r in deciding if reads(kb.by_id[r], set(predicates))]}
+                                    for p in unbound for f in facts.of(p))}
         out[reader] = [found[k] for k in sorted(found, key=str)]
     return out
+
+
+def with_deciding(withheld: dict, kb: KnowledgeBase, rules) -> dict:
+    """Record on each withheld part which of `rules` read it: the rules deciding the decision and its
+    remedies. The proof shown may take another path to the same outcome, but those rules and their
+    conditions are shown too — "if lena consents, permitted by B9.discuss_a_concern_with_the_parents"
+    would tell a reader the item reveals a concern."""
+    rules = set(rules)
+    for entries in withheld.values():
+        for entry in entries:
+            entry["deciding"] = sorted(r for r in rules if reads(kb.by_id[r], set(entry["predicates"])))
+    return withheld
 
 
 def reads(rule, predicates: set[str]) -> bool:

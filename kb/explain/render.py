@@ -261,12 +261,18 @@ class _Layout:
             if node.kind == "withheld":
                 lines.append(self.withheld_line(0))
                 continue
-            lines.append(Line(0, self.mark, sentence(node.rule_reading[self.lang])))
+            line = Line(0, self.mark, sentence(node.rule_reading[self.lang]))
+            if line not in lines:  # two blocks of one rule can read alike (one per shielded pupil)
+                lines.append(line)
         self.kept_reason = kept_reason
         if x.outcome == Outcome.FORBIDDEN and not x.remedies:
             # Without a verified way to change it, what the closest rules lack (the full view has every rule).
             closest = closest_candidates(x.why_not, 2)
             missing = [c for c in closest if c.distance == closest[0].distance]
+            if x.reader in SUMMARY_ONLY:
+                # To a pupil or a parent, only what a person could bring about: "the item does not
+                # reveal a concern" would tell them about its content (review 14, C7).
+                missing = [c for c in missing if all(f.can_be_brought_about for f in c.failed)]
             if missing:
                 lines.append(Line(0, "", p["missing_h"], kind="subheading"))
             for candidate in missing:
@@ -355,7 +361,15 @@ class _Layout:
             # A way to change an outcome whose reason is kept from the reader would tell the reason
             # ("if Gert consents" tells Gert's parent that Gert asked to keep it from them): F3.
             return []
-        texts = [self.way_text(w) for w in x.ways] if x.ways is not None else [
+        ways = x.ways
+        if ways is not None and x.reader in SUMMARY_ONLY:
+            # A pupil or a parent is shown only the ways they can take themselves: "Wilt u dat doen"
+            # after an act only the capable pupil can perform invites an act the reader cannot make,
+            # and another pupil's possible request points to that pupil (review 14, C5).
+            ways = [w for w in ways if set(w.by) & self.reader_people()]
+            if not ways:
+                return []
+        texts = [self.way_text(w) for w in ways] if ways is not None else [
             self.remedy_text(r) for r in x.remedies]
         if not texts and x.outcome != Outcome.FORBIDDEN:
             return []
@@ -363,10 +377,18 @@ class _Layout:
         lines += [Line(0, WAY, text, kind="way") for text in texts[:limit]] or [Line(0, "", p["no_remedy"])]
         if texts and not self.codes:
             tell = p["tell_who"].format(**self.people())
-            if x.ways and any(a.get("act") == CONSENT_REMEDY for w in x.ways for a in w.acts):
+            if ways and any(a.get("act") == CONSENT_REMEDY for w in ways for a in w.acts):
                 tell += " " + p["withdraw"]
             lines.append(Line(0, "", tell))
         return lines
+
+    def reader_people(self) -> set:
+        """The people a pupil's or a parents' view is written for: the pupils the item is about, or
+        their parents."""
+        q = self.x.question
+        if self.x.reader == Reader.PUPIL:
+            return set(q.about or ())
+        return {parent for parents in q.parents.values() for parent in parents}
 
     def way_text(self, way) -> str:
         then = self.p["then_" + way.outcome].format(**self.people())
