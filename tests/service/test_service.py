@@ -43,6 +43,8 @@ def test_openapi_embeds_the_explanation_schema(client):
     schemas = client.get("/v1/openapi.json").get_json()["components"]["schemas"]
     explanation = json.loads(EXPLANATION_SCHEMA.read_text(encoding="utf-8"))
     assert set(schemas["Explanation"]["properties"]) == set(explanation["properties"])
+    # the question the API answers with is the explanation's question, field for field
+    assert set(schemas["Question"]["properties"]) == set(explanation["properties"]["question"]["properties"])
     assert set(explanation["$defs"]) == {name[len("Explanation_"):] for name in schemas if name.startswith("Explanation_")}
     # remedies are given once, as the decision's own `remedies` (x-without)
     assert set(schemas["FullExplanation"]["required"]) == set(explanation["required"]) - {"remedies"} | {
