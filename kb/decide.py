@@ -72,7 +72,8 @@ class Decision:
     facts_version: str = ""
     extra: dict = field(default_factory=dict, compare=False)
     # What the professional must still judge when telling (L7 need to know, B13a the agreements,
-    # B7 the pupil's interest): the conditions of the deciding rules, never presumed false.
+    # B7 the pupil's interest): the conditions of the decision rule and of the ground that asks least
+    # (attached_conditions), never presumed false.
     conditions: tuple[Condition, ...] = ()
     may_disclose: bool = False  # read off the model (D6), beside the outcome
 
@@ -155,8 +156,19 @@ def rules_behind(ev: Evaluation, kb: KnowledgeBase, decision: Decision, conteste
 
 
 def attached_conditions(kb: KnowledgeBase, rule_ids) -> tuple[Condition, ...]:
-    """The conditions the given rules attach, each once, in the order the rules name them."""
-    ids = dict.fromkeys(cid for rule_id in rule_ids for cid in kb.by_id[rule_id].conditions)
+    """The conditions a decision carries, each once, in the order the rules name them: those of its
+    decision rule (the first of `rule_ids`) and those of one of its grounds (the rules that supplied
+    its reason). The grounds are alternatives, not cumulative requirements: meeting the conditions of
+    any one of them makes the telling lawful, so the decision carries those of the ground that asks
+    least — the fewest conditions, and of equal ones the first as the rules are ordered, which is also
+    the first ground its explanation proves (review 15, C1). An unconditional ground leaves only the
+    decision rule's conditions."""
+    if not rule_ids:
+        return ()
+    decision_rule, *grounds = rule_ids
+    chosen = min(grounds, key=lambda r: len(kb.by_id[r].conditions), default=None)
+    rules = (decision_rule,) if chosen is None else (decision_rule, chosen)
+    ids = dict.fromkeys(cid for rule_id in rules for cid in kb.by_id[rule_id].conditions)
     return tuple(kb.conditions[cid] for cid in ids)
 
 

@@ -170,6 +170,9 @@ def forbidden(case, parts: set[str]) -> dict[str, set[str]]:
     return {"statements": {s for s in statements if s}, "words": words, "rules": rules, "predicates": predicates}
 
 
+_CHOICE = re.compile(r'"choice": "(?:[^"\\]|\\.)*"')
+
+
 def leaks_in(case, role: str, parts: set[str], app) -> list[str]:
     """Every rendering of the case for `role` that shows something of `parts`."""
     if not parts:
@@ -185,8 +188,11 @@ def leaks_in(case, role: str, parts: set[str], app) -> list[str]:
         for word in bad["words"]:
             if re.search(rf"(?<![\w-]){re.escape(str(word).lower())}(?![\w-])", plain):
                 found.append(f"{fmt} {view} {lang}: word “{word}”")
+        # A rule's interpretation note may name another rule ("see L12.observed_at_school"): the same words
+        # for every item, so they tell nothing about this one; a rule id anywhere else is a reference.
+        cited = _CHOICE.sub('"choice": ""', out) if fmt in ("json", "api", "answer") else out
         for rule in bad["rules"]:
-            if re.search(rf"(?<![\w.]){re.escape(rule)}(?![\w])", out):
+            if re.search(rf"(?<![\w.]){re.escape(rule)}(?![\w])", cited):
                 found.append(f"{fmt} {view} {lang}: rule {rule}")
         if fmt == "json":
             item = str(case.scenario.question.item)

@@ -139,8 +139,9 @@ def test_a_deciding_rule_that_reads_a_withheld_part_withholds_the_decision_thoug
 
 def test_a_remedys_deciding_rule_that_reads_a_withheld_part_is_not_named_to_the_reader(explained):
     """CI 2026-12-07: "if lena consents: permitted by B9.discuss_a_concern_with_the_parents" told the
-    reader 'other' that the item reveals a concern."""
-    explanation = explained("b09_a_capable_pupils_concern_is_not_told_to_the_parents_by_the_clb")
+    reader 'other' that the item reveals a concern. (Of a capable pupil's confidence to the CLB, the
+    reader 'other' is now shown nothing at all (I6); a remedy resting on a friend's consent stays.)"""
+    explanation = explained("b09_without_the_capable_friends_consent_the_young_ones_mother_is_not_told")
     rule = "B9.discuss_a_concern_with_the_parents"
     assert any(rule in r["deciding_rules"] for r in explanation["remedies"])
     other = for_reader(explanation, "other")
@@ -219,13 +220,47 @@ def test_an_adult_suspected_of_what_an_item_about_him_alone_reveals_is_not_shown
 
 
 def test_a_parents_page_of_an_item_about_two_pupils_does_not_make_each_parent_the_parent_of_both(explained):
-    """Review 13, C7: "the parents of noor and lena" said Mia was Lena's mother too."""
+    """Review 13, C7: "the parents of noor and lena" said Mia was Lena's mother too. Review 15, C5: a
+    page one family reads must not name the other family's child, her age or her parent — until the
+    view is written per family, the parents of pupils of different families are shown whom to ask."""
     explanation = explained("l12_child_not_capable_consent_by_the_other_pupil")
     assert len(explanation["question"]["about"]) == 2
-    for lang, group, wrong in (("nl", "ouders van leerlingen over wie het item gaat", "ouders van noor en lena"),
-                               ("en", "parents of pupils the item is about", "parents of noor and lena")):
+    assert for_reader(explanation, "parent").to_json()["shown"] == "nothing"
+    for lang, notice in (("nl", "Deze beslissing kan niet aan u getoond worden."),
+                         ("en", "This decision cannot be shown to you.")):
         text = texts(explanation, "parent", lang)
-        assert group in text and wrong not in text
+        assert notice in text and "noor" not in text and "lena" not in text
+    assert "noor" in texts(explanation, "actor") and "lena" in texts(explanation, "actor")
+
+
+_FIGHT_AT_SCHOOL = """
+name: a fight at school
+statement: L12
+facts:
+  - pupil: [noor, sint_jozef]
+  - born: [noor, 2016-03-01]
+  - pupil: [lena, sint_jozef]
+  - born: [lena, 2016-09-01]
+  - parent: [mia, noor]
+  - parent: [{lenas_parent}, lena]
+  - school_staff: [tine, sint_jozef, teacher]
+  - item_about: [f1, noor]
+  - item_about: [f1, lena]
+  - item_kind: [f1, wellbeing]
+  - learned: [tine, f1, tine, school_staff]
+question: {{actor: tine, recipient: mia, item: f1, at: 2026-11-02}}
+expect: {{outcome: permitted, rule: L12.how_the_child_is_at_school}}
+"""
+
+
+def test_the_parents_of_two_siblings_read_one_page_about_both(tmp_path):
+    """Siblings with the same parents are one family: their page is shown, and names both children."""
+    explanation = _explain_yaml(tmp_path, _FIGHT_AT_SCHOOL.format(lenas_parent="mia"))
+    shown = for_reader(explanation, "parent")
+    assert shown.to_json()["shown"] != "nothing"
+    assert "the parent of noor and lena" in full_text(shown, "en")
+    other_family = _explain_yaml(tmp_path, _FIGHT_AT_SCHOOL.format(lenas_parent="dirk"))
+    assert for_reader(other_family, "parent").to_json()["shown"] == "nothing"
 
 
 def _explain_yaml(tmp_path, text: str) -> dict:

@@ -126,6 +126,8 @@ def for_reader(explanation, reader: str) -> Explanation | WithheldDecision:
         return x
     if reader == Reader.AUDITOR:
         return replace(x, reader=reader)  # the whole trace, the record of what others are not shown included
+    if reader == Reader.PARENT and _several_families(x.question):
+        return _withheld_decision(x, reader)
     entries = _entries(x.withheld, reader)
     shown = replace(x, withheld=None, reader=reader, shown="all")
     if not entries:
@@ -138,9 +140,7 @@ def for_reader(explanation, reader: str) -> Explanation | WithheldDecision:
                         for p, n0 in zip(why, x.why) for c, n in zip(p.children, n0.children))
     withheld_reason = x.outcome != Outcome.FORBIDDEN and (reason_hidden or redactor.deciding_hidden(x.deciding_rules))
     if redactor.whole_decision() or withheld_reason:
-        q = x.question
-        return WithheldDecision(x.schema, reader, q.actor, q.readings.get(q.actor) or Reading(q.actor, q.actor),
-                                q.who.get(q.actor))
+        return _withheld_decision(x, reader)
     blocks = tuple(redactor.proof(b) for b in x.blocks)
     why_not = tuple(redactor.why_not(t) for t in x.why_not)
     keep = redactor.kept_rule
@@ -156,6 +156,26 @@ def for_reader(explanation, reader: str) -> Explanation | WithheldDecision:
         deciding_rules=tuple(r for r in x.deciding_rules if keep(r)),
         sources=tuple(s for s in x.sources if keep(s.rule)),
         shown="part" if redactor.replaced else "all")
+
+
+def _withheld_decision(x: Explanation, reader: str) -> WithheldDecision:
+    q = x.question
+    return WithheldDecision(x.schema, reader, q.actor, q.readings.get(q.actor) or Reading(q.actor, q.actor),
+                            q.who.get(q.actor))
+
+
+def _several_families(question) -> bool:
+    """Whether the item is about pupils of more than one family. The parents' view is one page for
+    every parent reading it, and a page one family reads must not name another family's child, her age
+    or her parents (review 15, C5): until a view is written per family, such a page shows the parents
+    only whom to ask. (The pupils' view names the pupils to each other, who took part in what the item
+    is about; what one pupil may not see of it, the reader rules withhold from the view.) Siblings with
+    the same parents share a family. A trace recorded before each pupil's parents were kept counts as
+    several families when it is about several pupils."""
+    pupils = question.about or ()
+    if len(pupils) < 2:
+        return False
+    return len({frozenset(question.parents.get(p, ())) for p in pupils}) > 1 or not question.parents
 
 
 def _entries(withheld: dict | None, reader: str) -> list[dict]:

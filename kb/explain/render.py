@@ -75,7 +75,6 @@ PHRASES = {
                         "what the rules keep from anyone is left out.",
         "reader_auditor": "The full explanation, for an audit: nothing is left out.",
         "parents_of": "the parents of {pupils}", "parent_of": "the parent of {pupils}",
-        "parents_of_pupils": "parents of pupils the item is about",
         "tell_who": "If you want to do this, tell {actor}.",
         "dossier": "For the file", "decided_by": "Decided by {rules}.", "rule_source": "{rule}: {source}",
         "others_hold": "({n} other conditions hold)", "other_holds": "(1 other condition holds)",
@@ -135,7 +134,6 @@ PHRASES = {
                         "voor wie dan ook geheim houden, is weggelaten.",
         "reader_auditor": "De volledige uitleg, voor controle: er is niets weggelaten.",
         "parents_of": "de ouders van {pupils}", "parent_of": "de ouder van {pupils}",
-        "parents_of_pupils": "ouders van leerlingen over wie het item gaat",
         "tell_who": "Wil je dat doen, laat het dan weten aan {actor}.",
         "dossier": "Voor het dossier", "decided_by": "Beslist met {rules}.", "rule_source": "{rule}: {source}",
         "others_hold": "({n} andere voorwaarden gelden)", "other_holds": "(1 andere voorwaarde geldt)",
@@ -328,10 +326,9 @@ class _Layout:
             # Every parent of the pupils, the one the question is about (the recipient) too (F2).
             parents = [v for v in q.who if v not in (q.actor, *(q.about or ())) and (
                 v != q.recipient or "a parent of " in q.who[v]["en"])]
-            # An item about no pupil on record still has a pupil behind it: never "the parents of ." .
-            # Of an item about several pupils, no parent is the parent of all: the people section says whose.
-            group = p["parents_of_pupils"] if len(q.about or ()) > 1 else (
-                p["parents_of"] if len(parents) != 1 else p["parent_of"]).format(pupils=pupils or p["the_pupil"])
+            # An item about no pupil on record still has a pupil behind it: never "the parents of ." . An item
+            # about several pupils reaches this view only when they are one family (readers._several_families).
+            group = (p["parents_of"] if len(parents) != 1 else p["parent_of"]).format(pupils=pupils or p["the_pupil"])
             named = self._listed([self.name(v) for v in parents])
             return p["reader_parent"].format(parents=f"{named}, {group}" if named else group)
         return p[f"reader_{self.x.reader}"].format(actor=self.name(q.actor), pupils=pupils or self.name(q.recipient))
