@@ -440,25 +440,19 @@ class Explanation:
 @dataclass(frozen=True)
 class WithheldDecision:
     """What a reader is shown of a decision whose question itself would reveal a part withheld from
-    them (a report to a reporting point, read by a parent): nothing of it, only whom to ask."""
+    them (a report to a reporting point, read by a parent): a standard notice, the same for every
+    decision, that names neither the decision nor who took it — a name would tell a parent that
+    someone decided something about their child, and whom to press (parent review 16, A1)."""
     SHOWN = "nothing"
     schema: str
     reader: str
-    ask: str  # the professional who decided
-    ask_name: Reading
-    ask_who: Reading | None = None
 
     @classmethod
     def from_json(cls, data: dict) -> WithheldDecision:
-        ask = data["ask"]
-        return cls(data["schema"], data["reader"], ask["person"], Reading.from_json(ask["name"]),
-                   Reading.from_json(ask.get("who")))
+        return cls(data["schema"], data["reader"])
 
     def to_json(self) -> dict:
-        ask = {"person": self.ask, "name": self.ask_name.to_json()}
-        if self.ask_who is not None:
-            ask["who"] = self.ask_who.to_json()
-        return {"schema": self.schema, "reader": self.reader, "shown": self.SHOWN, "ask": ask}
+        return {"schema": self.schema, "reader": self.reader, "shown": self.SHOWN}
 
 
 def _drop_none(data: dict) -> dict:

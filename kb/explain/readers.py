@@ -14,7 +14,8 @@ the rule withholding it: the views write one neutral sentence and whom to ask. W
 itself would tell what is withheld — the question names a recipient whose kind reveals it (a
 reporting point, read by a parent), the outcome rests on a withheld fact (a duty to report), or
 everything about the item is withheld — the reader is shown only that the decision cannot be
-shown to them and whom to ask (`WithheldDecision`). The auditor sees everything.
+shown a standard notice that names neither the decision nor who took it, and where to ask about
+their rights (`WithheldDecision`). The auditor sees everything.
 """
 from __future__ import annotations
 
@@ -27,7 +28,7 @@ from ..language.ast import Atom, Negation
 from ..language.knowledge_base import KnowledgeBase
 from ..language.vocabulary import Outcome
 from ..reasoning.instances import instances
-from .model import Candidate, Explanation, Failure, ProofNode, Reading, WhyNotTree, WithheldDecision
+from .model import Candidate, Explanation, Failure, ProofNode, WhyNotTree, WithheldDecision
 from .people import parents_of, pupils_of
 from .terms import jsonable
 
@@ -159,16 +160,14 @@ def for_reader(explanation, reader: str) -> Explanation | WithheldDecision:
 
 
 def _withheld_decision(x: Explanation, reader: str) -> WithheldDecision:
-    q = x.question
-    return WithheldDecision(x.schema, reader, q.actor, q.readings.get(q.actor) or Reading(q.actor, q.actor),
-                            q.who.get(q.actor))
+    return WithheldDecision(x.schema, reader)
 
 
 def _several_families(question) -> bool:
     """Whether the item is about pupils of more than one family. The parents' view is one page for
     every parent reading it, and a page one family reads must not name another family's child, her age
     or her parents (review 15, C5): until a view is written per family, such a page shows the parents
-    only whom to ask. (The pupils' view names the pupils to each other, who took part in what the item
+    the standard notice. (The pupils' view names the pupils to each other, who took part in what the item
     is about; what one pupil may not see of it, the reader rules withhold from the view.) Siblings with
     the same parents share a family. A trace recorded before each pupil's parents were kept counts as
     several families when it is about several pupils."""

@@ -45,10 +45,15 @@ PHRASES = {
         "blocks_" + Outcome.OBLIGATED: "What would otherwise prevent it (the duty prevails)",
         "blocks_" + Outcome.PERMITTED: "What would otherwise prevent it (what permits it prevails)",
         "blocks_" + Outcome.DISCRETIONARY: "What would otherwise prevent it (what permits it prevails)",
-        "kept": "What anyone asked or told the CLB or the school in confidence, and what is only about others, "
+        "kept": "What anyone else asked or told the CLB or the school in confidence, and what is only about others, "
                 "is never on this page.",
         "reason_kept": "{actor} cannot tell you more about this at the moment.",
-        "ask_notice": "For questions, contact {actor}.",
+        "notice": "We cannot give you an explanation about this question here. There can be several reasons: the "
+                  "information is also about other people, or professional secrecy or the law does not allow it. This "
+                  "is a standard answer; it is not an accusation against anyone.",
+        "notice_ask": "For questions, contact the school's management or the CLB.",
+        "notice_ask_pupil": "Do you want to know more about your rights, for example to see your file? Contact the "
+                            "CLB or your school's management.",
         "tell_discretion": "If you want to say something about this, tell {actor}.",
         "withdraw": "A consent can always be withdrawn later.",
         "and": " and ", "list_and": ", and ",
@@ -64,7 +69,6 @@ PHRASES = {
         "outside_validity": "such a fact exists, but not on this date",
         "see_above": "see above: {text}", "would_need": "{rule} would apply if",
         "withheld": "Part of this explanation cannot be shown to you.",
-        "withheld_decision": "This decision cannot be shown to you.",
         "ask": "For questions, contact {actor}, who took this decision.",
         "ask_who": "{who}",
         "reader_actor": "This explanation is written for {actor}, who asked the question.",
@@ -102,10 +106,15 @@ PHRASES = {
         "blocks_" + Outcome.OBLIGATED: "Wat het anders zou verhinderen (de plicht gaat voor)",
         "blocks_" + Outcome.PERMITTED: "Wat het anders zou verhinderen (wat het toelaat, gaat voor)",
         "blocks_" + Outcome.DISCRETIONARY: "Wat het anders zou verhinderen (wat het toelaat, gaat voor)",
-        "kept": "Wat iemand het CLB of de school in vertrouwen vroeg of vertelde, en wat enkel over anderen gaat, "
-                "staat nooit op deze pagina.",
+        "kept": "Wat iemand anders het CLB of de school in vertrouwen vroeg of vertelde, en wat enkel over anderen "
+                "gaat, staat nooit op deze pagina.",
         "reason_kept": "{actor} kan je hierover op dit moment niets meer vertellen.",
-        "ask_notice": "Met vragen kun je terecht bij {actor}.",
+        "notice": "Over deze vraag kunnen we je hier geen uitleg geven. Dat kan verschillende redenen hebben: de "
+                  "informatie gaat ook over andere mensen, of het beroepsgeheim of de wet laat het niet toe. Dit is "
+                  "een standaardantwoord; het is geen beschuldiging.",
+        "notice_ask": "Met vragen kun je terecht bij de directie van de school of bij het CLB.",
+        "notice_ask_pupil": "Wil je meer weten over je rechten, bijvoorbeeld om je dossier in te kijken? Neem dan "
+                            "contact op met het CLB of met de directie van je school.",
         "tell_discretion": "Wil je daarover iets zeggen, laat het dan weten aan {actor}.",
         "withdraw": "Een toestemming kan je later altijd intrekken.",
         "and": " en ", "list_and": ", en ",
@@ -123,7 +132,6 @@ PHRASES = {
         "outside_validity": "zo'n feit bestaat, maar niet op deze datum",
         "see_above": "zie hierboven: {text}", "would_need": "{rule} zou gelden als",
         "withheld": "Een deel van deze uitleg kan niet aan jou getoond worden.",
-        "withheld_decision": "Deze beslissing kan niet aan jou getoond worden.",
         "ask": "Met vragen kun je terecht bij {actor}, die deze beslissing nam.",
         "ask_who": "{who}",
         "reader_actor": "Deze uitleg is geschreven voor {actor}, die de vraag stelde.",
@@ -142,14 +150,22 @@ PHRASES = {
 }
 # A parent is addressed formally, as a CLB's letter does; the pupil and the professional informally.
 FORMAL = {"nl": {"withheld": "Een deel van deze uitleg kan niet aan u getoond worden.",
-                 "withheld_decision": "Deze beslissing kan niet aan u getoond worden.",
                  "ask": "Met vragen kunt u terecht bij {actor}, die deze beslissing nam.",
-                 "ask_notice": "Met vragen kunt u terecht bij {actor}.",
+                 "notice": "Over deze vraag kunnen we u hier geen uitleg geven. Dat kan verschillende redenen "
+                           "hebben: de informatie gaat ook over andere mensen, of het beroepsgeheim of de wet laat "
+                           "het niet toe. Dit is een standaardantwoord; het is geen beschuldiging tegenover u of uw "
+                           "kind.",
+                 "notice_ask": "Wilt u meer weten over uw rechten als ouder, bijvoorbeeld om het dossier van uw kind "
+                               "in te kijken? Neem dan contact op met de directie van de school of met het CLB.",
                  "reason_kept": "{actor} kan u hierover op dit moment niets meer vertellen.",
                  "tell_who": "Wilt u dat doen, laat het dan weten aan {actor}.",
                  "tell_discretion": "Wilt u daarover iets zeggen, neem dan contact op met {actor}.",
                  "withdraw": "Een toestemming kunt u later altijd intrekken."},
-          "en": {}}
+          "en": {"notice": "We cannot give you an explanation about this question here. There can be several reasons: "
+                           "the information is also about other people, or professional secrecy or the law does not "
+                           "allow it. This is a standard answer; it is not an accusation against you or your child.",
+                 "notice_ask": "For questions about your rights as a parent, for example to see your child's file, "
+                               "contact the school's management or the CLB."}}
 YOU = {"nl": "jij", "en": "you"}
 MARKS = {Outcome.OBLIGATED: "!", Outcome.DISCRETIONARY: "±", Outcome.PERMITTED: "✔", Outcome.FORBIDDEN: "✘"}
 NEEDED = "○"  # a condition another outcome would need: neither a tick nor a cross
@@ -595,18 +611,18 @@ def _one_withheld(nodes: list) -> list:
 
 
 class _Notice:
-    """The view of a decision that cannot be shown to its reader: that, and whom to ask."""
+    """The view of a decision that cannot be shown to its reader: a standard answer, the same for every
+    decision, and where to ask about one's rights."""
 
     def __init__(self, notice: WithheldDecision, lang: str):
-        self.n, self.lang = notice, lang
+        self.reader = notice.reader
         self.p = {**PHRASES[lang], **(FORMAL[lang] if notice.reader == Reader.PARENT else {})}
 
     def lines(self) -> list[Line]:
-        p, n = self.p, self.n
-        # Whom to ask, by name only: who they are for the pupil (their circles) and that they took a
-        # decision would already say too much (F6).
-        return [Line(0, WITHHELD, p["withheld_decision"], kind="withheld"),
-                Line(0, "", p["ask_notice"].format(actor=n.ask_name[self.lang]))]
+        # No name, no outcome, no mark: who decided, and that something was decided about the reader's
+        # child, would already say too much (parent review 16, A1; F6).
+        ask = self.p.get(f"notice_ask_{self.reader}", self.p["notice_ask"])
+        return [Line(0, "", self.p["notice"], kind="withheld"), Line(0, "", ask)]
 
 
 def closest_candidates(trees, limit: int = 2) -> list[Candidate]:

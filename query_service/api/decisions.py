@@ -183,11 +183,10 @@ def conditions_in(trace: dict, lang: str) -> list[dict]:
 def explanation_view(shown, level: str, lang: str) -> dict:
     """The explanation at `level` (summary or full) in `lang`, already redacted for its reader. The
     remedies are left out: a response carries them once, as the decision's own `remedies`. A
-    decision its reader may not be shown at all has only its summary: that, and whom to ask."""
+    decision its reader may not be shown at all has only its summary: the standard notice."""
     if isinstance(shown, WithheldDecision):
-        notice = shown.to_json()
         return {"level": "summary", "lang": lang, "text": summary(shown, lang), "why_not_top": [],
-                "shown": notice["shown"], "ask": {"person": notice["ask"]["person"], "name": notice["ask"]["name"]}}
+                "shown": shown.SHOWN}
     if level == "summary":
         return {"level": "summary", "lang": lang, "text": summary(shown, lang),
                 "why_not_top": why_not_top(shown.to_json(), lang)}
