@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass, replace
 
 from ..decide import STRONGER
-from ..language.vocabulary import CONSENT_REMEDY, Outcome
+from ..language.vocabulary import CONSENT_REMEDY, DESIGNATION_REMEDY, Outcome
 from .citations import cite_in_force
 from .model import Candidate, Explanation, Failure, ProofNode, WhyNotTree, WithheldDecision
 from .readers import Reader
@@ -47,6 +47,7 @@ PHRASES = {
         "blocks_" + Outcome.DISCRETIONARY: "What would otherwise prevent it (what permits it prevails)",
         "kept": "What anyone else asked or told the CLB or the school in confidence, and what is only about others, "
                 "is never on this page.",
+        "kept_own": "What you told or asked yourself may be on it.",
         "reason_kept": "{actor} cannot tell you more about this at the moment.",
         "notice": "We cannot give you an explanation about this question here. There can be several reasons: the "
                   "information is also about other people, or professional secrecy or the law does not allow it. This "
@@ -108,6 +109,7 @@ PHRASES = {
         "blocks_" + Outcome.DISCRETIONARY: "Wat het anders zou verhinderen (wat het toelaat, gaat voor)",
         "kept": "Wat iemand anders het CLB of de school in vertrouwen vroeg of vertelde, en wat enkel over anderen "
                 "gaat, staat nooit op deze pagina.",
+        "kept_own": "Wat jij zelf vertelde of vroeg, kan er wel op staan.",
         "reason_kept": "{actor} kan je hierover op dit moment niets meer vertellen.",
         "notice": "Over deze vraag kunnen we je hier geen uitleg geven. Dat kan verschillende redenen hebben: de "
                   "informatie gaat ook over andere mensen, of het beroepsgeheim of de wet laat het niet toe. Dit is "
@@ -256,7 +258,8 @@ class _Layout:
         if x.reader is not None:
             lines.append(Line(0, "", self.reader_sentence(), kind="reader"))
         if x.reader in KEPT_NOTE_READERS:
-            lines.append(Line(0, "", p["kept"], kind="withheld"))
+            kept = f"{p['kept']} {p['kept_own']}" if x.reader == Reader.PUPIL else p["kept"]
+            lines.append(Line(0, "", kept, kind="withheld"))
         elif x.shown == "part":
             lines.append(Line(0, WITHHELD, f"{p['withheld']} {p['ask'].format(**self.people())}", kind="withheld"))
         said = p["said_" + x.outcome].format(**self.people())
@@ -312,7 +315,12 @@ class _Layout:
         q = self.x.question
         out = []
         first = [q.actor, q.recipient, *(q.about or ())]
+        # The pupil's own page names a parent only where the question does: a page about abuse at home
+        # that lists the parents points at them, and may be read at home (parent review 16).
+        parents = {parent for group in q.parents.values() for parent in group} - {q.actor, q.recipient}
         for person in dict.fromkeys([*(p for p in first if p in q.who), *sorted(q.who, key=str)]):
+            if self.x.reader == Reader.PUPIL and person in parents:
+                continue
             text = q.who[person][self.lang]
             if self.x.reader == Reader.PUPIL and person in (q.about or ())[:1]:
                 text = self.addressed(person, text)
@@ -379,7 +387,11 @@ class _Layout:
             # A pupil or a parent is shown only the ways they can take themselves: "Wilt u dat doen"
             # after an act only the capable pupil can perform invites an act the reader cannot make,
             # and another pupil's possible request points to that pupil (review 14, C5).
-            ways = [w for w in ways if set(w.by) & self.reader_people()]
+            # A designation of a trusted person is left out too: it needs that adult's consent and a
+            # criminal-record extract, and opens the whole file, more than a line here can say (parent
+            # review 16).
+            ways = [w for w in ways if set(w.by) & self.reader_people()
+                    and not any(a.get("act") == DESIGNATION_REMEDY for a in w.acts)]
             if not ways:
                 return []
         texts = [self.way_text(w) for w in ways] if ways is not None else [
@@ -413,7 +425,7 @@ class _Layout:
             if condition.startswith(name + " "):
                 condition = YOU[self.lang] + condition[len(name):]
                 if self.lang == "en":
-                    condition = re.sub(r"^you (\w+?)s\b", r"you \1", condition)
+                    condition = re.sub(r"^you (\w+ly )?(\w+?)s\b", r"you \1\2", condition)
         return self.p["way"].format(condition=condition, then=then)
 
     def remedy_text(self, remedy) -> str:

@@ -104,7 +104,8 @@ ROLE_SHAPES: dict[str, tuple[tuple[Kind, ...], int]] = {
 ROLE_NAMES = tuple(f.name for f in dataclasses.fields(Roles))
 OPTIONAL_ROLES = ("incapable", "judged_incapable")
 CONSENT_REMEDY = "consent"
-REMEDIES = (CONSENT_REMEDY, "agreement", "designation", "request")
+DESIGNATION_REMEDY = "designation"
+REMEDIES = (CONSENT_REMEDY, "agreement", DESIGNATION_REMEDY, "request")
 SCALAR_TYPES = {"date": datetime.date, "number": int}
 PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 # A part of a reading that is read only when one of its placeholders has a value: "werkt niet[ als
