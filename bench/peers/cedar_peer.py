@@ -114,7 +114,8 @@ class CedarPeer:
             if capacity.competent(g, pupil_of.get(i), given, parents_of):
                 consented.setdefault(i, set()).add(r)
         for g, pupil, kind, r, given in rows["general_consent"]:
-            if capacity.competent(g, pupil, given, parents_of):
+            # L9.general_consent: its giver can consent for the pupil when giving it and today
+            if capacity.competent(g, pupil, given, parents_of) and capacity.competent(g, pupil, today, parents_of):
                 for i, about in pupil_of.items():
                     if about == pupil and kind in kinds.get(i, ()):
                         consented.setdefault(i, set()).add(r)

@@ -5,7 +5,8 @@ to the rules of issues 8 and 14, and to the third legal reading):
   B1/B10/L11 the secrecy an item is held under (by the capacity it was learned in: as CLB worker or
   as staff member). B2 shared secrecy with a CLB colleague who guides the pupil. B3 consent under
   either secrecy (item, kind and circle consent; L3 capacity judged on the day the consent was
-  given: 12 or over presumed capable unless judged incapable, judged capable below 12; parents
+  given, and for a general consent also on the day asked: 12 or over presumed capable unless judged
+  incapable, judged capable below 12; parents
   consent for a minor pupil who is not capable (L12.of_age); a consent dated after the moment asked does not count).
   L9.consent_travels: what a staff member got from the CLB goes on only where a valid consent
   reaches, or to whom it is about, who can consent for the pupil, or who told it.

@@ -52,7 +52,8 @@ care(X, P) <= clb_worker(X) & guides(X, P)                                    # 
 
 # B3 / L9: valid consent toward a recipient
 valid_consent(I, R) <= consent(G, I, R, D) & item_about(I, P) & competent(G, P, D)      # L9.item_consent
-valid_consent(I, R) <= general_consent(G, P, K, R, D) & item_about(I, P) & item_kind(I, K) & competent(G, P, D)  # L9.general_consent
+valid_consent(I, R) <= (general_consent(G, P, K, R, D) & item_about(I, P) & item_kind(I, K) & competent(G, P, D)
+                        & today(T) & competent(G, P, T))  # L9.general_consent
 valid_consent(I, R) <= consent_to_circle(G, I, C, D) & item_about(I, P) & competent(G, P, D) & in_circle(R, P, C)  # L9.circle_consent
 
 # L9.consent_travels

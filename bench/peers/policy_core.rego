@@ -144,6 +144,7 @@ valid_consent if { # L9.general_consent
 	g.kind in it.kinds
 	g.recipient == r
 	competent(g.giver, g.given)
+	competent(g.giver, input.today)
 }
 
 valid_consent if { # L9.circle_consent

@@ -187,7 +187,7 @@ def test_the_default_view_is_the_one_page_summary_with_the_full_proof_one_click_
 
 
 def test_the_page_asks_who_is_reading_and_withholds_what_a_parent_may_not_see(client):
-    kept = [{"parent": ["greet", "lena"]},
+    kept = [{"parent": ["greet", "lena"]}, {"judged_incapable": ["lena"]},  # else I6 shows her parents nothing
             {"confidentiality_request_group": ["lena", "i_home_situation", "parents", "2026-10-05"],
              "from": "2026-10-05"}]
     body = decide(client, actor="ann", recipient="greet", item="i_home_situation", hypothetical=kept, lang="en")

@@ -1,12 +1,17 @@
 """POST /v1/decisions with `reader`: the explanation as that reader may see it; the log keeps all."""
 from __future__ import annotations
 
+import re
+
 from .conftest import AUDIT, QUERY, decide
 from .test_errors import problem
 
-# Lena asks to keep her home situation from her parents; Greet is her mother (what-if facts).
+# Lena asks to keep her home situation from her parents; Greet is her mother (what-if facts). Lena is
+# judged not capable: of a capable pupil's confidence to the CLB her parents are shown nothing at all
+# (I6), while here they are shown the decision without the request.
 KEPT_FROM_PARENTS = [
     {"parent": ["greet", "lena"]},
+    {"judged_incapable": ["lena"]},
     {"confidentiality_request_group": ["lena", "i_home_situation", "parents", "2026-10-05"], "from": "2026-10-05"},
 ]
 QUESTION = {"actor": "ann", "recipient": "greet", "item": "i_home_situation", "hypothetical": KEPT_FROM_PARENTS}
@@ -28,14 +33,14 @@ def test_a_parent_reads_the_decision_without_the_request_kept_from_the_parents(c
 def test_the_summary_for_a_parent_says_that_something_was_withheld_never_what_nor_on_which_rule(client):
     body = decide(client, **QUESTION, reader="parent", lang="nl").get_json()
     text = body["explanation"]["text"]
-    assert "staat nooit op deze pagina" in text and "terecht bij ann" in text
+    assert "staat nooit op deze pagina" in text and "terecht bij ann" in text and "geen uitleg geven" not in text
     assert "I1." not in text and "5 oktober 2026" not in text and "vertrouwelijk" not in text
 
 
 def test_the_pupil_and_the_auditor_read_the_request(client):
     for reader, headers in (("pupil", QUERY), ("auditor", AUDIT)):
         text = decide(client, **QUESTION, reader=reader, explain="full", headers=headers).get_json()["explanation"]["text"]
-        assert "5 October 2026" in text and "cannot be shown to you" not in text
+        assert "5 October 2026" in text and "We cannot give you an explanation" not in text
 
 
 def test_the_default_reader_is_the_professional_who_asked(client, ext):
@@ -72,7 +77,7 @@ REPORT = {"actor": "ann", "recipient": "vk_gent", "item": "i_abuse_signal", "set
           "hypothetical": [{"parent": ["greet", "lena"]}]}
 
 
-def test_a_report_read_by_a_parent_answers_that_it_cannot_be_shown_and_whom_to_ask(client, ext):
+def test_a_report_read_by_a_parent_answers_the_standard_notice_naming_no_one(client, ext):
     for explain in ("full", "summary", "none"):
         for lang in ("nl", "en"):
             logged = ext.decisions_logged()
@@ -88,9 +93,9 @@ def test_a_report_read_by_a_parent_answers_that_it_cannot_be_shown_and_whom_to_a
                 assert "explanation" not in body
                 continue
             shown = body["explanation"]
-            assert shown["shown"] == "nothing" and shown["ask"]["person"] == "ann"
-            assert {"nl": "Deze beslissing kan niet aan u getoond worden.",
-                    "en": "This decision cannot be shown to you."}[lang] in shown["text"]
+            assert shown["shown"] == "nothing" and "ask" not in shown and not re.search(r"\bann\b", shown["text"])
+            assert {"nl": "Over deze vraag kunnen we u hier geen uitleg geven.",
+                    "en": "We cannot give you an explanation about this question here."}[lang] in shown["text"]
             assert "abuse" not in shown["text"] and "kindermishandeling" not in shown["text"]
 
 
