@@ -161,15 +161,15 @@ def test_the_shipped_allow_list_loads_and_every_entry_has_a_reason():
 def test_a_scenario_checks_what_each_reader_is_not_shown(tmp_path, capsys):
     source = SCENARIOS / "i03_abuse_withheld_from_parents_only.yaml"
     text = source.read_text(encoding="utf-8")
-    assert text.count("withheld_from: [[els, revealed], [wim, revealed]]") == 1
+    assert text.count("withheld_from: [[els, item], [els, revealed], [wim, item], [wim, revealed]]") == 1
     wrong = tmp_path / "i03_wrong.yaml"
-    wrong.write_text(text.replace("[[els, revealed], [wim, revealed]]", "[[els, revealed]]"), encoding="utf-8")
+    wrong.write_text(text.replace("[[els, item], [els, revealed], [wim, item], [wim, revealed]]", "[[els, item], [els, revealed], [wim, item]]"), encoding="utf-8")
     assert main(["test", str(source)]) == 0
     assert main(["test", str(wrong)]) == 1
     out = capsys.readouterr().out
-    assert "withheld from readers [['els', 'revealed']]" in out
-    assert "withheld from readers [['els', 'revealed'], ['wim', 'revealed']]" in out
+    assert "withheld from readers [['els', 'item'], ['els', 'revealed'], ['wim', 'item']]" in out
+    assert "withheld from readers [['els', 'item'], ['els', 'revealed'], ['wim', 'item'], ['wim', 'revealed']]" in out
     bad = tmp_path / "i03_bad.yaml"
-    bad.write_text(text.replace("[[els, revealed], [wim, revealed]]", "els"), encoding="utf-8")
+    bad.write_text(text.replace("[[els, item], [els, revealed], [wim, item], [wim, revealed]]", "els"), encoding="utf-8")
     assert main(["test", str(bad)]) == 1
     assert "`withheld_from:` lists every [reader, part]" in capsys.readouterr().out

@@ -13,9 +13,9 @@ legal sources), and the record of what was withheld. The replacement names neith
 the rule withholding it: the views write one neutral sentence and whom to ask. Where the decision
 itself would tell what is withheld — the question names a recipient whose kind reveals it (a
 reporting point, read by a parent), the outcome rests on a withheld fact (a duty to report), or
-everything about the item is withheld — the reader is shown only that the decision cannot be
-shown a standard notice that names neither the decision nor who took it, and where to ask about
-their rights (`WithheldDecision`). The auditor sees everything.
+everything about the item is withheld — the reader is shown only a standard notice that names
+neither the decision nor who took it, and where to ask about their rights (`WithheldDecision`). The
+auditor sees everything.
 """
 from __future__ import annotations
 
@@ -128,7 +128,7 @@ def for_reader(explanation, reader: str) -> Explanation | WithheldDecision:
     if reader == Reader.AUDITOR:
         return replace(x, reader=reader)  # the whole trace, the record of what others are not shown included
     if reader == Reader.PARENT and _several_families(x.question):
-        return _withheld_decision(x, reader)
+        return WithheldDecision(x.schema, reader)
     entries = _entries(x.withheld, reader)
     shown = replace(x, withheld=None, reader=reader, shown="all")
     if not entries:
@@ -141,7 +141,7 @@ def for_reader(explanation, reader: str) -> Explanation | WithheldDecision:
                         for p, n0 in zip(why, x.why) for c, n in zip(p.children, n0.children))
     withheld_reason = x.outcome != Outcome.FORBIDDEN and (reason_hidden or redactor.deciding_hidden(x.deciding_rules))
     if redactor.whole_decision() or withheld_reason:
-        return _withheld_decision(x, reader)
+        return WithheldDecision(x.schema, reader)
     blocks = tuple(redactor.proof(b) for b in x.blocks)
     why_not = tuple(redactor.why_not(t) for t in x.why_not)
     keep = redactor.kept_rule
@@ -157,10 +157,6 @@ def for_reader(explanation, reader: str) -> Explanation | WithheldDecision:
         deciding_rules=tuple(r for r in x.deciding_rules if keep(r)),
         sources=tuple(s for s in x.sources if keep(s.rule)),
         shown="part" if redactor.replaced else "all")
-
-
-def _withheld_decision(x: Explanation, reader: str) -> WithheldDecision:
-    return WithheldDecision(x.schema, reader)
 
 
 def _several_families(question) -> bool:
