@@ -317,7 +317,7 @@ class _Layout:
         first = [q.actor, q.recipient, *(q.about or ())]
         # The pupil's own page names a parent only where the question does: a page about abuse at home
         # that lists the parents points at them, and may be read at home (parent review 16).
-        parents = {parent for group in q.parents.values() for parent in group} - {q.actor, q.recipient}
+        parents = _parents(q) - {q.actor, q.recipient}
         for person in dict.fromkeys([*(p for p in first if p in q.who), *sorted(q.who, key=str)]):
             if self.x.reader == Reader.PUPIL and person in parents:
                 continue
@@ -413,7 +413,7 @@ class _Layout:
         q = self.x.question
         if self.x.reader == Reader.PUPIL:
             return set(q.about or ())
-        return {parent for parents in q.parents.values() for parent in parents}
+        return _parents(q)
 
     def way_text(self, way) -> str:
         then = self.p["then_" + way.outcome].format(**self.people())
@@ -620,6 +620,11 @@ def _one_withheld(nodes: list) -> list:
             continue
         out.append(node)
     return out
+
+
+def _parents(question) -> set:
+    """Every parent of the pupils the item is about, as the question records them."""
+    return {parent for group in question.parents.values() for parent in group}
 
 
 class _Notice:
